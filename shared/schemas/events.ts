@@ -1,0 +1,92 @@
+/**
+ * The storefront webhook contract: the events a storefront posts to `storefront-webhook`. The JSON Schema
+ * published in docs/ is generated from these schemas.
+ */
+import { z } from 'zod';
+import { Country, Currency, Email, Locale, Money, Timestamp } from './money.ts';
+
+/** An id that is also a Firestore document id: letters, digits and `._:~@+=-`, not `.`, `..` or `__x__`. */
+const Id = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9._:~@+=-]+$/, 'must use only letters, digits and . _ : ~ @ + = -')
+  .refine((s) => s !== '.' && s !== '..' && !/^__.*__$/.test(s), 'is a reserved id');
+
+export const Address = z.object({
+  name: z.string().min(1).max(200),
+  line1: z.string().min(1).max(200),
+  line2: z.string().max(200).optional(),
+  city: z.string().min(1).max(100),
+  region: z.string().max(100).optional(),
+  postalCode: z.string().min(1).max(20),
+  country: Country,
+});
+export type Address = z.infer<typeof Address>;
+
+export const OrderLine = z.object({
+  sku: z.string().min(1).max(100),
+  name: z.string().min(1).max(300),
+  quantity: z.number().int().positive().max(100_000),
+  unitPrice: Money,
+});
+
+export const Order = z
+  .object({
+    id: Id,
+    number: z.string().min(1).max(50),
+    createdAt: Timestamp,
+    currency: Currency,
+    locale: Locale.optional(),
+    customer: z.object({ email: Email, name: z.string().min(1).max(200).optional() }),
+    lines: z.array(OrderLine).min(1).max(500),
+    subtotal: Money,
+    shipping: Money,
+    tax: Money,
+    discount: Money.optional(),
+    total: Money,
+    shippingAddress: Address,
+  })
+  .superRefine((o, ctx) => {
+    const sum = o.lines.reduce((s, l) => s + l.quantity * l.unitPrice, 0);
+    if (o.subtotal !== sum) {
+      ctx.addIssue({ code: 'custom', path: ['subtotal'], message: `must equal the sum of quantity × unitPrice over lines (${sum})` });
+    }
+    const total = o.subtotal + o.shipping + o.tax - (o.discount ?? 0);
+    if (o.total !== total) {
+      ctx.addIssue({ code: 'custom', path: ['total'], message: `must equal subtotal + shipping + tax − discount (${total})` });
+    }
+  });
+export type Order = z.infer<typeof Order>;
+
+export const Shipment = z.object({
+  orderId: Id,
+  carrier: z.string().min(1).max(100),
+  trackingNumber: z.string().min(1).max(100),
+  trackingUrl: z.url({ protocol: /^https?$/ }).optional(),
+  shippedAt: Timestamp,
+});
+export type Shipment = z.infer<typeof Shipment>;
+
+export const Cancellation = z.object({
+  orderId: Id,
+  reason: z.string().max(500).optional(),
+  cancelledAt: Timestamp,
+});
+export type Cancellation = z.infer<typeof Cancellation>;
+
+const envelope = { id: Id, createdAt: Timestamp };
+
+/** A storefront event we act on. */
+export const StorefrontEvent = z.discriminatedUnion('type', [
+  z.object({ ...envelope, type: z.literal('order.created'), data: z.object({ order: Order }) }),
+  z.object({ ...envelope, type: z.literal('order.shipped'), data: Shipment }),
+  z.object({ ...envelope, type: z.literal('order.cancelled'), data: Cancellation }),
+]);
+export type StorefrontEvent = z.infer<typeof StorefrontEvent>;
+
+/** The types we act on; any other `type` is acknowledged and ignored. */
+export const EVENT_TYPES = ['order.created', 'order.shipped', 'order.cancelled'] as const;
+
+/** The envelope every event has, checked before the type is looked at. */
+export const EventEnvelope = z.object({ ...envelope, type: z.string().min(1).max(100), data: z.unknown() });

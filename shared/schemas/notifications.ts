@@ -1,0 +1,48 @@
+/**
+ * Payloads of the `notifications` queue, validated by the enqueuing side and again by `send-notification`.
+ * `idempotencyKey` identifies the email: one key, at most one email sent.
+ */
+import { z } from 'zod';
+import { Cancellation, Order, Shipment } from './events.ts';
+import { Currency, Email, Locale, Money } from './money.ts';
+
+const Key = z.string().min(1).max(500);
+
+export const OrderConfirmation = z.object({
+  kind: z.literal('order-confirmation'),
+  idempotencyKey: Key,
+  eventId: z.string().min(1),
+  order: Order,
+});
+
+export const ShippingUpdate = z.object({
+  kind: z.literal('shipping-update'),
+  idempotencyKey: Key,
+  eventId: z.string().min(1),
+  shipment: Shipment,
+});
+
+export const OrderCancelled = z.object({
+  kind: z.literal('order-cancelled'),
+  idempotencyKey: Key,
+  eventId: z.string().min(1),
+  cancellation: Cancellation,
+});
+
+/** A merchant's daily sales report (built by aggregate-orders). */
+export const DailyReport = z.object({
+  kind: z.literal('daily-report'),
+  idempotencyKey: Key,
+  day: z.iso.date(),
+  to: Email,
+  locale: Locale.optional(),
+  timeZone: z.string().min(1).optional(),
+  totals: z.array(
+    z.object({ currency: Currency, orders: z.number().int().nonnegative(), revenue: Money, cancelled: z.number().int().nonnegative() }),
+  ),
+  orderCount: z.number().int().nonnegative(),
+});
+
+export const NotificationPayload = z.discriminatedUnion('kind', [OrderConfirmation, ShippingUpdate, OrderCancelled, DailyReport]);
+export type NotificationPayload = z.infer<typeof NotificationPayload>;
+export type NotificationKind = NotificationPayload['kind'];

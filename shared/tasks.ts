@@ -1,0 +1,132 @@
+/**
+ * Enqueueing Cloud Tasks: a typed queue registry binds each queue to its payload schema, and `enqueue` validates
+ * the payload, builds an OIDC-authenticated HTTP task and creates it with the `@google-cloud/tasks` REST transport.
+ */
+import { createHash } from 'node:crypto';
+import { CloudTasksClient } from '@google-cloud/tasks';
+import { PassThroughClient } from 'google-auth-library';
+import type { z } from 'zod';
+import { AppError, PermanentError, RetryableError, describeIssues, fieldIssues } from './errors.ts';
+
+/** Cloud Tasks' limit on a task's size. */
+export const MAX_TASK_BYTES = 1024 * 1024;
+
+/** Creates the Cloud Tasks client once, at cold start. With `emulatorHost` (`host:port`) it speaks plain-HTTP REST to it. */
+export function createTasksClient(options: { emulatorHost?: string | undefined }): CloudTasksClient {
+  if (!options.emulatorHost) return new CloudTasksClient({ fallback: true });
+  const [host, port] = options.emulatorHost.split(':') as [string, string];
+  return new CloudTasksClient({
+    fallback: true,
+    protocol: 'http',
+    apiEndpoint: host,
+    port: Number(port),
+    authClient: new PassThroughClient(),
+  });
+}
+
+/** Where a queue's tasks go: the target function's URL, and the OIDC audience it expects. */
+export interface QueueTarget {
+  url: string;
+  /** @default url */
+  audience?: string;
+}
+
+export interface EnqueueOptions {
+  /** Same key, same task: the task id is a hash of the queue and this key, so Cloud Tasks deduplicates. */
+  idempotencyKey?: string;
+  /** When to dispatch. @default now */
+  scheduleTime?: Date;
+  /** How long Cloud Tasks waits for the target (15 s to 30 min). @default Cloud Tasks' 10 min */
+  dispatchDeadlineSeconds?: number;
+}
+
+export interface Enqueued {
+  /** Full task name (`projects/…/tasks/<id>`). */
+  name: string;
+  /** True when a task with this id already existed (or ran within the last hour): nothing new was enqueued. */
+  duplicate: boolean;
+}
+
+export interface EnqueuerOptions<R extends Record<string, z.ZodType>> {
+  client: Pick<CloudTasksClient, 'createTask'>;
+  project: string;
+  location: string;
+  /** Service account whose OIDC token the tasks carry. */
+  serviceAccount: string;
+  /** Queue name → payload schema. */
+  schemas: R;
+  /** Queue name → target. */
+  targets: { [K in keyof R]: QueueTarget };
+}
+
+export type Enqueue<R extends Record<string, z.ZodType>> = <K extends keyof R & string>(
+  queue: K,
+  payload: z.input<R[K]>,
+  options?: EnqueueOptions,
+) => Promise<Enqueued>;
+
+/** The task id for an idempotency key: a SHA-256 hash, so ids are spread out as Cloud Tasks asks. */
+export function taskIdFor(queue: string, key: string): string {
+  return createHash('sha256').update(`${queue}\n${key}`).digest('hex');
+}
+
+/** Builds `enqueue(queue, payload, options)` once, at cold start. */
+export function createEnqueuer<R extends Record<string, z.ZodType>>(o: EnqueuerOptions<R>): Enqueue<R> {
+  return async (queue, payload, options = {}) => {
+    const parsed = o.schemas[queue]!.safeParse(payload);
+    if (!parsed.success) {
+      const details = fieldIssues(parsed.error.issues);
+      throw new PermanentError('invalid-payload', `Invalid ${queue} task payload: ${describeIssues(details)}`, { details });
+    }
+    const body = Buffer.from(JSON.stringify(parsed.data));
+    if (body.length > MAX_TASK_BYTES - 16 * 1024) {
+      throw new PermanentError('task-too-large', `The ${queue} task payload is ${body.length} bytes; a task may not exceed ${MAX_TASK_BYTES} bytes`);
+    }
+    const target = o.targets[queue];
+    const parent = `projects/${o.project}/locations/${o.location}/queues/${queue}`;
+    const name = options.idempotencyKey ? `${parent}/tasks/${taskIdFor(queue, options.idempotencyKey)}` : undefined;
+    const task = {
+      ...(name ? { name } : {}),
+      httpRequest: {
+        httpMethod: 'POST' as const,
+        url: target.url,
+        headers: { 'Content-Type': 'application/json' },
+        body,
+        oidcToken: { serviceAccountEmail: o.serviceAccount, audience: target.audience ?? target.url },
+      },
+      ...(options.scheduleTime ? { scheduleTime: toTimestamp(options.scheduleTime) } : {}),
+      ...(options.dispatchDeadlineSeconds ? { dispatchDeadline: { seconds: options.dispatchDeadlineSeconds } } : {}),
+    };
+    try {
+      const [created] = await o.client.createTask({ parent, task });
+      return { name: created.name ?? name ?? '', duplicate: false };
+    } catch (err) {
+      if (grpcCode(err) === ALREADY_EXISTS && name) return { name, duplicate: true };
+      throw classify(err, queue);
+    }
+  };
+}
+
+const ALREADY_EXISTS = 6;
+/** gRPC codes worth a retry: CANCELLED, UNKNOWN, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE. */
+const TRANSIENT = new Set([1, 2, 4, 8, 10, 13, 14]);
+
+function grpcCode(err: unknown): number | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function classify(err: unknown, queue: string): AppError {
+  const code = grpcCode(err);
+  const message = err instanceof Error ? err.message : String(err);
+  // No gRPC code: a network-level failure (ECONNREFUSED, reset, timeout) before Cloud Tasks answered.
+  if (code === undefined || TRANSIENT.has(code)) {
+    return new RetryableError('dependency-unavailable', `Cloud Tasks is unavailable (queue ${queue}): ${message}`, { cause: err });
+  }
+  return new AppError('internal', `Cloud Tasks rejected the ${queue} task: ${message}`, { cause: err });
+}
+
+function toTimestamp(d: Date): { seconds: number; nanos: number } {
+  const ms = d.getTime();
+  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 };
+}
