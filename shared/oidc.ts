@@ -16,6 +16,8 @@ export interface OidcOptions {
   allowedEmails: readonly string[];
   /** Clock skew tolerated on `exp`, `iat` and `nbf`, in seconds. @default 30 */
   clockToleranceSeconds?: number;
+  /** Least time between two JWKS fetches, so bad tokens cannot make us hammer the issuer. @default 30000 */
+  jwksCooldownMs?: number;
   /** The clock, for tests. @default Date.now */
   now?: () => number;
 }
@@ -33,7 +35,7 @@ export type OidcVerifier = (authorization: string | undefined) => Promise<OidcCl
 
 /** Builds a verifier once, at cold start; it keeps its JWKS cache for the life of the instance. */
 export function createOidcVerifier(options: OidcOptions): OidcVerifier {
-  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: options.jwksCooldownMs ?? 30_000, cacheMaxAge: 600_000 });
   const allowed = new Set(options.allowedEmails.map((e) => e.toLowerCase()));
   const tolerance = options.clockToleranceSeconds ?? 30;
   const now = options.now ?? Date.now;
@@ -70,8 +72,8 @@ export function createOidcVerifier(options: OidcOptions): OidcVerifier {
 }
 
 function describe(err: unknown): string {
-  if (err instanceof joseErrors.JWTClaimValidationFailed) return `"${err.claim}" claim ${err.reason === 'check_failed' ? 'check failed' : err.reason}: ${err.message}`;
   if (err instanceof joseErrors.JWTExpired) return 'token expired';
+  if (err instanceof joseErrors.JWTClaimValidationFailed) return `"${err.claim}" claim ${err.reason === 'check_failed' ? 'check failed' : err.reason}: ${err.message}`;
   if (err instanceof joseErrors.JOSEError) return `${err.code}: ${err.message}`;
   return err instanceof Error ? err.message : String(err);
 }

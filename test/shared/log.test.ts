@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger, maskEmail, redact, traceFields } from '../../shared/log.ts';
+
+function capture(level?: 'DEBUG' | 'INFO' | 'WARNING') {
+  const lines: string[] = [];
+  const log = createLogger({ labels: { function: 'send-notification' }, write: (l) => lines.push(l), ...(level ? { level } : {}) });
+  return { log, entries: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>), lines };
+}
+
+describe('log', () => {
+  it('writes one JSON object per line with severity, message, labels and time', () => {
+    const { log, lines, entries } = capture();
+    log.child({ labels: { queue: 'notifications', task: 't1' } }).info('Task done', { outcome: 'done' });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain('\n');
+    expect(entries()[0]).toMatchObject({
+      severity: 'INFO',
+      message: 'Task done',
+      outcome: 'done',
+      'logging.googleapis.com/labels': { function: 'send-notification', queue: 'notifications', task: 't1' },
+    });
+    expect(Date.parse(entries()[0]!.time as string)).not.toBeNaN();
+  });
+
+  it('drops entries below the level', () => {
+    const { log, entries } = capture('WARNING');
+    log.info('no');
+    log.warn('yes');
+    expect(entries().map((e) => e.severity)).toEqual(['WARNING']);
+  });
+
+  it('logs errors with their stack for Error Reporting, masking emails', () => {
+    const { log, entries } = capture();
+    const err = Object.assign(new Error('send to jane@example.com failed'), { code: 'provider-unavailable' });
+    log.error('Send failed', err);
+    const e = entries()[0]!;
+    expect(e.severity).toBe('ERROR');
+    expect(e.stack_trace).toMatch(/^Error: send to j\*\*\*@e\*\*\*\.com failed\n\s+at /);
+    expect(e.error).toEqual({ name: 'Error', message: 'send to j***@e***.com failed', code: 'provider-unavailable' });
+  });
+
+  it('masks personal data in fields', () => {
+    const { log, lines } = capture();
+    log.info('order', { order: { customer: { email: 'jane.doe@example.com', name: 'Jane Doe' }, shippingAddress: { line1: '1 Main St' }, total: 1200 }, note: 'reply to bob@shop.io' });
+    expect(lines[0]).not.toMatch(/jane\.doe|Jane Doe|Main St|bob@shop/);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ order: { customer: { email: 'j***@e***.com', name: '[redacted]' }, shippingAddress: '[redacted]', total: 1200 }, note: 'reply to b***@s***.io' });
+  });
+
+  it('masks emails', () => {
+    expect(maskEmail('jane.doe@example.com')).toBe('j***@e***.com');
+    expect(redact(['x@y.org'])).toEqual(['x***@y***.org']);
+  });
+
+  it('reads trace context from traceparent, then X-Cloud-Trace-Context', () => {
+    const h = (m: Record<string, string>) => (n: string) => m[n];
+    expect(traceFields(h({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }), 'shop')).toEqual({
+      'logging.googleapis.com/trace': 'projects/shop/traces/0af7651916cd43dd8448eb211c80319c',
+      'logging.googleapis.com/spanId': 'b7ad6b7169203331',
+      'logging.googleapis.com/trace_sampled': true,
+    });
+    expect(traceFields(h({ 'x-cloud-trace-context': '105445aa7843bc8bf206b12000100000/1;o=0' }), 'shop')).toEqual({
+      'logging.googleapis.com/trace': 'projects/shop/traces/105445aa7843bc8bf206b12000100000',
+      'logging.googleapis.com/spanId': '0000000000000001',
+      'logging.googleapis.com/trace_sampled': false,
+    });
+    expect(traceFields(h({}), 'shop')).toEqual({});
+  });
+});
