@@ -6,6 +6,7 @@
  * - `deadLetters/{id}`: tasks given up, with their payload, for inspection and redrive.
  */
 import { Firestore, type Transaction } from '@google-cloud/firestore';
+import { PassThroughClient } from 'google-auth-library';
 import { AppError, RetryableError } from './errors.ts';
 import type { Cancellation, Order, Shipment, StorefrontEvent } from './schemas/events.ts';
 
@@ -14,7 +15,8 @@ export function createFirestore(o: { projectId: string; databaseId: string; emul
   return new Firestore({
     projectId: o.projectId,
     databaseId: o.databaseId,
-    ...(o.emulatorHost ? { host: o.emulatorHost, ssl: false } : {}),
+    // The emulator needs no credentials; a pass-through auth client keeps the library from looking for them.
+    ...(o.emulatorHost ? { host: o.emulatorHost, ssl: false, authClient: new PassThroughClient() } : {}),
     ignoreUndefinedProperties: true,
   });
 }
