@@ -1,0 +1,100 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PermanentError, RetryableError } from '../../shared/errors.ts';
+import { QUEUE_SCHEMAS } from '../../shared/queues.ts';
+import { createEnqueuer, createTasksClient, taskIdFor } from '../../shared/tasks.ts';
+import { created } from '../support/events.ts';
+
+// A local HTTP server standing in for the Cloud Tasks REST API: it records what the real client library sends
+// and answers as Cloud Tasks would (the created Task, or a google.rpc.Status error).
+interface Seen { method: string; url: string; body: Record<string, any> }
+const seen: Seen[] = [];
+let answer: (req: Seen) => { status: number; body: unknown } = (r) => ({ status: 200, body: { ...r.body.task, name: r.body.task.name ?? `${r.url.slice(4, -6)}/tasks/generated1` } });
+let server: Server;
+let host: string;
+
+beforeAll(async () => {
+  server = createServer(async (req: IncomingMessage, res) => {
+    let raw = '';
+    for await (const c of req) raw += c;
+    const s = { method: req.method!, url: req.url!.split('?')[0]!, body: raw ? JSON.parse(raw) : {} };
+    seen.push(s);
+    const a = answer(s);
+    res.writeHead(a.status, { 'content-type': 'application/json' }).end(JSON.stringify(a.body));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+const enqueuer = (emulatorHost = host) =>
+  createEnqueuer({
+    client: createTasksClient({ emulatorHost }),
+    project: 'shop',
+    location: 'europe-west1',
+    serviceAccount: 'tasks-invoker@shop.iam.gserviceaccount.com',
+    schemas: QUEUE_SCHEMAS,
+    targets: { notifications: { url: 'https://send-notification-x.a.run.app/' } },
+  });
+const payload = () => {
+  const e = created('o-1');
+  return { kind: 'order-confirmation' as const, idempotencyKey: e.id, eventId: e.id, order: (e.data as { order: any }).order };
+};
+
+describe('enqueue (REST requests of the real client library)', () => {
+  it('creates an HTTP task with JSON body, Content-Type, OIDC token and a hashed task id', async () => {
+    seen.length = 0;
+    const when = new Date('2026-11-25T03:00:00.250Z');
+    const r = await enqueuer()('notifications', payload(), { idempotencyKey: 'evt-1', scheduleTime: when, dispatchDeadlineSeconds: 120 });
+    const id = taskIdFor('notifications', 'evt-1');
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    expect(r).toEqual({ name: `projects/shop/locations/europe-west1/queues/notifications/tasks/${id}`, duplicate: false });
+    expect(seen).toHaveLength(1);
+    const { method, url, body } = seen[0]!;
+    expect(method).toBe('POST');
+    expect(url).toBe('/v2/projects/shop/locations/europe-west1/queues/notifications/tasks');
+    expect(body.task.name).toBe(r.name);
+    expect(body.task.httpRequest).toMatchObject({
+      httpMethod: 1, // POST: the Node REST transport sends enums as numbers
+
+      url: 'https://send-notification-x.a.run.app/',
+      headers: { 'Content-Type': 'application/json' },
+      oidcToken: { serviceAccountEmail: 'tasks-invoker@shop.iam.gserviceaccount.com', audience: 'https://send-notification-x.a.run.app/' },
+    });
+    expect(JSON.parse(Buffer.from(body.task.httpRequest.body, 'base64').toString())).toEqual(payload());
+    expect(new Date(body.task.scheduleTime).toISOString()).toBe(when.toISOString());
+    expect(body.task.dispatchDeadline).toBe('120s');
+  });
+
+  it('returns ALREADY_EXISTS as a duplicate, not an error', async () => {
+    answer = () => ({ status: 409, body: { error: { code: 409, message: 'Requested entity already exists', status: 'ALREADY_EXISTS' } } });
+    const r = await enqueuer()('notifications', payload(), { idempotencyKey: 'evt-1' });
+    expect(r.duplicate).toBe(true);
+  });
+
+  it('turns UNAVAILABLE and connection failures into retryable errors', async () => {
+    answer = () => ({ status: 503, body: { error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' } } });
+    await expect(enqueuer()('notifications', payload())).rejects.toBeInstanceOf(RetryableError);
+    await expect(enqueuer('127.0.0.1:1')('notifications', payload())).rejects.toMatchObject({ code: 'dependency-unavailable' });
+  });
+
+  it('rejects an invalid payload before any call, naming the field', async () => {
+    seen.length = 0;
+    const p = payload();
+    const err = await enqueuer()('notifications', { ...p, order: { ...p.order, total: 1 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect((err as PermanentError).message).toMatch(/order\.total: must equal subtotal/);
+    expect(seen).toHaveLength(0);
+  });
+
+  it('rejects a payload over the 1 MiB task limit before any call', async () => {
+    seen.length = 0;
+    const p = payload();
+    const lines = Array.from({ length: 500 }, (_, i) => ({ sku: `S${i}`, name: 'x'.repeat(290), quantity: 1, unitPrice: 0 }));
+    const big = { ...p, order: { ...p.order, lines, subtotal: 0, total: 0 + p.order.shipping + p.order.tax - (p.order.discount ?? 0), customer: { ...p.order.customer, name: 'y'.repeat(200) } } };
+    const huge = { ...big, idempotencyKey: 'k', eventId: 'e'.repeat(900_000) };
+    const err = await enqueuer()('notifications', huge).catch((e: unknown) => e);
+    expect((err as PermanentError).code).toBe('task-too-large');
+    expect(seen).toHaveLength(0);
+  });
+});
