@@ -1,0 +1,167 @@
+/**
+ * Sending email through SendGrid v3 (`@sendgrid/mail` 8): the settings, a mailer built once at cold start, and the
+ * mapping of SendGrid's failures onto our error model (platform-notes D4). Dev and tests point it at the local mail
+ * sink through `SENDGRID_BASE_URL`, never through a code branch.
+ */
+import sendgridClient from '@sendgrid/client';
+import sendgridMail from '@sendgrid/mail';
+import { z } from 'zod';
+import { url } from './config.ts';
+import { AppError, PermanentError, RateLimitedError, RetryableError, type FieldIssue } from './errors.ts';
+import { maskText } from './log.ts';
+import type { NotificationKind } from './schemas/notifications.ts';
+
+const TemplateId = z.string().regex(/^d-[0-9a-f]{32}$/i, 'must be a SendGrid dynamic template id (d- and 32 hex digits)');
+
+/** Settings of functions that send email. */
+export const MailEnv = z.object({
+  /** SendGrid API key with the mail.send permission. */
+  SENDGRID_API_KEY: z.string().min(1),
+  /** Base URL of the SendGrid API; set it to the local mail sink in dev and tests. @default SendGrid's global host */
+  SENDGRID_BASE_URL: url.optional(),
+  /** Sender address; must be a verified sender in SendGrid. */
+  MAIL_FROM: z.email(),
+  /** Sender display name. */
+  MAIL_FROM_NAME: z.string().min(1).max(100).optional(),
+  /** Where replies go. @default MAIL_FROM */
+  MAIL_REPLY_TO: z.email().optional(),
+  /** How long one SendGrid request may take before it counts as failed (retryable). @default 10000 */
+  SENDGRID_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Dynamic template per notification kind; without one, our own templates render the email. */
+  SENDGRID_TEMPLATE_ORDER_CONFIRMATION: TemplateId.optional(),
+  SENDGRID_TEMPLATE_SHIPPING_UPDATE: TemplateId.optional(),
+  SENDGRID_TEMPLATE_ORDER_CANCELLED: TemplateId.optional(),
+  SENDGRID_TEMPLATE_DAILY_REPORT: TemplateId.optional(),
+});
+export type MailEnv = z.output<typeof MailEnv>;
+
+/** The dynamic template configured for `kind`, if any. */
+export function templateIdFor(config: MailEnv, kind: NotificationKind): string | undefined {
+  const key = `SENDGRID_TEMPLATE_${kind.toUpperCase().replaceAll('-', '_')}` as keyof MailEnv;
+  return config[key] as string | undefined;
+}
+
+interface MessageBase {
+  to: { email: string; name?: string | undefined };
+  /** Sent back by SendGrid's event webhook and shown in its activity feed: event id, task name… */
+  customArgs?: Record<string, string>;
+  categories?: string[];
+}
+/** An email rendered by us. */
+export interface ContentMessage extends MessageBase {
+  subject: string;
+  text: string;
+  html?: string;
+}
+/** An email rendered by a SendGrid dynamic template from plain data. */
+export interface TemplateMessage extends MessageBase {
+  templateId: string;
+  dynamicTemplateData: Record<string, unknown>;
+}
+export type MailMessage = ContentMessage | TemplateMessage;
+
+/** Sends one message; resolves with SendGrid's `X-Message-Id` (empty if SendGrid sent none). */
+export interface Mailer {
+  send(message: MailMessage): Promise<{ messageId: string }>;
+}
+
+/** Builds a mailer with its own SendGrid client; call once at cold start. */
+export function createMailer(config: MailEnv): Mailer {
+  // The classes are runtime properties of the CJS singletons; their .d.ts only types them through `export =`.
+  const { Client } = sendgridClient as unknown as { Client: new () => typeof sendgridClient };
+  const { MailService } = sendgridMail as unknown as { MailService: new () => typeof sendgridMail };
+  const client = new Client();
+  client.setApiKey(config.SENDGRID_API_KEY);
+  // setApiKey resets baseUrl to SendGrid's regional host, so the override must come after it (platform-notes D2).
+  if (config.SENDGRID_BASE_URL) client.setDefaultRequest('baseUrl', config.SENDGRID_BASE_URL.replace(/\/*$/, '/'));
+  const service = new MailService();
+  service.setClient(client);
+  service.setTimeout(config.SENDGRID_TIMEOUT_MS);
+  const from = { email: config.MAIL_FROM, ...(config.MAIL_FROM_NAME ? { name: config.MAIL_FROM_NAME } : {}) };
+
+  return {
+    async send(message) {
+      if (!message.to.email) throw new PermanentError('invalid-payload', 'The message has no recipient address');
+      const content =
+        'templateId' in message
+          ? { templateId: message.templateId, dynamicTemplateData: message.dynamicTemplateData }
+          : { subject: message.subject, text: message.text, ...(message.html !== undefined ? { html: message.html } : {}) };
+      try {
+        const [response] = await service.send({
+          to: message.to.name ? { email: message.to.email, name: message.to.name } : { email: message.to.email },
+          from,
+          ...(config.MAIL_REPLY_TO ? { replyTo: config.MAIL_REPLY_TO } : {}),
+          ...content,
+          ...(message.customArgs ? { customArgs: message.customArgs } : {}),
+          ...(message.categories?.length ? { categories: message.categories } : {}),
+          // The helper console.warns about quotes and ampersands in template data: noise in structured logs.
+          hideWarnings: true,
+        });
+        const id = (response.headers as Record<string, unknown>)['x-message-id'];
+        return { messageId: typeof id === 'string' ? id : '' };
+      } catch (err) {
+        throw toMailError(err, config.SENDGRID_TIMEOUT_MS);
+      }
+    },
+  };
+}
+
+interface SendGridErrorBody {
+  errors?: Array<{ message?: unknown; field?: unknown }>;
+}
+
+/**
+ * Maps a failure of `MailService.send` to our error model: 429 → RateLimitedError, 5xx/timeout/network →
+ * RetryableError, 400/413 (and other 4xx) → PermanentError, 401/403 → RetryableError('provider-auth').
+ * Messages never hold a full email address. An error that is neither an HTTP nor a network failure is returned as is.
+ */
+export function toMailError(err: unknown, timeoutMs: number, now: number = Date.now()): unknown {
+  if (err instanceof AppError) return err;
+  const e = err as { code?: unknown; response?: { headers?: Record<string, unknown>; body?: unknown }; isAxiosError?: unknown };
+  if (typeof e?.code === 'number' && e.response) {
+    const status = e.code;
+    const headers = e.response.headers ?? {};
+    const details = sendGridIssues(e.response.body);
+    const summary = details.map((d) => `${d.path}: ${d.message}`).join('; ');
+    const cause = new Error(maskText(`SendGrid ${status}${summary ? `: ${summary}` : ''}`));
+    const opts = { cause, details };
+    if (status === 429) {
+      const reset = Number(headers['x-ratelimit-reset']);
+      const retryAfterSeconds = Number.isFinite(reset) && reset > 0 ? Math.max(1, Math.ceil(reset - now / 1000)) : retryAfter(headers);
+      return new RateLimitedError('provider-rate-limited', `SendGrid rate limit reached (429)${retryAfterSeconds ? `; retry in ${retryAfterSeconds}s` : ''}`, { ...opts, retryAfterSeconds });
+    }
+    if (status === 401 || status === 403) {
+      const fix =
+        status === 401
+          ? 'the API key is invalid, expired or revoked: fix SENDGRID_API_KEY'
+          : 'the sender is not verified or sending is blocked: fix MAIL_FROM or the key permissions in SendGrid';
+      return new RetryableError('provider-auth', maskText(`SendGrid refused the request (${status}): ${fix}${summary ? ` (${summary})` : ''}`), opts);
+    }
+    if (status >= 500 || status === 408) {
+      return new RetryableError('provider-unavailable', `SendGrid is unavailable (${status})`, { ...opts, retryAfterSeconds: retryAfter(headers) });
+    }
+    return new PermanentError('provider-rejected', maskText(`SendGrid rejected the message (${status})${summary ? `: ${summary}` : ''}`), opts);
+  }
+  if (e?.isAxiosError === true) {
+    const code = typeof e.code === 'string' ? e.code : 'network error';
+    const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
+    const message = timedOut ? `SendGrid did not answer within ${timeoutMs} ms` : `SendGrid could not be reached (${code})`;
+    // The axios error holds the request (API key, recipient): keep only its code as the cause.
+    return new RetryableError('provider-unavailable', message, { cause: new Error(code) });
+  }
+  return err;
+}
+
+function sendGridIssues(body: unknown): FieldIssue[] {
+  const errors = (body as SendGridErrorBody | null)?.errors;
+  if (!Array.isArray(errors)) return [];
+  return errors.map((x) => ({
+    path: typeof x.field === 'string' && x.field ? x.field : '(root)',
+    message: maskText(typeof x.message === 'string' ? x.message : 'error'),
+  }));
+}
+
+function retryAfter(headers: Record<string, unknown>): number | undefined {
+  const s = Number(headers['retry-after']);
+  return Number.isFinite(s) && s > 0 ? Math.ceil(s) : undefined;
+}
