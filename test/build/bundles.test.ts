@@ -1,0 +1,71 @@
+// Every dist/<name>/ folder must start the way the Cloud Functions Node buildpack runs it: copied alone, with only
+// its declared dependencies installed by `npm ci --omit=dev`, `node --check` on its main file, then
+// functions-framework --target=<name> with NODE_ENV=production. esbuild hides load-time failures of Google
+// client libraries, so nothing short of starting the bundle and getting an answer counts.
+import { spawn, execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EXTERNAL, functionNames } from '../../esbuild.config.mjs';
+import { FUNCTION_ENV } from '../support/function-env.ts';
+import { freePort, waitForHttp } from '../support/net.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const temps: string[] = [];
+afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe.each(functionNames())('dist/%s', (name) => {
+  const dist = join(root, 'dist', name);
+
+  it('is a complete deploy folder', () => {
+    expect(existsSync(join(dist, 'index.js')), `dist/${name} is missing: run npm run build`).toBe(true);
+    const pkg = JSON.parse(readFileSync(join(dist, 'package.json'), 'utf8'));
+    expect(pkg.main).toBe('index.js');
+    expect(pkg.scripts?.build).toBeUndefined();
+    expect(pkg.scripts?.['gcp-build']).toBe('');
+    expect(pkg.dependencies['@google-cloud/functions-framework']).toBe(rootPkg.dependencies['@google-cloud/functions-framework']);
+    for (const [dep, version] of Object.entries(pkg.dependencies)) {
+      expect(EXTERNAL).toContain(dep);
+      expect(version).toBe(rootPkg.dependencies[dep]);
+    }
+    const lock = JSON.parse(readFileSync(join(dist, 'package-lock.json'), 'utf8'));
+    expect(lock.packages[''].dependencies).toEqual(pkg.dependencies);
+    expect(existsSync(join(dist, 'index.js.map'))).toBe(true);
+    const ignore = readFileSync(join(dist, '.gcloudignore'), 'utf8');
+    expect(ignore).toContain('node_modules');
+    expect(ignore).not.toMatch(/\.map/);
+  });
+
+  it('starts from a copy with only its declared dependencies and answers', { timeout: 180_000 }, async () => {
+    const env = FUNCTION_ENV[name];
+    expect(env, `add a minimal environment for ${name} to test/support/function-env.ts`).toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), `bundle-${name}-`));
+    temps.push(dir);
+    cpSync(dist, dir, { recursive: true });
+    execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'pipe' });
+    execFileSync(process.execPath, ['--check', 'index.js'], { cwd: dir });
+    const port = await freePort();
+    const ff = join(dir, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
+    const child = spawn(process.execPath, [ff, `--target=${name}`, `--port=${port}`], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', NODE_OPTIONS: '--enable-source-maps', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/`, 30_000, () => child.exitCode !== null).catch((err) => {
+        throw new Error(`${name} did not start: ${(err as Error).message}\n${output}`);
+      });
+      // Every function answers a GET with its own 405 JSON error: proof that the bundle loaded and registered.
+      const res = await fetch(`http://127.0.0.1:${port}/`);
+      expect(res.status, output).toBe(405);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('method-not-allowed');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
