@@ -1,0 +1,74 @@
+/** The emulator's clock: real time plus an offset a test can advance, with timers that follow it. */
+import { createHeap } from './heap.ts';
+
+/** A clock whose timers fire when real time or {@link Clock.advance} reaches them. */
+export interface Clock {
+  /** Epoch milliseconds, including the advanced offset. */
+  now(): number;
+  /** Runs `fn` once `now() >= at`; returns a function that cancels it. */
+  setTimer(at: number, fn: () => void): () => void;
+  /** Moves the clock forward by `ms` and fires every timer that became due. */
+  advance(ms: number): void;
+  /** How far the clock has been advanced, in ms. */
+  offset(): number;
+  /** Cancels every timer. */
+  stop(): void;
+}
+
+interface Timer {
+  at: number;
+  seq: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+/** Creates a clock that starts at real time. */
+export function createClock(): Clock {
+  let offset = 0;
+  let seq = 0;
+  let stopped = false;
+  let armed: { at: number; handle: NodeJS.Timeout } | undefined;
+  const timers = createHeap<Timer>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
+  const now = (): number => Date.now() + offset;
+
+  const fireDue = (): void => {
+    armed = undefined;
+    for (let t = timers.peek(); t && (t.cancelled || t.at <= now()); t = timers.peek()) {
+      timers.pop();
+      if (!t.cancelled && !stopped) t.fn();
+    }
+    arm();
+  };
+  const arm = (): void => {
+    while (timers.peek()?.cancelled) timers.pop();
+    const next = timers.peek();
+    if (!next || stopped) return;
+    if (armed && armed.at <= next.at) return;
+    if (armed) clearTimeout(armed.handle);
+    armed = { at: next.at, handle: setTimeout(fireDue, Math.max(0, Math.ceil(next.at - now()))) };
+  };
+
+  return {
+    now,
+    setTimer(at, fn) {
+      const t: Timer = { at, seq: seq++, fn, cancelled: false };
+      timers.push(t);
+      arm();
+      return () => {
+        t.cancelled = true;
+      };
+    },
+    advance(ms) {
+      if (!(ms >= 0)) throw new RangeError('The clock only moves forward.');
+      offset += ms;
+      if (armed) clearTimeout(armed.handle);
+      fireDue();
+    },
+    offset: () => offset,
+    stop() {
+      stopped = true;
+      if (armed) clearTimeout(armed.handle);
+      armed = undefined;
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/** One HTTP request to a task target, with a deadline that follows the emulator clock. */
+import http from 'node:http';
+import https from 'node:https';
+import type { Clock } from './clock.ts';
+
+/** What one attempt produced: a status, or a deadline miss, or a connection error. */
+export interface AttemptOutcome {
+  status?: number;
+  retryAfter?: string;
+  timedOut?: boolean;
+  error?: string;
+}
+
+/** A target request: method, URL, the exact headers to send and the body. */
+export interface TargetRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+}
+
+/** Sends attempts over keep-alive connections; `close()` aborts in-flight ones and drops the sockets. */
+export interface HttpSender {
+  /** Sends one request; the deadline aborts it when the emulator clock passes `deadlineAt`. Never rejects. */
+  send(req: TargetRequest, deadlineAt: number): Promise<AttemptOutcome>;
+  close(): void;
+}
+
+/** Creates a sender whose deadlines follow `clock`. */
+export function createHttpSender(clock: Clock): HttpSender {
+  const agents = {
+    'http:': new http.Agent({ keepAlive: true, maxSockets: Infinity }),
+    'https:': new https.Agent({ keepAlive: true, maxSockets: Infinity }),
+  };
+  const closing = new AbortController();
+  return {
+    send: (req, deadlineAt) => sendAttempt(req, deadlineAt, clock, closing.signal, agents),
+    close() {
+      closing.abort();
+      agents['http:'].destroy();
+      agents['https:'].destroy();
+    },
+  };
+}
+
+function sendAttempt(
+  req: TargetRequest,
+  deadlineAt: number,
+  clock: Clock,
+  signal: AbortSignal,
+  agents: Record<'http:' | 'https:', http.Agent>,
+): Promise<AttemptOutcome> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve({ error: 'emulator closed' });
+    let done = false;
+    let timedOut = false;
+    const finish = (o: AttemptOutcome): void => {
+      if (done) return;
+      done = true;
+      cancelDeadline();
+      signal.removeEventListener('abort', onAbort);
+      resolve(o);
+    };
+    const url = new URL(req.url);
+    const lib = url.protocol === 'https:' ? https : http;
+    const out = lib.request(url, { method: req.method, headers: req.headers, agent: agents[url.protocol as 'http:'] });
+    const cancelDeadline = clock.setTimer(deadlineAt, () => {
+      timedOut = true;
+      out.destroy(new Error('dispatch deadline exceeded'));
+    });
+    const onAbort = (): void => {
+      out.destroy(new Error('emulator closed'));
+    };
+    signal.addEventListener('abort', onAbort);
+    out.on('response', (res) => {
+      const ra = res.headers['retry-after'];
+      res.on('data', () => {});
+      res.on('end', () => finish({ status: res.statusCode ?? 0, ...(ra ? { retryAfter: String(ra) } : {}) }));
+      res.on('error', (err) => finish(timedOut ? { timedOut } : { error: err.message }));
+    });
+    out.on('error', (err) => finish(timedOut ? { timedOut } : { error: err.message }));
+    out.end(req.body);
+  });
+}
+

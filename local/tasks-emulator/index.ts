@@ -1,0 +1,134 @@
+/** Programmatic entry: start a Cloud Tasks emulator in this process (for tests and the dev runner). */
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { ApiContext } from './api-context.ts';
+import { createClock } from './clock.ts';
+import { createDispatchLog } from './dispatch-log.ts';
+import type { DispatchFilter, DispatchRecord } from './dispatch-log.ts';
+import { createHttpSender } from './http-attempt.ts';
+import { createOidcIssuer } from './oidc.ts';
+import { filePersistence, memoryPersistence } from './persist.ts';
+import { applyQueues, readQueuesFile } from './queues-file.ts';
+import type { QueueFileEntry } from './queues-file.ts';
+import { createScheduler } from './scheduler.ts';
+import { createServer } from './server.ts';
+import { lockStateDir } from './state-lock.ts';
+import { createStore } from './store.ts';
+
+export type { DispatchFilter, DispatchRecord } from './dispatch-log.ts';
+export type { QueueFileEntry } from './queues-file.ts';
+
+/** Options of {@link startEmulator}. */
+export interface EmulatorOptions {
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** 0 picks a free port. @default 8123 */
+  port?: number;
+  /** Directory for queues, tasks, tombstones and the signing key; unset = in memory only. */
+  stateDir?: string;
+  /** Queues to create or update at start: a `queues.json` path or its entries. */
+  queues?: string | QueueFileEntry[];
+  /** Project and location for `queues` and ListLocations. @default 'storefront-local', 'us-central1' */
+  project?: string;
+  location?: string;
+  /** The `iss` of OIDC tokens. @default the emulator URL */
+  issuer?: string;
+  /** How long finished or deleted task names stay blocked. @default 3_600_000 (1 h) */
+  tombstoneTtlMs?: number;
+  /** How long a deleted queue's name stays blocked (Cloud Tasks: 7 days). @default 0 */
+  queueTombstoneTtlMs?: number;
+  /** Attempts kept in the dispatch log. @default 10_000 */
+  dispatchLogLimit?: number;
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** Base URL, e.g. `http://127.0.0.1:8123`; the REST API is under `${url}/v2/`. */
+  url: string;
+  host: string;
+  port: number;
+  /** OIDC issuer (`iss`), JWKS URL and discovery document URL. */
+  issuer: string;
+  jwksUrl: string;
+  discoveryUrl: string;
+  project: string;
+  location: string;
+  /** `projects/<project>/locations/<location>/queues/<id>` with the default project and location. */
+  queuePath(queueId: string): string;
+  /** Attempts made so far (oldest first), optionally filtered by queue, task or seq. */
+  dispatches(filter?: DispatchFilter): DispatchRecord[];
+  clearDispatches(): void;
+  /** Resolves once nothing is in flight and no due task waits in a running queue; rejects after `timeout` ms. */
+  waitForIdle(opts?: { timeout?: number }): Promise<void>;
+  /** The emulator clock: advancing it makes scheduled tasks, backoffs, deadlines and tombstones come due now. */
+  clock: { now(): Date; advance(ms: number): void };
+  /** Stops the server, timers and in-flight dispatches; state is compacted to disk. */
+  close(): Promise<void>;
+}
+
+/** Starts an emulator and resolves once it listens. */
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  const host = opts.host ?? '127.0.0.1';
+  const project = opts.project ?? 'storefront-local';
+  const location = opts.location ?? 'us-central1';
+  const unlock = opts.stateDir ? lockStateDir(prepareDir(opts.stateDir)) : () => {};
+  let url = '';
+  try {
+    const store = createStore(opts.stateDir ? filePersistence(opts.stateDir) : memoryPersistence());
+    const clock = createClock();
+    store.compact(clock.now());
+    const log = createDispatchLog(opts.dispatchLogLimit ?? 10_000);
+    const issuer = (): string => opts.issuer ?? url;
+    const oidc = await createOidcIssuer(issuer, opts.stateDir);
+    const sender = createHttpSender(clock);
+    const tombstoneMs = opts.tombstoneTtlMs ?? 3_600_000;
+    const scheduler = createScheduler({ store, clock, sender, log, oidc, tombstoneMs });
+    const ctx: ApiContext = { store, scheduler, clock, project, location, tombstoneMs, queueTombstoneMs: opts.queueTombstoneTtlMs ?? 0 };
+    const waitForIdle = async (timeoutMs: number): Promise<boolean> => {
+      const until = Date.now() + timeoutMs;
+      for (let streak = 0; streak < 2; streak = scheduler.isIdle() ? streak + 1 : 0) {
+        if (Date.now() > until) return false;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return true;
+    };
+    const server = createServer(ctx, { log, clock, waitForIdle }, oidc, issuer);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 8123, host, () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    if (opts.queues) applyQueues(ctx, typeof opts.queues === 'string' ? readQueuesFile(opts.queues) : opts.queues);
+    return {
+      url, host, port, project, location,
+      issuer: issuer(),
+      jwksUrl: `${url}/oauth2/v3/certs`,
+      discoveryUrl: `${url}/.well-known/openid-configuration`,
+      queuePath: (id) => `projects/${project}/locations/${location}/queues/${id}`,
+      dispatches: (filter) => log.list(filter),
+      clearDispatches: () => log.clear(),
+      async waitForIdle(o = {}) {
+        if (!(await waitForIdle(o.timeout ?? 30_000))) throw new Error(`The tasks emulator was not idle within ${o.timeout ?? 30_000} ms.`);
+      },
+      clock: { now: () => new Date(clock.now()), advance: (ms) => clock.advance(ms) },
+      async close() {
+        server.close();
+        server.closeAllConnections();
+        await scheduler.close();
+        clock.stop();
+        store.compact(clock.now());
+        store.close();
+        unlock();
+      },
+    };
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+function prepareDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}

@@ -1,0 +1,53 @@
+/** CLI: `npm run emulator -- [--host 127.0.0.1] [--port 8123] [--state DIR] [--queues FILE] [--project P] [--location L]`. */
+import { parseArgs } from 'node:util';
+import { startEmulator } from './index.ts';
+
+const USAGE = `Usage: npm run emulator -- [options]
+  --host <host>        listen address (default 127.0.0.1)
+  --port <port>        listen port (default 8123; 0 = any free port)
+  --state <dir>        keep queues, tasks, tombstones and the OIDC key in <dir> (default: in memory)
+  --queues <file>      create or update the queues of a queues.json file at start
+  --project <id>       project for --queues and ListLocations (default storefront-local)
+  --location <id>      location for --queues and ListLocations (default us-central1)
+  --issuer <url>       OIDC issuer put in tokens (default: the emulator URL)
+  --tombstone-ttl <s>  seconds a finished or deleted task name stays blocked (default 3600)`;
+
+const { values } = parseArgs({
+  options: {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    state: { type: 'string' },
+    queues: { type: 'string' },
+    project: { type: 'string' },
+    location: { type: 'string' },
+    issuer: { type: 'string' },
+    'tombstone-ttl': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+try {
+  const em = await startEmulator({
+    host: values.host ?? '127.0.0.1',
+    port: values.port === undefined ? 8123 : Number(values.port),
+    ...(values.state ? { stateDir: values.state } : {}),
+    ...(values.queues ? { queues: values.queues } : {}),
+    ...(values.project ? { project: values.project } : {}),
+    ...(values.location ? { location: values.location } : {}),
+    ...(values.issuer ? { issuer: values.issuer } : {}),
+    ...(values['tombstone-ttl'] ? { tombstoneTtlMs: Number(values['tombstone-ttl']) * 1000 } : {}),
+  });
+  console.log(JSON.stringify({ message: 'Cloud Tasks emulator listening', url: em.url, issuer: em.issuer, jwksUrl: em.jwksUrl, project: em.project, location: em.location, state: values.state ?? null }));
+  const stop = (): void => {
+    void em.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (err) {
+  console.error(`tasks emulator: ${(err as Error).message}`);
+  process.exit(1);
+}
