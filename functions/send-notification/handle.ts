@@ -1,0 +1,106 @@
+/**
+ * send-notification's logic: one email per idempotency key. Loads the stored order when the email needs it,
+ * claims the delivery, renders (our templates or a SendGrid dynamic template), sends, and marks it sent.
+ */
+import type { Deliveries } from '../../shared/deliveries.ts';
+import { AppError, RetryableError } from '../../shared/errors.ts';
+import type { GiveUp, TaskContext } from '../../shared/http.ts';
+import { templateIdFor, type MailEnv, type Mailer, type MailMessage } from '../../shared/mail.ts';
+import { recipientFor, renderNotification, templateDataFor } from '../../shared/render.ts';
+import type { Order } from '../../shared/schemas/events.ts';
+import type { NotificationPayload } from '../../shared/schemas/notifications.ts';
+import type { Store } from '../../shared/store.ts';
+
+export interface NotificationDeps {
+  store: Store;
+  deliveries: Deliveries;
+  mailer: Mailer;
+  mailConfig: MailEnv;
+  /** How long a claim holds; longer than a SendGrid request may take. */
+  leaseSeconds: number;
+}
+
+function orderIdOf(p: NotificationPayload): string | undefined {
+  if (p.kind === 'shipping-update') return p.shipment.orderId;
+  if (p.kind === 'order-cancelled') return p.cancellation.orderId;
+  return undefined;
+}
+
+export function createNotificationHandler(d: NotificationDeps) {
+  return async (payload: NotificationPayload, ctx: TaskContext): Promise<void> => {
+    const order = await storedOrder(d, payload);
+    const claim = await d.deliveries.claim(payload.idempotencyKey, { kind: payload.kind, task: ctx.task, leaseSeconds: d.leaseSeconds });
+    if (claim.state === 'sent') {
+      ctx.log.info('Email already sent for this key; nothing to do', { kind: payload.kind, messageId: claim.messageId });
+      return;
+    }
+    if (claim.state === 'busy') {
+      throw new RetryableError('not-ready', `Another attempt is sending this ${payload.kind} email`, { retryAfterSeconds: claim.retryAfterSeconds });
+    }
+    let messageId: string;
+    try {
+      ({ messageId } = await d.mailer.send(message(d, payload, ctx, order)));
+    } catch (err) {
+      const e = err instanceof AppError ? err : new AppError('internal', String(err), { cause: err });
+      await d.deliveries.markFailed(payload.idempotencyKey, { code: e.code, message: e.message }).catch((markErr: unknown) => ctx.log.warn('Could not record the failed send', { reason: String(markErr) }));
+      throw err;
+    }
+    // SendGrid accepted: record it, trying hard, since a lost record could mean a second email after the lease.
+    await retry(() => d.deliveries.markSent(payload.idempotencyKey, messageId), 3);
+    ctx.log.info('Email sent', { kind: payload.kind, messageId, attempt: claim.attempts, eventId: 'eventId' in payload ? payload.eventId : undefined });
+  };
+}
+
+async function storedOrder(d: NotificationDeps, payload: NotificationPayload): Promise<Order | undefined> {
+  const orderId = orderIdOf(payload);
+  if (!orderId) return undefined;
+  const doc = await d.store.getOrder(orderId);
+  // Events can arrive out of order: wait (by retrying) for order.created, which carries the customer.
+  if (!doc?.order) throw new RetryableError('not-ready', `Order ${orderId} is not known yet; retrying until its order.created event arrives`);
+  return doc.order;
+}
+
+function message(d: NotificationDeps, payload: NotificationPayload, ctx: TaskContext, order: Order | undefined): MailMessage {
+  const base = {
+    to: recipientFor(payload, order),
+    customArgs: {
+      idempotencyKey: payload.idempotencyKey,
+      ...('eventId' in payload ? { eventId: payload.eventId } : {}),
+      ...(ctx.task ? { taskName: ctx.task } : {}),
+    },
+    categories: [payload.kind],
+  };
+  const templateId = templateIdFor(d.mailConfig, payload.kind);
+  if (templateId) return { ...base, templateId, dynamicTemplateData: { ...templateDataFor(payload, order) } };
+  return { ...base, ...renderNotification(payload, order) };
+}
+
+async function retry<T>(fn: () => Promise<T>, times: number): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= times) throw err;
+      await new Promise((r) => setTimeout(r, 200 * i));
+    }
+  }
+}
+
+/** Writes the dead letter of a task given up (and releases its delivery claim). */
+export function createGiveUp(d: Pick<NotificationDeps, 'deliveries'>) {
+  return async ({ ctx, body, error }: GiveUp): Promise<void> => {
+    const key = (body as { idempotencyKey?: unknown } | null)?.idempotencyKey;
+    const delivery = typeof key === 'string' ? await d.deliveries.get(key) : undefined;
+    const kind = (body as { kind?: unknown } | null)?.kind;
+    const letter = await d.deliveries.deadLetter({
+      queue: ctx.queue,
+      task: ctx.task,
+      ...(typeof kind === 'string' ? { kind } : {}),
+      payload: body,
+      attempts: ctx.retryCount + 1,
+      error: { code: error.code, message: error.message },
+      ...(delivery?.firstError ? { firstError: delivery.firstError } : {}),
+    });
+    ctx.log.warn('Dead letter written', { deadLetter: letter.id, code: error.code });
+  };
+}
