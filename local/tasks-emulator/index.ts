@@ -93,13 +93,21 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       return true;
     };
     const server = createServer(ctx, { log, clock, waitForIdle }, oidc, issuer);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(opts.port ?? 8123, host, () => resolve());
-    });
+    try {
+      if (opts.queues) applyQueues(ctx, typeof opts.queues === 'string' ? readQueuesFile(opts.queues) : opts.queues);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(opts.port ?? 8123, host, () => resolve());
+      });
+    } catch (err) {
+      await scheduler.close();
+      clock.stop();
+      store.close();
+      throw err;
+    }
     const port = (server.address() as AddressInfo).port;
     url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    if (opts.queues) applyQueues(ctx, typeof opts.queues === 'string' ? readQueuesFile(opts.queues) : opts.queues);
+    scheduler.start();
     return {
       url, host, port, project, location,
       issuer: issuer(),

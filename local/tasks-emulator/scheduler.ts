@@ -16,6 +16,8 @@ import type { TaskRecord } from './task-model.ts';
 
 /** Dispatches due tasks of running queues within their rate limits. */
 export interface Scheduler {
+  /** Schedules the tasks already in the store (once the server listens, so tokens carry the right issuer). */
+  start(): void;
   /** Puts a new or rescheduled task on its queue's schedule. */
   schedule(task: TaskRecord): void;
   /** Re-reads a queue after a config or state change (pause, resume, patch, delete). */
@@ -52,7 +54,7 @@ export interface SchedulerDeps {
   tombstoneMs: number;
 }
 
-/** Creates the scheduler and schedules every task already in the store. */
+/** Creates the scheduler; {@link Scheduler.start} schedules the tasks already in the store. */
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { store, clock, sender, oidc } = deps;
   const runtimes = new Map<string, QueueRuntime>();
@@ -140,9 +142,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     pump(task.queue);
   }
 
-  for (const t of store.allTasks()) schedule(t);
-
   return {
+    start() {
+      for (const t of store.allTasks()) schedule(t);
+    },
     schedule,
     queueChanged(name) {
       if (!store.getQueue(name)) {

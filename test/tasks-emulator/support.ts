@@ -17,7 +17,8 @@ export interface Received {
 }
 
 /** A reply script: status and headers for a request, or 'hang' to never answer. */
-export type Reply = (r: Received, n: number) => { status: number; headers?: Record<string, string> } | 'hang';
+export type Reply = (r: Received, n: number) => ReplyValue | Promise<ReplyValue>;
+type ReplyValue = { status: number; headers?: Record<string, string> } | 'hang';
 
 /** A local task target that records every request and answers per `reply` (default 204). */
 export async function startTarget(reply: Reply = () => ({ status: 204 })) {
@@ -26,10 +27,10 @@ export async function startTarget(reply: Reply = () => ({ status: 204 })) {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const r: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, body: Buffer.concat(chunks), at: Date.now() };
       received.push(r);
-      const out = script(r, received.length);
+      const out = await script(r, received.length);
       if (out === 'hang') return;
       res.writeHead(out.status, out.headers ?? {}).end();
     });

@@ -1,0 +1,91 @@
+/** Rate limits (token bucket), maxConcurrentDispatches, the queue config file and the control API over HTTP. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { startEmulator } from '../../local/tasks-emulator/index.ts';
+import type { Emulator } from '../../local/tasks-emulator/index.ts';
+import { eventually } from '../support/eventually.ts';
+import { rest, startTarget } from './support.ts';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+async function setup(queueBody: Record<string, unknown>, reply?: Parameters<typeof startTarget>[0]) {
+  const em = await startEmulator({ port: 0 });
+  cleanups.push(em.close);
+  const target = await startTarget(reply);
+  cleanups.push(target.close);
+  const q = em.queuePath('limited');
+  expect((await rest(em.url, 'POST', `/v2/projects/${em.project}/locations/${em.location}/queues`, { name: q, ...queueBody })).status).toBe(200);
+  return { em, target, q };
+}
+const addTasks = async (em: Emulator, q: string, url: string, count: number): Promise<void> => {
+  for (let i = 0; i < count; i++) await rest(em.url, 'POST', `/v2/${q}/tasks`, { task: { httpRequest: { url } } });
+};
+
+it('never exceeds maxConcurrentDispatches', async () => {
+  let inflight = 0;
+  let max = 0;
+  const { em, target, q } = await setup({ rateLimits: { maxConcurrentDispatches: 2 } }, async () => {
+    max = Math.max(max, ++inflight);
+    await new Promise((r) => setTimeout(r, 30));
+    inflight--;
+    return { status: 204 };
+  });
+  await rest(em.url, 'POST', `/v2/${q}:pause`, {});
+  await addTasks(em, q, target.url, 8);
+  await rest(em.url, 'POST', `/v2/${q}:resume`, {});
+  await eventually(() => expect(target.received).toHaveLength(8));
+  await em.waitForIdle();
+  expect(max).toBe(2);
+});
+
+it('keeps to the token bucket: burst = the rate (here 10), then maxDispatchesPerSecond', async () => {
+  const { em, target, q } = await setup({ rateLimits: { maxDispatchesPerSecond: 10 } });
+  expect((await rest(em.url, 'GET', `/v2/${q}`)).json.rateLimits).toEqual({ maxDispatchesPerSecond: 10, maxBurstSize: 10, maxConcurrentDispatches: 1000 });
+  await rest(em.url, 'POST', `/v2/${q}:pause`, {});
+  await addTasks(em, q, target.url, 25);
+  await rest(em.url, 'POST', `/v2/${q}:resume`, {});
+  await eventually(() => expect(target.received).toHaveLength(25), { timeout: 15_000 });
+  const times = em.dispatches({ queue: q }).map((d) => Date.parse(d.dispatchTime));
+  const t0 = times[0]!;
+  // At any moment, dispatches so far ≤ burst + rate × elapsed (1 ms slack for timestamp rounding).
+  times.forEach((t, i) => expect(i + 1).toBeLessThanOrEqual(10 + (10 * (t - t0 + 1)) / 1000));
+  expect(times.filter((t) => t - t0 < 50)).toHaveLength(10); // the burst goes at once
+});
+
+it('creates and updates queues from a queue config file, keeping their state', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tasks-emulator-queues-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'queues.json');
+  const entry = { name: 'notifications', target: 'send-notification', rateLimits: { maxDispatchesPerSecond: 10, maxConcurrentDispatches: 20 }, retryConfig: { maxAttempts: 12, maxRetryDuration: '86400s', minBackoff: '10s', maxBackoff: '600s', maxDoublings: 5 } };
+  writeFileSync(file, JSON.stringify({ queues: [entry] }));
+  const first = await startEmulator({ port: 0, queues: file, stateDir: join(dir, 'state') });
+  const name = first.queuePath('notifications');
+  expect((await rest(first.url, 'GET', `/v2/${name}`)).json).toMatchObject({ rateLimits: entry.rateLimits, retryConfig: entry.retryConfig, state: 'RUNNING' });
+  await rest(first.url, 'POST', `/v2/${name}:pause`, {});
+  await first.close();
+  writeFileSync(file, JSON.stringify({ queues: [{ ...entry, retryConfig: { maxAttempts: 3 } }] }));
+  const second = await startEmulator({ port: 0, queues: file, stateDir: join(dir, 'state') });
+  cleanups.push(second.close);
+  expect((await rest(second.url, 'GET', `/v2/${name}`)).json).toMatchObject({ state: 'PAUSED', retryConfig: { maxAttempts: 3, minBackoff: '0.100s', maxDoublings: 16 } });
+  await expect(startEmulator({ port: 0, queues: [{ name: 'x', rateLimits: { maxDispatchesPerSecond: 900 } }] })).rejects.toThrow(/Queue "x"/);
+});
+
+it('serves the control API: dispatch log, clock advance and idle wait over HTTP', async () => {
+  const { em, target, q } = await setup({});
+  const later = new Date(Date.now() + 600_000).toISOString();
+  await rest(em.url, 'POST', `/v2/${q}/tasks`, { task: { name: `${q}/tasks/ctl`, scheduleTime: later, httpRequest: { url: target.url } } });
+  expect((await rest(em.url, 'POST', '/_emulator/idle?timeout=5000')).json).toEqual({ idle: true });
+  expect((await rest(em.url, 'GET', '/_emulator/dispatches')).json).toEqual({ dispatches: [] });
+  const clock = (await rest(em.url, 'POST', '/_emulator/clock:advance', { duration: '600s' })).json;
+  expect(clock.offset).toBe('600s');
+  await rest(em.url, 'POST', '/_emulator/idle', {});
+  const log = (await rest(em.url, 'GET', '/_emulator/dispatches?task=ctl')).json.dispatches;
+  expect(log).toMatchObject([{ task: `${q}/tasks/ctl`, attempt: 1, status: 204, outcome: 'succeeded', requestHeaders: { 'X-CloudTasks-TaskName': 'ctl' }, latencyMs: expect.any(Number) }]);
+  expect(target.received).toHaveLength(1);
+  await rest(em.url, 'DELETE', '/_emulator/dispatches');
+  expect((await rest(em.url, 'GET', '/_emulator/dispatches')).json).toEqual({ dispatches: [] });
+});
