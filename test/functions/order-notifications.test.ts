@@ -2,64 +2,36 @@
 // Tasks emulator (real REST client, real OIDC tokens signed by the emulator) → send-notification → the mail sink.
 import { http } from '@google-cloud/functions-framework';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startMailSink, type MailSink } from '../../local/mail-sink/server.ts';
-import { startEmulator, type Emulator } from '../../local/tasks-emulator/index.ts';
+import type { MailSink } from '../../local/mail-sink/server.ts';
+import type { Emulator } from '../../local/tasks-emulator/index.ts';
 import { createWebhookHandler } from '../../functions/storefront-webhook/handle.ts';
 import { publicEndpoint } from '../../shared/http.ts';
 import { createLogger } from '../../shared/log.ts';
 import { QUEUE_SCHEMAS } from '../../shared/queues.ts';
-import { signWebhook } from '../../shared/signature.ts';
-import { createStore } from '../../shared/store.ts';
 import { createEnqueuer, createTasksClient, taskIdFor } from '../../shared/tasks.ts';
 import { cancelled, created, shipped } from '../support/events.ts';
 import { eventually } from '../support/eventually.ts';
-import { testFirestore } from '../support/firestore.ts';
-import { freePort } from '../support/net.ts';
 import { serveFunction } from '../support/serve.ts';
+import { runDeadLetters } from '../../ops/dead-letters.ts';
+import { INVOKER, OLD_SECRET, SECRET, startStack, type Stack } from '../support/stack.ts';
 
-const SECRET = 'whsec_local_0123456789abcdef';
-const SA = 'tasks-invoker@storefront-local.iam.gserviceaccount.com';
-const { db, host, projectId } = testFirestore('e2e');
-const store = createStore(db);
+let stack: Stack;
 let emulator: Emulator;
 let sink: MailSink;
-let webhook: { url: string; close(): Promise<void> };
-let notifier: { url: string; close(): Promise<void> };
+let store: Stack['store'];
 let webhookDown: { url: string; close(): Promise<void> };
+const post = (event: unknown, o?: Parameters<Stack['post']>[1]) => stack.post(event, o);
 
 beforeAll(async () => {
-  sink = await startMailSink({ apiKey: 'SG.local' });
-  emulator = await startEmulator({ port: 0, project: projectId, location: 'us-central1', queues: 'queues.json' });
-  const notifierPort = await freePort();
-  const notifierUrl = `http://127.0.0.1:${notifierPort}/`;
-  Object.assign(process.env, {
-    GOOGLE_CLOUD_PROJECT: projectId,
-    FIRESTORE_EMULATOR_HOST: host,
-    TASKS_LOCATION: 'us-central1',
-    TASKS_INVOKER_SERVICE_ACCOUNT: SA,
-    CLOUD_TASKS_EMULATOR_HOST: `127.0.0.1:${emulator.port}`,
-    STOREFRONT_WEBHOOK_SECRETS: `whsec_old_secret_000000,${SECRET}`,
-    SEND_NOTIFICATION_URL: notifierUrl,
-    OIDC_AUDIENCE: notifierUrl,
-    OIDC_ALLOWED_EMAILS: SA,
-    OIDC_ISSUERS: emulator.issuer,
-    OIDC_JWKS_URL: emulator.jwksUrl,
-    SENDGRID_API_KEY: 'SG.local',
-    SENDGRID_BASE_URL: sink.url,
-    MAIL_FROM: 'orders@shop.example',
-    LOG_LEVEL: 'ERROR',
-  });
-  await import('../../functions/storefront-webhook/index.ts');
-  await import('../../functions/send-notification/index.ts');
-  webhook = await serveFunction('storefront-webhook');
-  notifier = await serveFunction('send-notification', notifierPort);
+  stack = await startStack();
+  ({ emulator, sink, store } = stack);
   // The same webhook logic with Cloud Tasks unreachable.
   http('webhook-tasks-down', publicEndpoint({
     log: createLogger({ level: 'ERROR' }),
-    project: projectId,
+    project: stack.projectId,
     handler: createWebhookHandler({
       store,
-      enqueue: createEnqueuer({ client: createTasksClient({ emulatorHost: '127.0.0.1:1' }), project: projectId, location: 'us-central1', serviceAccount: SA, schemas: QUEUE_SCHEMAS, targets: { notifications: { url: notifierUrl } } }),
+      enqueue: createEnqueuer({ client: createTasksClient({ emulatorHost: '127.0.0.1:1' }), project: stack.projectId, location: 'us-central1', serviceAccount: INVOKER, schemas: QUEUE_SCHEMAS, targets: { notifications: { url: stack.notifierUrl } } }),
       secrets: [SECRET],
       toleranceSeconds: 300,
       now: Date.now,
@@ -68,22 +40,11 @@ beforeAll(async () => {
   webhookDown = await serveFunction('webhook-tasks-down');
 });
 afterAll(async () => {
-  await Promise.all([webhook?.close(), notifier?.close(), webhookDown?.close()]);
-  await emulator?.close();
-  await sink?.close();
-  await db.terminate();
+  await webhookDown?.close();
+  await stack?.close();
 });
 beforeEach(() => sink.clear());
 
-function post(event: unknown, o: { url?: string; secret?: string; t?: number; contentType?: string; raw?: string } = {}) {
-  const body = o.raw ?? JSON.stringify(event);
-  const t = o.t ?? Math.floor(Date.now() / 1000);
-  return fetch(o.url ?? webhook.url, {
-    method: 'POST',
-    headers: { 'content-type': o.contentType ?? 'application/json', 'x-storefront-signature': signWebhook(o.secret ?? SECRET, body, t) },
-    body,
-  });
-}
 type Accepted = { eventId: string; tasks: { queue: string; name: string; duplicate: boolean }[]; ignored?: boolean };
 
 describe('order notifications end to end', () => {
@@ -93,7 +54,7 @@ describe('order notifications end to end', () => {
     expect(res.status).toBe(202);
     const body = (await res.json()) as Accepted;
     expect(body.eventId).toBe(e.id);
-    expect(body.tasks).toEqual([{ queue: 'notifications', name: expect.stringMatching(new RegExp(`^projects/${projectId}/locations/us-central1/queues/notifications/tasks/[0-9a-f]{64}$`)), duplicate: false }]);
+    expect(body.tasks).toEqual([{ queue: 'notifications', name: expect.stringMatching(new RegExp(`^projects/${stack.projectId}/locations/us-central1/queues/notifications/tasks/[0-9a-f]{64}$`)), duplicate: false }]);
     await eventually(() => expect(sink.messages()).toHaveLength(1));
     expect(sink.messages()[0]).toMatchObject({ to: ['jane@example.com'], subject: 'Your order #1001 is confirmed' });
     const attempt = await eventually(() => emulator.dispatches({ task: body.tasks[0]!.name })[0] ?? false);
@@ -161,7 +122,7 @@ describe('order notifications end to end', () => {
   });
 
   it('accepts a signature made with the older secret during a rotation', async () => {
-    expect((await post(created('e2e-7'), { secret: 'whsec_old_secret_000000' })).status).toBe(202);
+    expect((await post(created('e2e-7'), { secret: OLD_SECRET })).status).toBe(202);
   });
 
   it('acknowledges and ignores an unknown event type', async () => {
@@ -171,7 +132,7 @@ describe('order notifications end to end', () => {
   });
 
   it('answers 405 to GET', async () => {
-    expect((await fetch(webhook.url)).status).toBe(405);
+    expect((await fetch(stack.webhookUrl)).status).toBe(405);
   });
 
   it('answers 503 when Cloud Tasks is unavailable, and the retry converges', async () => {
@@ -183,5 +144,72 @@ describe('order notifications end to end', () => {
     const retry = (await (await post(e)).json()) as Accepted;
     expect(retry.tasks[0]?.duplicate).toBe(false);
     await eventually(() => expect(sink.messages()).toHaveLength(1));
+  });
+
+  it('does not send a second email when the answer misses the dispatch deadline after SendGrid accepted', async () => {
+    sink.script([{ delayMs: 1500 }]); // SendGrid answers slowly, but within our 10 s timeout
+    const res = (await (await post(created('e2e-9'))).json()) as Accepted;
+    const task = res.tasks[0]!.name;
+    // The attempt is in flight (dispatched, no answer yet) while the sink holds the request.
+    await eventually(async () => ((await (await fetch(`${emulator.url}/v2/${task}`)).json()) as { dispatchCount?: number }).dispatchCount === 1);
+    expect(emulator.dispatches({ task })).toHaveLength(0);
+    emulator.clock.advance(11 * 60_000); // past the 10 min dispatch deadline: Cloud Tasks gives up on this attempt
+    await eventually(() => expect(emulator.dispatches({ task })[0]).toMatchObject({ timedOut: true, outcome: 'retrying' }));
+    // Retries come (the queue's backoff, or the Retry-After of a 503 while the first attempt holds the delivery)
+    // until one finds the email sent.
+    await eventually(() => {
+      emulator.clock.advance(60_000);
+      expect(emulator.dispatches({ task }).at(-1)).toMatchObject({ outcome: 'succeeded' });
+    }, { timeout: 20_000, interval: 100 });
+    await emulator.waitForIdle();
+    // (Advancing the clock also lets other tests' waiting tasks run: count this event's emails only.)
+    expect(sink.messages().filter((m) => (m.request.custom_args as { eventId?: string }).eventId === 'evt-created-e2e-9')).toHaveLength(1);
+  });
+
+  it('dead-letters a permanent SendGrid 400 once, and redrive delivers it exactly once', async () => {
+    sink.script([{ status: 400 }]);
+    const res = (await (await post(created('e2e-10'))).json()) as Accepted;
+    const task = res.tasks[0]!.name;
+    await eventually(() => expect(emulator.dispatches({ task })[0]).toMatchObject({ status: 200, outcome: 'succeeded' }));
+    const id = `notifications--${task.split('/').at(-1)}`;
+    expect(await stack.deliveries.getDeadLetter(id)).toMatchObject({ attempts: 1, lastError: { code: 'provider-rejected' } });
+    emulator.clock.advance(3_600_000);
+    await emulator.waitForIdle();
+    expect(emulator.dispatches({ task })).toHaveLength(1);
+    expect(sink.messages()).toHaveLength(0);
+
+    const out: string[] = [];
+    expect(await runDeadLetters(['list', '--queue', 'notifications'], stack.env, (l) => out.push(l))).toBe(0);
+    expect(out.join('\n')).toContain(id);
+    expect(await runDeadLetters(['redrive', '--id', id], stack.env, (l) => out.push(l))).toBe(0);
+    await eventually(() => expect(sink.messages()).toHaveLength(1));
+    expect(sink.messages()[0]?.subject).toBe('Your order #1001 is confirmed');
+    expect((await stack.deliveries.getDeadLetter(id))?.redrivenAt).toBeDefined();
+    // Redriving again skips it; forcing it enqueues a task that finds the email already sent.
+    out.length = 0;
+    expect(await runDeadLetters(['redrive', '--id', id], stack.env, (l) => out.push(l))).toBe(0);
+    expect(out[0]).toMatch(/^skip .*already redriven/);
+    expect(await runDeadLetters(['redrive', '--id', id, '--force'], stack.env, (l) => out.push(l))).toBe(0);
+    await emulator.waitForIdle();
+    expect(sink.messages()).toHaveLength(1);
+  });
+
+  it('dead-letters a task whose retries run out, with the attempt count of the queue config', async () => {
+    sink.faults({ rate: 1, kinds: [503] });
+    try {
+      const res = (await (await post(created('e2e-11'))).json()) as Accepted;
+      const task = res.tasks[0]!.name;
+      const id = `notifications--${task.split('/').at(-1)}`;
+      await eventually(async () => {
+        emulator.clock.advance(600_000); // the queue's maxBackoff: every retry is due
+        return (await stack.deliveries.getDeadLetter(id)) ?? false;
+      }, { timeout: 60_000, interval: 50 });
+      const attempts = emulator.dispatches({ task });
+      expect(attempts).toHaveLength(30); // queues.json: notifications maxAttempts
+      expect(attempts.at(-1)?.outcome).toBe('gave-up');
+      expect(await stack.deliveries.getDeadLetter(id)).toMatchObject({ attempts: 30, firstError: { code: 'provider-unavailable' }, lastError: { code: 'provider-unavailable' } });
+    } finally {
+      sink.faults(undefined);
+    }
   });
 });

@@ -1,0 +1,87 @@
+/**
+ * The order-notification stack in this test process, wired only through configuration as `npm run dev` wires
+ * it: our Cloud Tasks emulator (queues.json), the Firestore emulator, the mail sink, and storefront-webhook and
+ * send-notification served by functions-framework. Call once per test file (functions register once per process).
+ */
+import { startMailSink, type MailSink, type MailSinkOptions } from '../../local/mail-sink/server.ts';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../local/tasks-emulator/index.ts';
+import { signWebhook } from '../../shared/signature.ts';
+import { createStore } from '../../shared/store.ts';
+import { createDeliveries } from '../../shared/deliveries.ts';
+import { testFirestore } from './firestore.ts';
+import { freePort } from './net.ts';
+import { serveFunction } from './serve.ts';
+
+export const SECRET = 'whsec_local_0123456789abcdef';
+export const OLD_SECRET = 'whsec_old_secret_000000';
+export const INVOKER = 'tasks-invoker@storefront-local.iam.gserviceaccount.com';
+
+export interface Stack {
+  projectId: string;
+  emulator: Emulator;
+  sink: MailSink;
+  webhookUrl: string;
+  notifierUrl: string;
+  store: ReturnType<typeof createStore>;
+  deliveries: ReturnType<typeof createDeliveries>;
+  /** The settings the functions got (also what ops tools need). */
+  env: Record<string, string>;
+  post(event: unknown, o?: { url?: string; secret?: string; t?: number; contentType?: string; raw?: string }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startStack(o: { emulator?: EmulatorOptions; sink?: MailSinkOptions; env?: Record<string, string> } = {}): Promise<Stack> {
+  const { db, host, projectId } = testFirestore('stack');
+  const sink = await startMailSink({ apiKey: 'SG.local', ...o.sink });
+  const emulator = await startEmulator({ port: 0, project: projectId, location: 'us-central1', queues: 'queues.json', ...o.emulator });
+  const notifierPort = await freePort();
+  const notifierUrl = `http://127.0.0.1:${notifierPort}/`;
+  const env = {
+    GOOGLE_CLOUD_PROJECT: projectId,
+    FIRESTORE_EMULATOR_HOST: host,
+    TASKS_LOCATION: 'us-central1',
+    TASKS_INVOKER_SERVICE_ACCOUNT: INVOKER,
+    CLOUD_TASKS_EMULATOR_HOST: `127.0.0.1:${emulator.port}`,
+    STOREFRONT_WEBHOOK_SECRETS: `${OLD_SECRET},${SECRET}`,
+    SEND_NOTIFICATION_URL: notifierUrl,
+    OIDC_AUDIENCE: notifierUrl,
+    OIDC_ALLOWED_EMAILS: INVOKER,
+    OIDC_ISSUERS: emulator.issuer,
+    OIDC_JWKS_URL: emulator.jwksUrl,
+    SENDGRID_API_KEY: 'SG.local',
+    SENDGRID_BASE_URL: sink.url,
+    MAIL_FROM: 'orders@shop.example',
+    LOG_LEVEL: 'ERROR',
+    ...o.env,
+  };
+  Object.assign(process.env, env);
+  await import('../../functions/storefront-webhook/index.ts');
+  await import('../../functions/send-notification/index.ts');
+  const webhook = await serveFunction('storefront-webhook');
+  const notifier = await serveFunction('send-notification', notifierPort);
+  return {
+    projectId,
+    emulator,
+    sink,
+    webhookUrl: webhook.url,
+    notifierUrl,
+    store: createStore(db),
+    deliveries: createDeliveries(db),
+    env,
+    post(event, p = {}) {
+      const body = p.raw ?? JSON.stringify(event);
+      const t = p.t ?? Math.floor(Date.now() / 1000);
+      return fetch(p.url ?? webhook.url, {
+        method: 'POST',
+        headers: { 'content-type': p.contentType ?? 'application/json', 'x-storefront-signature': signWebhook(p.secret ?? SECRET, body, t) },
+        body,
+      });
+    },
+    async close() {
+      await Promise.all([webhook.close(), notifier.close()]);
+      await emulator.close();
+      await sink.close();
+      await db.terminate();
+    },
+  };
+}
