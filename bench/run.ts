@@ -1,0 +1,18 @@
+/**
+ * `npm run bench [-- cold-start|webhook]`: the benchmarks. Speed and memory are measured here, never asserted in
+ * tests. Run `npm run build` first. Results are printed as tables.
+ */
+import { coldStart } from './cold-start.ts';
+import { webhookLatency } from './webhook-latency.ts';
+
+const which = process.argv.slice(2);
+const want = (name: string) => which.length === 0 || which.includes(name);
+
+if (want('cold-start')) {
+  console.log('Cold start: process spawn to first answer, bundle from its own deploy folder');
+  console.table(await coldStart());
+}
+if (want('webhook')) {
+  console.log('storefront-webhook latency, one instance from dist/, against the Firestore and Cloud Tasks emulators');
+  console.table(await webhookLatency());
+}
