@@ -1,0 +1,74 @@
+/** Flags of `npm run dev`. */
+import { parseArgs } from 'node:util';
+
+export const USAGE = `Usage: npm run dev -- [options]
+
+Builds the bundles and starts the whole system on this machine: the Firestore emulator, the Cloud Tasks
+emulator, the mail sink and every function from its own dist/<name>/ folder. Ctrl-C stops everything.
+
+  --state <dir>          state folder: tasks, Firestore data, outbox, secrets, stack.json (default .local)
+  --clean                start fresh: delete the queued tasks, Firestore data, outbox and secrets first
+  --rebuild-on-change    watch functions/ and shared/; rebuild and restart only the functions a change affects
+  --functions-port <n>   first function port; functions get n, n+1, … (default 8080; public ones first)
+  --tasks-port <n>       Cloud Tasks emulator (default 8123)
+  --firestore-port <n>   Firestore emulator (default 8085)
+  --mail-port <n>        mail sink (default 8025)
+  --project <id>         project id (default storefront-local)
+  --log-level <level>    the functions' LOG_LEVEL: DEBUG, INFO, NOTICE, WARNING, ERROR (default INFO)
+  --raw-logs             show the functions' JSON log lines as written instead of pretty
+  -h, --help             this text`;
+
+export interface DevOptions {
+  state: string | undefined;
+  clean: boolean;
+  rebuildOnChange: boolean;
+  functionsPort: number;
+  tasksPort: number;
+  firestorePort: number;
+  mailPort: number;
+  project: string;
+  logLevel: string;
+  rawLogs: boolean;
+  help: boolean;
+}
+
+export function parseOptions(argv: string[]): DevOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      state: { type: 'string' },
+      clean: { type: 'boolean', default: false },
+      'rebuild-on-change': { type: 'boolean', default: false },
+      'functions-port': { type: 'string', default: '8080' },
+      'tasks-port': { type: 'string', default: '8123' },
+      'firestore-port': { type: 'string', default: '8085' },
+      'mail-port': { type: 'string', default: '8025' },
+      project: { type: 'string', default: 'storefront-local' },
+      'log-level': { type: 'string', default: 'INFO' },
+      'raw-logs': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  const port = (flag: string, v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`--${flag} must be a port number (1-65535), got "${v}"`);
+    return n;
+  };
+  const level = values['log-level'].toUpperCase();
+  if (!['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR'].includes(level)) throw new Error(`--log-level must be DEBUG, INFO, NOTICE, WARNING or ERROR, got "${values['log-level']}"`);
+  if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(values.project)) throw new Error(`--project must be a valid project id (6-30 lowercase letters, digits, hyphens), got "${values.project}"`);
+  return {
+    state: values.state,
+    clean: values.clean,
+    rebuildOnChange: values['rebuild-on-change'],
+    functionsPort: port('functions-port', values['functions-port']),
+    tasksPort: port('tasks-port', values['tasks-port']),
+    firestorePort: port('firestore-port', values['firestore-port']),
+    mailPort: port('mail-port', values['mail-port']),
+    project: values.project,
+    logLevel: level,
+    rawLogs: values['raw-logs'],
+    help: values.help,
+  };
+}
