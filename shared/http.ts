@@ -83,8 +83,7 @@ export function taskTarget<S extends z.ZodType>(o: TaskTargetOptions<S>): Handle
     try {
       caller = await o.verify(h('authorization'));
     } catch (err) {
-      o.log.child({ fields: trace }).warn('Rejected task request', { code: (err as AppError).code, reason: (err as Error).message });
-      return sendError(res, o.log, err);
+      return sendError(res, o.log.child({ fields: trace }), err);
     }
     const ctx = taskContext(h, caller, o, trace);
     let body: unknown = req.body;
@@ -198,6 +197,7 @@ export function publicEndpoint(o: PublicEndpointOptions): Handler {
 export function sendError(res: Response, log: Logger, err: unknown, headers: Record<string, string> = {}): void {
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   if (err instanceof RequestError) {
+    log.warn('Rejected request', { status: err.status, code: err.code, reason: err.message, details: err.details });
     res.status(err.status).json({ error: { code: err.code, message: err.message, details: err.details } });
     return;
   }
