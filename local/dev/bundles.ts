@@ -3,13 +3,14 @@
  * same build `npm run build` and deploys use), installs each folder's own dependencies with `npm ci --omit=dev`
  * the way the buildpack does, and knows from esbuild's metafile which source files each function is made of.
  *
- * `npm ci` takes 15-20 s per folder, so it runs only when the folder's package-lock.json changed since the last
- * install (its hash is kept in `node_modules/.storefront-dev-lock`). A rebuild deletes `dist/<name>/`, so
- * node_modules is moved aside around it and put back.
+ * `npm ci` takes 15-20 s per folder, and every build deletes dist/<name>/. So each install is kept in a cache
+ * keyed by the hash of the folder's package-lock.json (`node_modules/.cache/storefront-jobs-dev/<hash>/`), and
+ * dist/<name>/node_modules is a copy of it made of hard links (a fraction of a second): `npm ci` runs again only
+ * when a lockfile changes.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildFunctions } from '../../esbuild.config.mjs';
 
@@ -20,9 +21,9 @@ export interface Bundles {
   dist(name: string): string;
   /** Functions whose bundle is missing or older than one of its inputs. */
   stale(names: string[]): string[];
-  /** Builds `names`, keeping their installed node_modules. */
+  /** Builds `names` (which deletes their node_modules: call installDeps after). */
   build(names: string[]): Promise<void>;
-  /** Runs `npm ci --omit=dev` in each folder whose lock changed; returns the names it installed. */
+  /** Gives each folder its node_modules (from the cache; `npm ci` when its lockfile is new); returns the names npm ran for. */
   installDeps(names: string[], onStart?: (name: string) => void): Promise<string[]>;
   /** Absolute paths of the source files (not node_modules) that went into each bundle. */
   inputs(name: string): string[];
@@ -52,55 +53,50 @@ export function createBundles(root: string): Bundles {
     return [...sources, ...global].some((f) => !existsSync(f) || statSync(f).mtimeMs > built);
   };
 
-  /** Moves dist/<name>/node_modules out of the way of a rebuild (which deletes the folder) and back. */
-  const keepModules = async <T>(names: string[], fn: () => Promise<T>): Promise<T> => {
-    const aside = join(root, 'dist', '.dev-modules');
-    const moved: string[] = [];
-    for (const n of names) {
-      const nm = join(dist(n), 'node_modules');
-      if (!existsSync(nm)) continue;
-      mkdirSync(aside, { recursive: true });
-      rmSync(join(aside, n), { recursive: true, force: true });
-      renameSync(nm, join(aside, n));
-      moved.push(n);
-    }
-    try {
-      return await fn();
-    } finally {
-      for (const n of moved) {
-        mkdirSync(dist(n), { recursive: true });
-        rmSync(join(dist(n), 'node_modules'), { recursive: true, force: true });
-        renameSync(join(aside, n), join(dist(n), 'node_modules'));
-      }
-    }
-  };
-
   const lockHash = (name: string): string =>
     createHash('sha256')
       .update(readFileSync(join(dist(name), 'package-lock.json')))
       .update(process.version)
-      .digest('hex');
+      .digest('hex')
+      .slice(0, 24);
+  const cacheRoot = join(root, 'node_modules', '.cache', 'storefront-jobs-dev');
 
-  const installOne = async (name: string): Promise<void> => {
-    // Installed in a staging folder, then moved in whole: whoever copies dist/<name> meanwhile (the bundle test)
-    // sees no node_modules or a complete one.
-    const staging = join(root, 'dist', '.dev-install', name);
-    const release = await lock(join(root, 'dist', '.dev-install', `${name}.lock`));
+  /** The cached install of this lockfile, made once with `npm ci --omit=dev`; true when it ran npm. */
+  const ensureCached = async (name: string, hash: string): Promise<boolean> => {
+    const cached = join(cacheRoot, hash);
+    if (existsSync(join(cached, MARKER))) return false;
+    const release = await lock(join(cacheRoot, `${hash}.lock`));
     try {
-      const hash = lockHash(name);
-      const nm = join(dist(name), 'node_modules');
-      if (readMarker(nm) === hash) return; // another runner just installed it
+      if (existsSync(join(cached, MARKER))) return false; // another runner just made it
+      const staging = `${cached}.tmp-${process.pid}`;
       rmSync(staging, { recursive: true, force: true });
       mkdirSync(staging, { recursive: true });
-      for (const f of ['package.json', 'package-lock.json']) copyFileSync(join(dist(name), f), join(staging, f));
-      await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], staging);
-      writeFileSync(join(staging, 'node_modules', MARKER), hash + '\n');
-      rmSync(nm, { recursive: true, force: true });
-      renameSync(join(staging, 'node_modules'), nm);
+      try {
+        for (const f of ['package.json', 'package-lock.json']) copyFileSync(join(dist(name), f), join(staging, f));
+        await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], staging);
+        writeFileSync(join(staging, MARKER), hash + '\n');
+        rmSync(cached, { recursive: true, force: true });
+        renameSync(staging, cached);
+      } finally {
+        rmSync(staging, { recursive: true, force: true });
+      }
+      return true;
     } finally {
-      rmSync(staging, { recursive: true, force: true });
       release();
     }
+  };
+
+  /** dist/<name>/node_modules as hard links to the cache, made aside and moved in whole (so whoever copies the
+   * folder meanwhile, like the bundle test, sees none or all of it). */
+  const linkIn = (name: string, hash: string): void => {
+    const target = join(dist(name), 'node_modules');
+    const tmp = join(root, 'dist', '.dev-link', `${name}-${process.pid}`);
+    rmSync(tmp, { recursive: true, force: true });
+    linkTree(join(cacheRoot, hash, 'node_modules'), tmp);
+    writeFileSync(join(tmp, MARKER), hash + '\n');
+    rmSync(target, { recursive: true, force: true });
+    renameSync(tmp, target);
+    rmSync(join(root, 'dist', '.dev-link'), { recursive: true, force: true });
   };
 
   return {
@@ -108,18 +104,20 @@ export function createBundles(root: string): Bundles {
     dist,
     stale: (names) => names.filter(isStale),
     async build(names) {
-      if (!names.length) return;
-      await keepModules(names, () => buildFunctions({ names, quiet: true }));
+      if (names.length) await buildFunctions({ names, quiet: true });
     },
     async installDeps(names, onStart) {
-      const todo = names.filter((n) => readMarker(join(dist(n), 'node_modules')) !== lockHash(n));
+      const ran: string[] = [];
       await Promise.all(
-        todo.map(async (n) => {
-          onStart?.(n);
-          await installOne(n);
+        names.map(async (n) => {
+          const hash = lockHash(n);
+          if (readMarker(join(dist(n), 'node_modules')) === hash) return;
+          if (!existsSync(join(cacheRoot, hash, MARKER))) onStart?.(n);
+          if (await ensureCached(n, hash)) ran.push(n);
+          linkIn(n, hash);
         }),
       );
-      return todo;
+      return ran;
     },
     inputs,
   };
@@ -164,6 +162,24 @@ async function lock(file: string): Promise<() => void> {
       } catch {}
       if (!alive) rmSync(file, { force: true });
       else await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/** Copies a tree as hard links (symbolic links are recreated as they are); falls back to copies across devices. */
+function linkTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const src = join(from, entry.name);
+    const dst = join(to, entry.name);
+    if (entry.isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
+    else if (entry.isDirectory()) linkTree(src, dst);
+    else {
+      try {
+        linkSync(src, dst);
+      } catch {
+        copyFileSync(src, dst);
+      }
     }
   }
 }

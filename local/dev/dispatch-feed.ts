@@ -31,7 +31,7 @@ export function followDispatches(emulatorUrl: string, log: LogStream, intervalMs
         const task = d.task.split('/').pop()!.slice(0, 12);
         const answer = d.status !== undefined ? String(d.status) : d.timedOut ? 'deadline exceeded' : (d.error ?? 'no answer');
         const next = d.outcome === 'retrying' && d.nextScheduleTime ? `, next attempt at ${d.nextScheduleTime.slice(11, 19)}Z` : '';
-        log.line('tasks', `${queue} …/tasks/${task} attempt ${d.attempt} → ${answer} ${d.outcome} (${d.latencyMs} ms${next})`);
+        log.line('tasks', `${queue} …/tasks/${task} attempt ${d.attempt} → ${answer} ${d.outcome} (${Math.round(d.latencyMs)} ms${next})`);
       }
     } catch {
       // the emulator is starting or stopping: the runner reports that

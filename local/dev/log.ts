@@ -13,6 +13,8 @@ export interface LogStream {
   error(text: string): void;
   /** Writes text as is (tables), without a tag. */
   raw(text: string): void;
+  /** Makes the tag column wide enough for these sources from the start. */
+  reserve(sources: string[]): void;
 }
 
 export interface LogOptions {
@@ -34,6 +36,7 @@ export function createLogStream(options: LogOptions = {}): LogStream {
   const paint = (code: number, s: string): string => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const tagColors = new Map<string, number>();
   let width = 10;
+  const reserve = (names: string[]): void => void (width = Math.max(width, ...names.map((n) => Math.min(n.length, 20))));
   const tag = (source: string): string => {
     if (!tagColors.has(source)) tagColors.set(source, COLORS[tagColors.size % COLORS.length]!);
     width = Math.max(width, Math.min(source.length, 20));
@@ -55,6 +58,7 @@ export function createLogStream(options: LogOptions = {}): LogStream {
     warn: (text) => emit('dev', paint(33, text)),
     error: (text) => emit('dev', paint(31, text)),
     raw: (text) => write(text.endsWith('\n') ? text : text + '\n'),
+    reserve,
   };
 }
 
@@ -73,12 +77,13 @@ export function prettyJson(line: string, paint: (code: number, s: string) => str
     return undefined;
   }
   if (typeof entry.message !== 'string' && typeof entry.severity !== 'string') return undefined;
-  const severity = typeof entry.severity === 'string' ? entry.severity : 'DEFAULT';
+  const severity = typeof entry.severity === 'string' ? entry.severity : undefined;
   const labels = (entry['logging.googleapis.com/labels'] ?? {}) as Record<string, unknown>;
   const fields: string[] = [];
   for (const [k, v] of Object.entries(labels)) if (k !== 'function') fields.push(`${k}=${short(k, v)}`);
   for (const [k, v] of Object.entries(entry)) if (!QUIET_FIELDS.has(k) && v !== undefined) fields.push(`${k}=${short(k, v)}`);
-  const head = `${paint(SEVERITY_COLOR[severity] ?? 37, severity.padEnd(7))} ${String(entry.message ?? '')}${fields.length ? '  ' + paint(90, fields.join(' ')) : ''}`;
+  const sev = severity ? `${paint(SEVERITY_COLOR[severity] ?? 37, severity.padEnd(7))} ` : '';
+  const head = `${sev}${String(entry.message ?? '')}${fields.length ? '  ' + paint(90, fields.join(' ')) : ''}`;
   const stack = typeof entry.stack_trace === 'string' ? entry.stack_trace.split('\n').map((l) => `        ${paint(90, l)}`) : [];
   return [head, ...stack];
 }
@@ -86,10 +91,11 @@ export function prettyJson(line: string, paint: (code: number, s: string) => str
 /** Task names are long: `…/tasks/1a2b3c4d…` keeps the part that tells them apart. */
 function short(key: string, value: unknown): string {
   if (typeof value === 'string') {
-    const task = /\/tasks\/([^/]+)$/.exec(value);
-    if (task && (key === 'task' || key === 'taskName')) return `…/tasks/${task[1]!.slice(0, 12)}`;
+    if (key === 'task' || key === 'taskName') return `${value.includes('/') ? '…/tasks/' : ''}${value.split('/').pop()!.slice(0, 12)}`;
     return /[\s"]/.test(value) ? JSON.stringify(value) : value;
   }
+  // Validation details: the paths say enough (the message has the rest).
+  if (Array.isArray(value) && value.every((v) => v && typeof v === 'object' && 'path' in v)) return `[${[...new Set(value.map((v) => String((v as { path: unknown }).path)))].join(', ')}]`;
   return JSON.stringify(value);
 }
 

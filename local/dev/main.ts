@@ -39,8 +39,9 @@ if (opts.help) {
 
 const started = Date.now();
 const log = createLogStream({ rawJson: opts.rawLogs });
+log.reserve(functionNames());
 const stateDir = resolve(opts.state ?? join(root, '.local'));
-const relState = relative(process.cwd(), stateDir) || '.';
+const relState = ((rel) => (rel && !rel.startsWith('..') ? rel : stateDir))(relative(root, stateDir));
 const parts = new Set<Part>();
 /** Functions being restarted on purpose (their exit is not a failure). */
 const restarting = new Set<string>();
@@ -139,9 +140,10 @@ async function main(): Promise<void> {
     logLevel: opts.logLevel,
   };
 
-  // The emulators start while the bundles build and install: both take a few seconds.
+  // The emulators start while the bundles build and install, and the functions start as soon as their bundles
+  // are ready: they connect to Firestore and Cloud Tasks lazily, on their first request.
   const bundles = createBundles(root);
-  const prepared = (async () => {
+  const functionsUp = (async () => {
     const stale = bundles.stale(names);
     if (stale.length) {
       const t = Date.now();
@@ -151,14 +153,13 @@ async function main(): Promise<void> {
     const t = Date.now();
     const installed = await bundles.installDeps(names, (n) => log.info(`Installing the dependencies of dist/${n} (npm ci --omit=dev, once per lockfile; takes 15-30 s)…`));
     if (installed.length) log.info(`Installed the dependencies of ${installed.join(', ')} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    await Promise.all(specs.map((s) => startFunction(s, specs, settings, bundles.dist(s.name))));
   })();
-  const infra = Promise.all([startFirestorePart(), startTasks(), startMail(settings)]);
-  const [prep, inf] = await Promise.allSettled([prepared, infra]);
-  if (prep.status === 'rejected') throw prep.reason;
-  if (inf.status === 'rejected') throw inf.reason;
+  const infraUp = Promise.all([startFirestorePart(), startTasks(), startMail(settings)]);
+  const [fns, infra] = await Promise.allSettled([functionsUp, infraUp]);
+  if (fns.status === 'rejected') throw fns.reason;
+  if (infra.status === 'rejected') throw infra.reason;
   cleanups.push(followDispatches(tasksUrl, log).stop);
-
-  await Promise.all(specs.map((s) => startFunction(s, specs, settings, bundles.dist(s.name))));
 
   const info: StackInfo = {
     version: 1,

@@ -98,6 +98,7 @@ export function stackTable(s: StackInfo, relState: string): string {
   rows.push(['stack file', `${relState}/stack.json`, 'all of the above as JSON, for scripts']);
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
-  const line = `─`.repeat(w0 + 2) + '┼' + '─'.repeat(w1 + 2) + '┼' + '─'.repeat(40);
-  return [line, ...rows.map(([a, b, c]) => ` ${a.padEnd(w0)} │ ${b.padEnd(w1)} │ ${c}`), line].join('\n');
+  const line = '─'.repeat(w0 + 2) + '┴' + '─'.repeat(w1 + 2) + '┴' + '─'.repeat(40);
+  const top = '─'.repeat(w0 + 2) + '┬' + '─'.repeat(w1 + 2) + '┬' + '─'.repeat(40);
+  return [top, ...rows.map(([a, b, c]) => ` ${a.padEnd(w0)} │ ${b.padEnd(w1)} │ ${c}`), line].join('\n');
 }

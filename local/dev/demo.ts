@@ -1,0 +1,199 @@
+/**
+ * `npm run demo`: against a running `npm run dev`, sends a realistic, signed series of storefront events, waits
+ * until their tasks are done, and prints what happened to each: the webhook's answer, the task, its attempts
+ * (from the Cloud Tasks emulator) and the email subject found in the mail sink's outbox.
+ *
+ *   npm run demo -- [--state .local | --stack <file>] [--timeout 60] [--json]
+ *
+ * Exit code 0 when every event did what it should (one email per distinct valid event, the duplicate
+ * deduplicated, the invalid one rejected with 400), 1 otherwise.
+ */
+import { createHmac } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { demoEvents, type DemoEvent } from './demo-events.ts';
+import { readStack, stackFile, type StackInfo } from './stack.ts';
+
+export interface DemoRow {
+  n: number;
+  label: string;
+  eventId: string;
+  orderId: string;
+  expect: DemoEvent['expect'];
+  status: number;
+  /** The webhook's answer body (JSON) or text. */
+  answer: unknown;
+  task?: string;
+  duplicate?: boolean;
+  /** Dispatch attempts of the task so far, and the last one's status and outcome. */
+  attempts: number;
+  lastStatus?: number;
+  outcome?: string;
+  /** Whether the task is still queued in the emulator. */
+  queued?: boolean;
+  subject?: string;
+  emailId?: string;
+  ok: boolean;
+}
+
+const root = resolve(import.meta.dirname, '..', '..');
+
+/** Signs like a storefront: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`. */
+export function signature(secret: string, body: string, t = Math.floor(Date.now() / 1000)): string {
+  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+}
+
+interface Dispatch {
+  attempt: number;
+  status?: number;
+  outcome: string;
+}
+interface OutboxMessage {
+  id: string;
+  subject?: string;
+  to: string[];
+  request: { custom_args?: Record<string, string>; personalizations?: { custom_args?: Record<string, string> }[] };
+}
+
+const eventIdOf = (m: OutboxMessage): string | undefined => m.request.custom_args?.eventId ?? m.request.personalizations?.find((p) => p.custom_args?.eventId)?.custom_args?.eventId;
+
+export async function runDemo(stack: StackInfo, o: { timeoutMs?: number; onProgress?: (text: string) => void; runId?: string } = {}): Promise<DemoRow[]> {
+  const runId = o.runId ?? Date.now().toString(36);
+  const events = demoEvents(runId);
+  const rows: DemoRow[] = [];
+  for (const [i, e] of events.entries()) {
+    const body = JSON.stringify(e.event);
+    const res = await fetch(stack.webhook.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [stack.webhook.header]: signature(stack.webhook.secret, body) },
+      body,
+    });
+    const text = await res.text();
+    let answer: unknown = text;
+    try {
+      answer = JSON.parse(text);
+    } catch {}
+    const task = (answer as { tasks?: { name: string; duplicate: boolean }[] })?.tasks?.[0];
+    rows.push({
+      n: i + 1,
+      label: e.label,
+      eventId: String(e.event.id),
+      orderId: e.orderId,
+      expect: e.expect,
+      status: res.status,
+      answer,
+      ...(task ? { task: task.name, duplicate: task.duplicate } : {}),
+      attempts: 0,
+      ok: false,
+    });
+  }
+
+  const until = Date.now() + (o.timeoutMs ?? 60_000);
+  const started = Date.now();
+  for (;;) {
+    const outbox = await getJson<{ messages: OutboxMessage[] }>(`${stack.mailSink.outboxUrl}`);
+    for (const row of rows) {
+      if (row.task) {
+        const dispatches = (await getJson<{ dispatches: Dispatch[] }>(`${stack.tasksEmulator.dispatchesUrl}?task=${encodeURIComponent(row.task)}`)).dispatches;
+        row.attempts = dispatches.length;
+        const last = dispatches.at(-1);
+        if (last) {
+          if (last.status !== undefined) row.lastStatus = last.status;
+          row.outcome = last.outcome;
+        }
+        row.queued = (await fetch(`${stack.tasksEmulator.url}/v2/${row.task}`)).status === 200;
+      }
+      const mails = outbox.messages.filter((m) => eventIdOf(m) === row.eventId);
+      const mail = mails[0];
+      if (mail) {
+        row.subject = mail.subject ?? '(template)';
+        row.emailId = mail.id;
+      }
+      row.ok = judge(row, mails.length);
+    }
+    const done = rows.filter((r) => r.ok).length;
+    const retrying = rows.filter((r) => r.outcome === 'retrying').length;
+    if (done === rows.length || Date.now() > until) break;
+    o.onProgress?.(`Waiting for the tasks: ${done}/${rows.length} events done${retrying ? `, ${retrying} retrying` : ''} (${Math.round((Date.now() - started) / 1000)} s)`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return rows;
+}
+
+function judge(row: DemoRow, emails: number): boolean {
+  const accepted = row.status === 202;
+  switch (row.expect) {
+    case 'accepted':
+      return accepted && row.duplicate === false && !row.queued && row.outcome === 'succeeded' && emails === 1;
+    case 'duplicate':
+      // The first delivery's task sends the email; the second must enqueue nothing new.
+      return accepted && row.duplicate === true && emails === 1 && !row.queued;
+    case 'rejected':
+      return row.status === 400 && !row.task && emails === 0;
+  }
+}
+
+export function demoTable(rows: DemoRow[]): string {
+  const head = ['#', 'event', 'answer', 'task', 'attempts', 'email in the outbox'];
+  const body = rows.map((r) => {
+    const err = (r.answer as { error?: { code?: string; details?: { path: string }[] } })?.error;
+    const answer = r.status === 202 ? `202${r.duplicate ? ' duplicate' : ''}` : `${r.status}${err?.code ? ` ${err.code}` : ''}${err?.details?.length ? ` (${[...new Set(err.details.map((d) => d.path.split('.').pop()))].join(', ')})` : ''}`;
+    const task = r.task ? `…/${r.task.split('/').pop()!.slice(0, 10)}${r.duplicate ? ' (same task)' : ''}` : '—';
+    const attempts = r.task ? `${r.attempts}${r.lastStatus !== undefined ? ` → ${r.lastStatus}` : ''}${r.queued ? ' (queued)' : ''}` : '—';
+    const subject = r.expect === 'duplicate' ? (r.subject ? `none new (${r.subject})` : '—') : (r.subject ?? '—');
+    return [String(r.n), r.label, answer, task, attempts, `${r.ok ? '✓' : '✗'} ${subject}`];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const fmt = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [fmt(head), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(fmt)].join('\n');
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
+  if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
+  return (await res.json()) as T;
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    options: {
+      state: { type: 'string' },
+      stack: { type: 'string' },
+      timeout: { type: 'string', default: '60' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log('Usage: npm run demo -- [--state <dir> (default .local) | --stack <stack.json>] [--timeout <seconds>] [--json]');
+    process.exit(0);
+  }
+  try {
+    const stack = readStack(values.stack ? resolve(values.stack) : stackFile(resolve(values.state ?? join(root, '.local'))));
+    const tty = process.stdout.isTTY === true && !values.json;
+    console.log(`Sending 8 signed storefront events to ${stack.webhook.url} …`);
+    let lastPrint = 0;
+    const rows = await runDemo(stack, {
+      timeoutMs: Number(values.timeout) * 1000,
+      onProgress: (text) => {
+        if (tty) process.stdout.write(`\r\x1b[2K${text}`);
+        else if (Date.now() - lastPrint > 2000) (lastPrint = Date.now(), console.log(text));
+      },
+    });
+    if (tty) process.stdout.write('\r\x1b[2K');
+    if (values.json) console.log(JSON.stringify({ rows }, null, 2));
+    else {
+      console.log(demoTable(rows));
+      console.log(`\nOutbox: ${stack.mailSink.outboxUrl} (open in a browser; one email: ${stack.mailSink.outboxUrl}/<id>/html)`);
+      console.log(`Attempts of a task: curl '${stack.tasksEmulator.dispatchesUrl}?task=<task name>'`);
+    }
+    const bad = rows.filter((r) => !r.ok);
+    if (bad.length) {
+      console.error(`\n${bad.length} event(s) did not do what they should: ${bad.map((r) => `#${r.n}`).join(', ')}. See the npm run dev log.`);
+      process.exitCode = 1;
+    }
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exitCode = 1;
+  }
+}
