@@ -21,7 +21,7 @@ export const BaseEnv = z.object({
   /** Name of the function, used as a log label. Cloud Run sets K_SERVICE. */
   K_SERVICE: z.string().min(1).optional(),
   /** Lowest severity written to the log. @default INFO */
-  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR']).default('INFO'),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL']).default('INFO'),
 });
 
 /** Settings of task targets: who may call them. */

@@ -1,5 +1,6 @@
 // send-notification against real parts: the Firestore emulator, the SendGrid-compatible mail sink over HTTP,
 // and OIDC tokens signed with real keys served from a real JWKS endpoint.
+import { generateKeyPair } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startMailSink, type MailSink } from '../../local/mail-sink/server.ts';
 import { createDeliveries } from '../../shared/deliveries.ts';
@@ -34,7 +35,7 @@ beforeAll(async () => {
     SENDGRID_TIMEOUT_MS: '2000',
     MAIL_FROM: 'orders@shop.example',
     MAIL_FROM_NAME: 'Shop',
-    LOG_LEVEL: 'ERROR',
+    LOG_LEVEL: 'CRITICAL',
   });
   await import('../../functions/send-notification/index.ts');
   fn = await serveFunction('send-notification');
@@ -190,12 +191,21 @@ describe('send-notification', () => {
     expect(await deliveries.getDeadLetter('notifications--task-bad')).toMatchObject({ lastError: { code: 'invalid-payload' } });
   });
 
-  it('refuses a caller without a valid token, sending nothing', async () => {
-    const res = await fetch(fn.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(confirmation('n-11')) });
-    expect(res.status).toBe(401);
-    const other = await issuer.sign({ aud: AUD, email: 'other@shop.iam.gserviceaccount.com' });
-    const res2 = await fetch(fn.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${other}` }, body: JSON.stringify(confirmation('n-11')) });
-    expect(res2.status).toBe(403);
+  it.each([
+    ['no token', async () => undefined, 401],
+    ['a token signed by another key', async () => issuer.sign({ aud: AUD, email: SA }, { key: (await generateKeyPair('RS256')).privateKey }), 401],
+    ['a wrong audience', async () => issuer.sign({ aud: 'https://other-function.test/', email: SA }), 401],
+    ['an expired token', async () => issuer.sign({ aud: AUD, email: SA, iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 }), 401],
+    ['a valid token of another service account', async () => issuer.sign({ aud: AUD, email: 'other@shop.iam.gserviceaccount.com' }), 403],
+  ] as const)('refuses %s with %i and sends nothing', async (_n, token, status) => {
+    const t = await token();
+    const res = await fetch(fn.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(t ? { authorization: `Bearer ${t}` } : {}) },
+      body: JSON.stringify(confirmation('n-11')),
+    });
+    expect(res.status).toBe(status);
     expect(sink.messages()).toHaveLength(0);
+    expect(await deliveries.get('evt-created-n-11')).toBeUndefined();
   });
 });

@@ -51,7 +51,7 @@ export async function startStack(o: { emulator?: EmulatorOptions; sink?: MailSin
     SENDGRID_API_KEY: 'SG.local',
     SENDGRID_BASE_URL: sink.url,
     MAIL_FROM: 'orders@shop.example',
-    LOG_LEVEL: 'ERROR',
+    LOG_LEVEL: 'CRITICAL',
     ...o.env,
   };
   Object.assign(process.env, env);
