@@ -1,0 +1,154 @@
+// The real dev stack end to end: `node local/dev/main.ts` as a child process (Firestore emulator through gcloud,
+// the Cloud Tasks emulator, the mail sink, every function from its dist folder through functions-framework), the
+// demo against it, a clean stop that leaves no process behind, and state kept across restarts until --clean.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { functionNames } from '../../esbuild.config.mjs';
+import { demoEvents } from '../../local/dev/demo-events.ts';
+import { signature, type DemoRow } from '../../local/dev/demo.ts';
+import type { StackInfo } from '../../local/dev/stack.ts';
+import { groupAlive, portFree, root, stackPorts, startStack, type RunningStack } from './support.ts';
+
+const run = promisify(execFile);
+const temps: string[] = [];
+const running: RunningStack[] = [];
+afterAll(async () => {
+  await Promise.all(running.map((s) => s.stop()));
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
+const tempState = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'dev-stack-'));
+  temps.push(d);
+  return d;
+};
+const start = async (...args: Parameters<typeof startStack>): Promise<RunningStack> => {
+  const s = await startStack(...args);
+  running.push(s);
+  return s;
+};
+
+interface Message {
+  id: string;
+  subject?: string;
+  request: { custom_args?: Record<string, string> };
+}
+const outbox = async (s: StackInfo): Promise<Message[]> => ((await (await fetch(s.mailSink.outboxUrl, { headers: { accept: 'application/json' } })).json()) as { messages: Message[] }).messages;
+
+describe('npm run dev', () => {
+  it('runs the demo: one email per distinct valid event, the duplicate deduplicated, the invalid one rejected; SIGTERM leaves nothing behind', { timeout: 240_000 }, async () => {
+    const state = tempState();
+    const ports = await stackPorts(functionNames().length);
+    const stack = await start(state, ports);
+    const { info } = stack;
+
+    // The stack file describes what runs, wired only through configuration.
+    expect(Object.keys(info.functions).sort()).toEqual(functionNames());
+    expect(info.functions['storefront-webhook']).toMatchObject({ access: 'public', url: `http://127.0.0.1:${ports.functions}/` });
+    expect(info.functions['send-notification']).toMatchObject({ access: 'task-target', queues: ['notifications'], acceptsServiceAccounts: [info.serviceAccounts.tasksInvoker] });
+    expect(info.functions['send-notification']!.audience).toBe(info.functions['send-notification']!.url);
+    expect(info.tasksEmulator.issuer).toBe(`http://127.0.0.1:${ports.tasks}`);
+    expect(info.webhook.secret).toMatch(/^whsec_local_[0-9a-f]{32}$/);
+    expect(stack.output()).toContain('Ready in');
+
+    const demo = await run(process.execPath, [join(root, 'local', 'dev', 'demo.ts'), '--stack', join(state, 'stack.json'), '--json', '--timeout', '60'], { cwd: root, timeout: 90_000 });
+    const rows = (JSON.parse(demo.stdout.slice(demo.stdout.indexOf('{'))) as { rows: DemoRow[] }).rows;
+    expect(rows.filter((r) => !r.ok), JSON.stringify(rows, null, 2)).toEqual([]);
+    const valid = rows.filter((r) => r.expect === 'accepted');
+    expect(valid.length).toBeGreaterThanOrEqual(6);
+    for (const r of valid) expect(r).toMatchObject({ status: 202, duplicate: false, attempts: 1, lastStatus: 204, outcome: 'succeeded', queued: false });
+    expect(new Set(valid.map((r) => r.orderId)).size).toBeGreaterThanOrEqual(4);
+
+    const dup = rows.find((r) => r.expect === 'duplicate')!;
+    const first = rows.find((r) => r.eventId === dup.eventId && r.expect === 'accepted')!;
+    expect(dup).toMatchObject({ status: 202, duplicate: true, task: first.task });
+    const invalid = rows.find((r) => r.expect === 'rejected')!;
+    expect(invalid.status).toBe(400);
+    expect((invalid.answer as { error: { code: string } }).error.code).toBe('invalid-payload');
+
+    // The outbox holds exactly one email per distinct valid event, and nothing else.
+    const messages = await outbox(info);
+    expect(messages.map((m) => m.request.custom_args?.eventId).sort()).toEqual(valid.map((r) => r.eventId).sort());
+    expect(messages.map((m) => m.subject)).toContain(valid.find((r) => r.label.includes('JPY'))!.subject);
+    // The duplicate's task ran once: the second delivery enqueued nothing.
+    const attempts = (await (await fetch(`${info.tasksEmulator.dispatchesUrl}?task=${encodeURIComponent(dup.task!)}`)).json()) as { dispatches: unknown[] };
+    expect(attempts.dispatches).toHaveLength(1);
+
+    // SIGTERM stops everything: every process group the runner started is gone, and so are its ports.
+    const groups = info.processGroups;
+    expect(groups.length).toBe(functionNames().length + 3);
+    for (const g of groups) expect(groupAlive(g), `process group ${g} before stop`).toBe(true);
+    expect(await stack.stop(), stack.output()).toBe(0);
+    for (const g of groups) expect(groupAlive(g), `process group ${g} after stop`).toBe(false);
+    expect(existsSync(join(state, 'stack.json'))).toBe(false);
+    for (const p of [ports.functions, ports.tasks, ports.firestore, ports.mail]) expect(await portFree(p), `port ${p}`).toBe(true);
+    expect(stack.output()).toContain('Stopped everything');
+  });
+
+  it('keeps queued tasks and stored orders across a restart; --clean removes them', { timeout: 240_000 }, async () => {
+    const state = tempState();
+    const ports = await stackPorts(functionNames().length);
+    let stack = await start(state, ports);
+    const info = stack.info;
+
+    // A stored order, through a signed webhook.
+    const first = demoEvents(`restart${Date.now().toString(36)}`)[0]!;
+    const orderId = first.orderId;
+    const body = JSON.stringify(first.event);
+    const res = await fetch(info.webhook.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-storefront-signature': signature(info.webhook.secret, body) }, body });
+    expect(res.status, await res.clone().text()).toBe(202);
+    const orderUrl = `${info.firestore.restUrl}/orders/${orderId}`;
+    expect((await fetch(orderUrl)).status).toBe(200);
+
+    // A task due in an hour, created through the Cloud Tasks REST API.
+    const queue = info.tasksEmulator.queues.notifications!.path;
+    const created = await fetch(`${info.tasksEmulator.url}/v2/${queue}/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        task: {
+          scheduleTime: new Date(Date.now() + 3_600_000).toISOString(),
+          httpRequest: { url: info.functions['send-notification']!.url, httpMethod: 'POST', body: Buffer.from('{}').toString('base64'), oidcToken: { serviceAccountEmail: info.serviceAccounts.tasksInvoker } },
+        },
+      }),
+    });
+    expect(created.status, await created.clone().text()).toBe(200);
+    const task = ((await created.json()) as { name: string }).name;
+
+    expect(await stack.stop(), stack.output()).toBe(0);
+    stack = await start(state, ports);
+    expect(stack.info.webhook.secret).toBe(info.webhook.secret);
+    expect((await fetch(`${info.tasksEmulator.url}/v2/${task}`)).status, 'the queued task after a restart').toBe(200);
+    expect((await fetch(orderUrl)).status, 'the stored order after a restart').toBe(200);
+    expect(await stack.stop(), stack.output()).toBe(0);
+
+    stack = await start(state, ports, ['--clean']);
+    expect((await fetch(`${info.tasksEmulator.url}/v2/${task}`)).status, 'the queued task after --clean').toBe(404);
+    expect((await fetch(orderUrl)).status, 'the stored order after --clean').toBe(404);
+    expect(stack.info.webhook.secret).not.toBe(info.webhook.secret);
+    expect(await stack.stop(), stack.output()).toBe(0);
+    for (const g of stack.info.processGroups) expect(groupAlive(g)).toBe(false);
+  });
+
+  it('says which port is taken and how to choose another', { timeout: 60_000 }, async () => {
+    const { createServer } = await import('node:net');
+    const ports = await stackPorts(functionNames().length);
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(ports.firestore, '127.0.0.1', r));
+    try {
+      const state = tempState();
+      const res = await run(process.execPath, [join(root, 'local', 'dev', 'main.ts'), '--state', state, '--functions-port', String(ports.functions), '--tasks-port', String(ports.tasks), '--firestore-port', String(ports.firestore), '--mail-port', String(ports.mail)], { cwd: root, env: { ...process.env, NO_COLOR: '1' } }).then(
+        () => ({ code: 0, out: '' }),
+        (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, out: err.stdout + err.stderr }),
+      );
+      expect(res.code).toBe(1);
+      expect(res.out).toContain(`port ${ports.firestore} on 127.0.0.1 (for the Firestore emulator) is already in use`);
+      expect(res.out).toContain('--firestore-port <port>');
+    } finally {
+      blocker.close();
+    }
+  });
+});

@@ -1,0 +1,96 @@
+/** Starts the real dev stack (`node local/dev/main.ts`) as a child process on free ports and a temp state folder. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { StackInfo } from '../../local/dev/stack.ts';
+
+export const root = join(import.meta.dirname, '..', '..');
+
+export interface Ports {
+  functions: number;
+  tasks: number;
+  firestore: number;
+  mail: number;
+}
+
+const free = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen({ port, host: '127.0.0.1', exclusive: true }, () => s.close(() => resolve(true)));
+  });
+
+/** Ports for a stack: a block of `functionCount` consecutive free ports, and three more. */
+export async function stackPorts(functionCount: number): Promise<Ports> {
+  for (let tries = 0; tries < 50; tries++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const all = Array.from({ length: functionCount + 3 }, (_, i) => base + i);
+    if ((await Promise.all(all.map(free))).every(Boolean)) {
+      return { functions: base, tasks: base + functionCount, firestore: base + functionCount + 1, mail: base + functionCount + 2 };
+    }
+  }
+  throw new Error('no block of free ports found');
+}
+
+export interface RunningStack {
+  child: ChildProcess;
+  info: StackInfo;
+  output(): string;
+  /** SIGTERM, then waits for the runner to exit; resolves with its exit code. */
+  stop(): Promise<number | null>;
+}
+
+export async function startStack(stateDir: string, ports: Ports, extra: string[] = [], timeoutMs = 150_000): Promise<RunningStack> {
+  const args = [
+    join(root, 'local', 'dev', 'main.ts'),
+    '--state', stateDir,
+    '--functions-port', String(ports.functions),
+    '--tasks-port', String(ports.tasks),
+    '--firestore-port', String(ports.firestore),
+    '--mail-port', String(ports.mail),
+    '--raw-logs',
+    ...extra,
+  ];
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d));
+  child.stderr!.on('data', (d: Buffer) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const file = join(stateDir, 'stack.json');
+  const until = Date.now() + timeoutMs;
+  while (!existsSync(file)) {
+    if (child.exitCode !== null) throw new Error(`npm run dev exited (${child.exitCode}) before it was ready:\n${output}`);
+    if (Date.now() > until) {
+      child.kill('SIGTERM');
+      await exited;
+      throw new Error(`npm run dev was not ready within ${timeoutMs / 1000} s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const info = JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
+  return {
+    child,
+    info,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+/** Whether any process of the group `pgid` is alive. */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export { free as portFree };
