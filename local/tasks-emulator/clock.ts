@@ -27,6 +27,7 @@ export function createClock(): Clock {
   let offset = 0;
   let seq = 0;
   let stopped = false;
+  let cancelled = 0;
   let armed: { at: number; handle: NodeJS.Timeout } | undefined;
   const timers = createHeap<Timer>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
   const now = (): number => Date.now() + offset;
@@ -45,7 +46,9 @@ export function createClock(): Clock {
     if (!next || stopped) return;
     if (armed && armed.at <= next.at) return;
     if (armed) clearTimeout(armed.handle);
-    armed = { at: next.at, handle: setTimeout(fireDue, Math.max(0, Math.ceil(next.at - now()))) };
+    // setTimeout overflows past 2^31-1 ms (fires at once): wake up early instead and re-arm.
+    const delay = Math.min(2 ** 31 - 1, Math.max(0, Math.ceil(next.at - now())));
+    armed = { at: next.at, handle: setTimeout(fireDue, delay) };
   };
 
   return {
@@ -55,7 +58,13 @@ export function createClock(): Clock {
       timers.push(t);
       arm();
       return () => {
+        if (t.cancelled) return;
         t.cancelled = true;
+        // Cancelled timers (e.g. deadlines of answered attempts) would otherwise pile up until they come due.
+        if (++cancelled > 1024 && cancelled > timers.size / 2) {
+          timers.retain((x) => !x.cancelled);
+          cancelled = 0;
+        }
       };
     },
     advance(ms) {

@@ -5,6 +5,8 @@ export interface Heap<T> {
   push(item: T): void;
   pop(): T | undefined;
   peek(): T | undefined;
+  /** Drops every item for which `keep` is false. */
+  retain(keep: (item: T) => boolean): void;
   readonly size: number;
 }
 
@@ -51,6 +53,11 @@ export function createHeap<T>(less: (a: T, b: T) => boolean): Heap<T> {
       return top;
     },
     peek: () => items[0],
+    retain(keep) {
+      const kept = items.filter(keep);
+      items.length = 0;
+      for (const item of kept) this.push(item);
+    },
     get size() {
       return items.length;
     },

@@ -93,6 +93,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       return true;
     };
     const server = createServer(ctx, { log, clock, waitForIdle }, oidc, issuer);
+    // Let clients close idle keep-alive connections first: a server-side close races with their next request.
+    server.keepAliveTimeout = 120_000;
+    server.headersTimeout = 125_000;
     try {
       if (opts.queues) applyQueues(ctx, typeof opts.queues === 'string' ? readQueuesFile(opts.queues) : opts.queues);
       await new Promise<void>((resolve, reject) => {
