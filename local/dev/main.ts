@@ -15,7 +15,7 @@ import { checkFirestoreToolchain, startFirestore, waitUntilUp, type FirestoreEmu
 import { acceptedAccounts, functionEnv, functionSpecs, readQueues, type FunctionSpec, type StackSettings } from './functions.ts';
 import { createLogStream } from './log.ts';
 import { parseOptions, USAGE, type DevOptions } from './options.ts';
-import { checkPorts } from './ports.ts';
+import { checkPorts, waitForListen } from './ports.ts';
 import { groupAlive, signalGroup, startPart, type Part } from './procs.ts';
 import { stackFile, stackTable, writeStack, type StackInfo } from './stack.ts';
 import { watchSources } from './watch.ts';
@@ -310,7 +310,7 @@ async function startFunction(spec: FunctionSpec, all: FunctionSpec[], s: StackSe
     }),
   );
   functionParts.set(spec.name, part);
-  await waitUntilUp(spec.url, part, 30_000);
+  await waitForListen(HOST, spec.port, 30_000, () => (part.hasExited() ? `${spec.name} exited before it listened on port ${spec.port}: see its log lines above` : undefined));
 }
 
 /** Rebuilt by the watcher: stop it, build, reinstall if its lockfile changed, start it on the same port. */

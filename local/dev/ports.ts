@@ -1,5 +1,5 @@
 /** Port checks before anything starts, so a taken port is reported by name with the flag that changes it. */
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 export interface PortClaim {
   port: number;
@@ -34,4 +34,24 @@ export async function checkPorts(host: string, claims: PortClaim[]): Promise<voi
     problems.push(`port ${c.port} on ${host} (for ${c.what}) ${why}. Stop what uses it (\`lsof -i :${c.port}\` shows it), or choose another with ${c.flag} <port>.`);
   }
   if (problems.length) throw new Error(problems.join('\n'));
+}
+
+/**
+ * Resolves once something accepts TCP connections on `host:port` (a plain connect: an HTTP probe would show up in
+ * the function's own log as a rejected request); throws when `gaveUp()` or after `timeoutMs`.
+ */
+export async function waitForListen(host: string, port: number, timeoutMs: number, gaveUp: () => string | undefined): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const why = gaveUp();
+    if (why) throw new Error(why);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host, port });
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`nothing listened on ${host}:${port} within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

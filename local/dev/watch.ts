@@ -39,16 +39,18 @@ export function watchSources(o: {
     if (!affected.length) return;
     const names = changed.map((f) => relative(o.root, f)).join(', ');
     o.log.info(`Changed: ${names} → rebuilding ${affected.join(', ')}`);
-    running = running.then(async () => {
-      for (const name of affected) {
-        try {
-          await o.restart(name);
-          refresh(name);
-        } catch (err) {
-          o.log.error(`${name} was not restarted: ${(err as Error).message}\nFix the file and save it again.`);
-        }
-      }
-    });
+    running = running.then(() =>
+      Promise.all(
+        affected.map(async (name) => {
+          try {
+            await o.restart(name);
+            refresh(name);
+          } catch (err) {
+            o.log.error(`${name} was not restarted: ${(err as Error).message}\nFix the file and save it again.`);
+          }
+        }),
+      ).then(() => undefined),
+    );
   };
 
   const watchers: FSWatcher[] = o.dirs.map((dir) =>

@@ -133,6 +133,16 @@ describe('npm run dev', () => {
     for (const g of stack.info.processGroups) expect(groupAlive(g)).toBe(false);
   });
 
+  it('when one part dies, says so and stops the rest', { timeout: 120_000 }, async () => {
+    const state = tempState();
+    const stack = await start(state, await stackPorts(functionNames().length));
+    const exited = new Promise<number | null>((r) => stack.child.once('exit', (code) => r(code)));
+    process.kill(-stack.info.mailSink.pid, 'SIGKILL');
+    expect(await exited).toBe(1);
+    expect(stack.output()).toMatch(/mail exited unexpectedly \(signal SIGKILL\): stopping the rest/);
+    for (const g of stack.info.processGroups) expect(groupAlive(g), `process group ${g}`).toBe(false);
+  });
+
   it('says which port is taken and how to choose another', { timeout: 60_000 }, async () => {
     const { createServer } = await import('node:net');
     const ports = await stackPorts(functionNames().length);
