@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PermanentError, RetryableError } from '../../shared/errors.ts';
+import { startEmulator, type Emulator } from '../../local/tasks-emulator/index.ts';
+import { AppError, PermanentError, RetryableError } from '../../shared/errors.ts';
 import { QUEUE_SCHEMAS } from '../../shared/queues.ts';
 import { createEnqueuer, createTasksClient, taskIdFor } from '../../shared/tasks.ts';
 import { created } from '../support/events.ts';
 
-// A local HTTP server standing in for the Cloud Tasks REST API: it records what the real client library sends
+// First, a local HTTP server standing in for the Cloud Tasks REST API: it records what the real client library sends
 // and answers as Cloud Tasks would (the created Task, or a google.rpc.Status error).
 interface Seen { method: string; url: string; body: Record<string, any> }
 const seen: Seen[] = [];
@@ -96,5 +97,43 @@ describe('enqueue (REST requests of the real client library)', () => {
     const err = await enqueuer()('notifications', huge).catch((e: unknown) => e);
     expect((err as PermanentError).code).toBe('task-too-large');
     expect(seen).toHaveLength(0);
+  });
+});
+
+describe('enqueue against the local Cloud Tasks emulator', () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0, project: 'shop', location: 'europe-west1', queues: 'queues.json' });
+    await fetch(`${emulator.url}/v2/${emulator.queuePath('notifications')}:pause`, { method: 'POST' });
+  });
+  afterAll(() => emulator.close());
+
+  it('creates the task the emulator stores, then reports the same key as a duplicate', async () => {
+    const enqueue = enqueuer(`127.0.0.1:${emulator.port}`);
+    const when = new Date(Date.now() + 3_600_000);
+    const first = await enqueue('notifications', payload(), { idempotencyKey: 'evt-emu-1', scheduleTime: when, dispatchDeadlineSeconds: 60 });
+    expect(first.duplicate).toBe(false);
+    const task = (await (await fetch(`${emulator.url}/v2/${first.name}?responseView=FULL`)).json()) as Record<string, any>;
+    expect(task.name).toBe(first.name);
+    expect(new Date(task.scheduleTime).getTime()).toBe(when.getTime());
+    expect(task.dispatchDeadline).toBe('60s');
+    expect(task.httpRequest).toMatchObject({ httpMethod: 'POST', url: 'https://send-notification-x.a.run.app/', oidcToken: { serviceAccountEmail: 'tasks-invoker@shop.iam.gserviceaccount.com' } });
+    expect(Object.entries(task.httpRequest.headers as Record<string, string>).find(([k]) => k.toLowerCase() === 'content-type')?.[1]).toBe('application/json');
+    expect(JSON.parse(Buffer.from(task.httpRequest.body, 'base64').toString())).toEqual(payload());
+    expect(await enqueue('notifications', payload(), { idempotencyKey: 'evt-emu-1' })).toEqual({ name: first.name, duplicate: true });
+  });
+
+  it('fails with a clear error for a queue that does not exist', async () => {
+    const enqueue = createEnqueuer({
+      client: createTasksClient({ emulatorHost: `127.0.0.1:${emulator.port}` }),
+      project: 'other-project',
+      location: 'europe-west1',
+      serviceAccount: 'tasks-invoker@shop.iam.gserviceaccount.com',
+      schemas: QUEUE_SCHEMAS,
+      targets: { notifications: { url: 'https://send-notification-x.a.run.app/' } },
+    });
+    const err = (await enqueue('notifications', payload()).catch((e: unknown) => e)) as AppError;
+    expect(err.code).toBe('internal');
+    expect(err.message).toMatch(/Cloud Tasks rejected the notifications task/);
   });
 });
