@@ -32,11 +32,14 @@ export function createHttpSender(clock: Clock): HttpSender {
     'http:': new http.Agent({ keepAlive: true, maxSockets: Infinity }),
     'https:': new https.Agent({ keepAlive: true, maxSockets: Infinity }),
   };
-  const closing = new AbortController();
+  // A Set, not an AbortSignal: EventTarget listeners cost O(n) per add with thousands of attempts in flight.
+  const inflight = new Set<http.ClientRequest>();
+  let closed = false;
   return {
-    send: (req, deadlineAt) => sendAttempt(req, deadlineAt, clock, closing.signal, agents),
+    send: (req, deadlineAt) => (closed ? Promise.resolve({ error: 'emulator closed' }) : sendAttempt(req, deadlineAt, clock, inflight, agents)),
     close() {
-      closing.abort();
+      closed = true;
+      for (const out of inflight) out.destroy(new Error('emulator closed'));
       agents['http:'].destroy();
       agents['https:'].destroy();
     },
@@ -47,18 +50,17 @@ function sendAttempt(
   req: TargetRequest,
   deadlineAt: number,
   clock: Clock,
-  signal: AbortSignal,
+  inflight: Set<http.ClientRequest>,
   agents: Record<'http:' | 'https:', http.Agent>,
 ): Promise<AttemptOutcome> {
   return new Promise((resolve) => {
-    if (signal.aborted) return resolve({ error: 'emulator closed' });
     let done = false;
     let timedOut = false;
     const finish = (o: AttemptOutcome): void => {
       if (done) return;
       done = true;
       cancelDeadline();
-      signal.removeEventListener('abort', onAbort);
+      inflight.delete(out);
       resolve(o);
     };
     const url = new URL(req.url);
@@ -68,10 +70,7 @@ function sendAttempt(
       timedOut = true;
       out.destroy(new Error('dispatch deadline exceeded'));
     });
-    const onAbort = (): void => {
-      out.destroy(new Error('emulator closed'));
-    };
-    signal.addEventListener('abort', onAbort);
+    inflight.add(out);
     out.on('response', (res) => {
       const ra = res.headers['retry-after'];
       res.on('data', () => {});
