@@ -74,7 +74,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   };
   const valid = (e: Entry): boolean => versions.get(e.name) === e.version && store.getTask(e.name) !== undefined;
   const validTop = (rt: QueueRuntime): Entry | undefined => {
-    while (rt.heap.size > 0 && !valid(rt.heap.peek()!)) rt.heap.pop();
+    while (rt.heap.size > 0 && !valid(rt.heap.peek()!)) {
+      const stale = rt.heap.pop()!;
+      if (!store.getTask(stale.name)) versions.delete(stale.name); // deleted or purged: forget it
+    }
     return rt.heap.peek();
   };
   const sleepUntil = (queue: string, rt: QueueRuntime, at: number): void => {
@@ -102,7 +105,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (rt.tokens < 1 - 1e-9) return sleepUntil(queue, rt, now + ((1 - rt.tokens) * 1000) / rate);
       rt.tokens -= 1;
       rt.heap.pop();
-      versions.set(top.name, top.version + 1);
+      versions.set(top.name, ++seq); // the popped entry is spent
       attempt(store.getTask(top.name)!, false);
     }
   }
@@ -125,6 +128,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const latencyMs = performance.now() - started;
       const next = settleAttempt(deps, { name: task.name, req, outcome, runTask, lastAttempt, latencyMs, attempt: before.dispatchCount + 1 });
       if (next) schedule(next);
+      else if (!store.getTask(task.name)) versions.delete(task.name);
       pump(task.queue);
     };
     const p = run().catch((err: unknown) => {
@@ -136,9 +140,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   function schedule(task: TaskRecord): void {
-    const version = (versions.get(task.name) ?? 0) + 1;
+    // Versions come from one counter, so an entry of a deleted task can never match a later task of that name.
+    const version = ++seq;
     versions.set(task.name, version);
-    runtime(task.queue).heap.push({ at: task.scheduleTime, seq: seq++, name: task.name, version });
+    runtime(task.queue).heap.push({ at: task.scheduleTime, seq: version, name: task.name, version });
     pump(task.queue);
   }
 
@@ -157,7 +162,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       pump(name);
     },
     runNow(task) {
-      versions.set(task.name, (versions.get(task.name) ?? 0) + 1);
+      versions.set(task.name, ++seq);
       attempt(task, true);
     },
     isIdle() {

@@ -236,5 +236,9 @@ describe('schedule, pause, RunTask, purge, names', () => {
     expect((await rest(em.url, 'POST', `/v2/${q}/tasks`, { task: { name, httpRequest: { url: target.url } } })).json.error.status).toBe('ALREADY_EXISTS');
     em.clock.advance(3600_000 + 1000);
     await task(q, { name, httpRequest: { url: target.url } });
+    await rest(em.url, 'POST', `/v2/${q}:resume`, {});
+    await eventually(() => expect(target.received).toHaveLength(1));
+    await em.waitForIdle();
+    expect(em.dispatches({ task: name })).toHaveLength(1); // the deleted task's schedule entry stays dead
   });
 });
