@@ -89,3 +89,15 @@ it('serves the control API: dispatch log, clock advance and idle wait over HTTP'
   await rest(em.url, 'DELETE', '/_emulator/dispatches');
   expect((await rest(em.url, 'GET', '/_emulator/dispatches')).json).toEqual({ dispatches: [] });
 });
+
+it('lets RunTask through a rate-limited queue at once', async () => {
+  const { em, target, q } = await setup({ rateLimits: { maxDispatchesPerSecond: 0.1 } });
+  await rest(em.url, 'POST', `/v2/${q}:pause`, {});
+  for (const id of ['first', 'second', 'third']) await rest(em.url, 'POST', `/v2/${q}/tasks`, { task: { name: `${q}/tasks/${id}`, httpRequest: { url: `${target.url}/${id}` } } });
+  await rest(em.url, 'POST', `/v2/${q}:resume`, {});
+  await eventually(() => expect(target.received).toHaveLength(1)); // the burst of 1; the next token is 10 s away
+  const waiting = ['first', 'second', 'third'].find((id) => `/${id}` !== target.received[0]!.path)!;
+  await rest(em.url, 'POST', `/v2/${q}/tasks/${waiting}:run`, {});
+  await eventually(() => expect(target.received.map((r) => r.path)).toContain(`/${waiting}`));
+  expect(target.received).toHaveLength(2);
+});

@@ -163,6 +163,26 @@ describe('tasks', () => {
   });
 });
 
+describe('queue names and list tokens', () => {
+  it('blocks a deleted queue name for queueTombstoneTtlMs, and refuses a page token used with another filter', async () => {
+    const strict = await startEmulator({ port: 0, queueTombstoneTtlMs: 7 * 86_400_000 });
+    const c = nodeClient(strict.port);
+    try {
+      const name = `${parent}/queues/gone`;
+      await c.createQueue({ parent, queue: { name } });
+      await c.createQueue({ parent, queue: { name: `${parent}/queues/zz` } });
+      await c.deleteQueue({ name });
+      expect(await codeOf(c.createQueue({ parent, queue: { name } }))).toEqual({ code: 9, details: 'The queue cannot be created because a queue with this name existed too recently.' });
+      await c.createQueue({ parent, queue: { name: `${parent}/queues/aa` } });
+      const [, , resp] = await c.listQueues({ parent, pageSize: 1 }, { autoPaginate: false });
+      expect((await codeOf(c.listQueues({ parent, pageSize: 1, pageToken: resp?.nextPageToken ?? '', filter: 'state: PAUSED' }, { autoPaginate: false }))).code).toBe(3);
+    } finally {
+      await c.close();
+      await strict.close();
+    }
+  });
+});
+
 describe('REST details', () => {
   it('accepts string enums, ignores system parameters, and always sends a canonical status', async () => {
     const q = `${parent}/queues/rest`;
