@@ -16,7 +16,7 @@ import { acceptedAccounts, functionEnv, functionSpecs, readQueues, type Function
 import { createLogStream } from './log.ts';
 import { parseOptions, USAGE, type DevOptions } from './options.ts';
 import { checkPorts, waitForListen } from './ports.ts';
-import { groupAlive, signalGroup, startPart, type Part } from './procs.ts';
+import { groupAlive, signalGroup, startPart, waitForGroupExit, type Part } from './procs.ts';
 import { stackFile, stackTable, writeStack, type StackInfo } from './stack.ts';
 import { watchSources } from './watch.ts';
 
@@ -73,14 +73,18 @@ function stopAll(code: number, reason?: string): Promise<never> {
   return stopping;
 }
 
-let signals = 0;
+let firstSignalAt = 0;
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(sig, () => {
-    if (++signals > 1) {
+    // A Ctrl-C reaches us twice under `npm run dev` (from the terminal and forwarded by npm): only a second
+    // signal a moment later means "now".
+    if (firstSignalAt && Date.now() - firstSignalAt < 1000) return;
+    if (firstSignalAt) {
       log.warn(`${sig} again: killing everything now`);
       for (const p of parts) signalGroup(p.pid, 'SIGKILL');
       process.exit(130);
     }
+    firstSignalAt = Date.now();
     void stopAll(0, `${sig}: stopping everything (again to kill at once)`);
   });
 }
@@ -107,9 +111,9 @@ const died = (part: Part, how: string): void => {
 // ---- start ---------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
+  await refuseSecondRunner();
   if (opts.clean) clean();
   mkdirSync(stateDir, { recursive: true });
-  refuseSecondRunner();
 
   const names = functionNames();
   if (!names.length) throw new Error('No functions found: expected functions/<name>/index.ts');
@@ -227,7 +231,7 @@ function clean(): void {
   log.info(`--clean: deleted the queued tasks, Firestore data, outbox and secrets in ${relState}/`);
 }
 
-function refuseSecondRunner(): void {
+async function refuseSecondRunner(): Promise<void> {
   const file = stackFile(stateDir);
   if (!existsSync(file)) return;
   let other: StackInfo | undefined;
@@ -240,7 +244,23 @@ function refuseSecondRunner(): void {
     if (pid) alive = (process.kill(pid, 0), true);
   } catch {}
   if (alive) throw new Error(`A dev stack already runs with the state folder ${relState}/ (runner pid ${pid}). Stop it first, or use another --state folder (and other ports).`);
-  rmSync(file, { force: true }); // left by a runner that was killed
+  // Left by a runner that was killed (SIGKILL): stop the parts it left, if they are still ours.
+  const killed: number[] = [];
+  for (const pg of other?.processGroups ?? []) {
+    if (!groupAlive(pg)) continue;
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${pg}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    } catch {}
+    const ours = cmd.includes(root) || (other?.firestore.host !== undefined && cmd.includes(`--host-port=${other.firestore.host}`));
+    if (ours) {
+      log.warn(`Stopping process group ${pg} left by a dev runner that was killed: ${cmd.slice(0, 100)}…`);
+      signalGroup(pg, 'SIGKILL');
+      killed.push(pg);
+    } else log.warn(`Process group ${pg} of a dev runner that was killed may still be alive; stop it if it holds a port.`);
+  }
+  await Promise.all(killed.map((pg) => waitForGroupExit(pg, 5000)));
+  rmSync(file, { force: true });
 }
 
 function loadSecrets(): { webhookSecret: string; sendgridKey: string } {
