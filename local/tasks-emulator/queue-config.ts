@@ -1,5 +1,6 @@
 /** Queue configuration: defaults, validation, updateMask handling and the REST rendering of a queue. */
 import { invalid } from './errors.ts';
+import { normalizeHttpTarget } from './queue-target.ts';
 import { formatDuration, formatTimestamp, parseDouble, parseDuration, parseInt32 } from './proto-json.ts';
 
 /** Queue state; only pause and resume change it. */
@@ -12,7 +13,7 @@ export interface QueueRecord {
   rateLimits: { maxDispatchesPerSecond: number; maxConcurrentDispatches: number };
   retryConfig: { maxAttempts: number; maxRetryDurationMs: number; minBackoffMs: number; maxBackoffMs: number; maxDoublings: number };
   purgeTime?: number;
-  /** Fields stored and echoed verbatim but not acted on (stackdriverLoggingConfig, httpTarget, appEngineRoutingOverride). */
+  /** Fields stored and echoed: httpTarget (applied at dispatch), stackdriverLoggingConfig and appEngineRoutingOverride (not acted on). */
   passthrough: Record<string, unknown>;
 }
 
@@ -108,8 +109,9 @@ export function applyQueueInput(base: QueueRecord, input: Record<string, unknown
   const q: QueueRecord = structuredClone(base);
   for (const path of paths) {
     if (PASSTHROUGH.includes(path)) {
-      if (input[path] === undefined) delete q.passthrough[path];
-      else q.passthrough[path] = input[path];
+      const v = input[path];
+      if (v === undefined || v === null || (typeof v === 'object' && Object.keys(v).length === 0)) delete q.passthrough[path];
+      else q.passthrough[path] = path === 'httpTarget' ? normalizeHttpTarget(v as Record<string, unknown>) : v;
       continue;
     }
     const [group, leaf] = path.split('.') as [string, string];

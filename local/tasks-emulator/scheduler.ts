@@ -10,6 +10,7 @@ import type { HttpSender } from './http-attempt.ts';
 import type { OidcIssuer } from './oidc.ts';
 import { burstSize } from './queue-config.ts';
 import type { Store } from './store.ts';
+import { withQueueTarget } from './queue-target.ts';
 import { settleAttempt } from './settle.ts';
 import { targetRequest } from './target-request.ts';
 import type { TaskRecord } from './task-model.ts';
@@ -113,7 +114,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   function attempt(task: TaskRecord, runTask: boolean): void {
     const rt = runtime(task.queue);
     const dispatchTime = clock.now();
-    const before = { ...task };
+    const httpTarget = store.getQueue(task.queue)?.passthrough.httpTarget as Record<string, unknown> | undefined;
+    const before = { ...task, httpRequest: withQueueTarget(task.httpRequest, httpTarget) };
     const lastAttempt = { scheduleTime: task.scheduleTime, dispatchTime };
     store.updateTask(task.name, { dispatchCount: task.dispatchCount + 1, firstAttempt: task.firstAttempt ?? { dispatchTime }, lastAttempt });
     rt.inflight++;

@@ -89,6 +89,28 @@ describe('the dispatched request', () => {
   });
 });
 
+describe('queue-level httpTarget', () => {
+  it('overrides URI parts, headers and the OIDC token of every task at dispatch, and is removed by an empty patch', async () => {
+    const port = new URL(target.url).port;
+    const httpTarget = {
+      uriOverride: { scheme: 'HTTP', host: '127.0.0.1', port, pathOverride: { path: '/override' }, queryOverride: { queryParams: 'q=1' } },
+      headerOverrides: [{ header: { key: 'X-Q', value: 'queue' } }],
+      oidcToken: { serviceAccountEmail: 'queue-sa@disp.iam.gserviceaccount.com', audience: 'https://queue-audience' },
+    };
+    const q = await queue({ httpTarget });
+    expect((await rest(em.url, 'GET', `/v2/${q}`)).json.httpTarget).toEqual({ ...httpTarget, uriOverride: { ...httpTarget.uriOverride, port: String(port) } });
+    await task(q, { httpRequest: { url: 'https://unreachable.invalid/original?x=y', headers: { 'x-q': 'task' } } });
+    const [r] = await eventually(() => (target.received.length === 1 ? target.received : false));
+    expect(r).toMatchObject({ path: '/override?q=1', headers: { 'x-q': 'queue' } });
+    const { payload } = await jwtVerify(r!.headers.authorization!.slice(7), createRemoteJWKSet(new URL(em.jwksUrl)), { issuer: em.issuer, audience: 'https://queue-audience' });
+    expect(payload.email).toBe('queue-sa@disp.iam.gserviceaccount.com');
+    const cleared = await rest(em.url, 'PATCH', `/v2/${q}?updateMask=httpTarget`, {});
+    expect(cleared.json.httpTarget).toBeUndefined();
+    const bad = await rest(em.url, 'PATCH', `/v2/${q}?updateMask=httpTarget`, { httpTarget: { oidcToken: { serviceAccountEmail: 'a@b' } } });
+    expect(bad.json.error.status).toBe('INVALID_ARGUMENT');
+  });
+});
+
 describe('retries', () => {
   it('counts retries and executions like real Cloud Tasks (503→404→429→500→302→200 gives 0,0,1,2,2,3)', async () => {
     const q = await queue({ retryConfig: { minBackoff: '0.010s', maxBackoff: '0.050s' } });
