@@ -3,11 +3,14 @@ import http from 'node:http';
 import type { ApiContext } from './api-context.ts';
 import { routeControl } from './control-api.ts';
 import type { ControlDeps } from './control-api.ts';
+import { bufferTask } from './api-buffer.ts';
 import { errorBody, invalid } from './errors.ts';
 import type { OidcIssuer } from './oidc.ts';
 import { routeRest } from './rest-routes.ts';
 
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+/** BufferTask takes the raw HTTP body (HttpBody), so it is routed before JSON parsing. */
+const BUFFER = /^\/v2\/(projects\/[^/]+\/locations\/[^/]+\/queues\/[^/:]+)\/tasks(?:\/([^/:]+))?:buffer$/;
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
   const data = JSON.stringify(body);
@@ -15,7 +18,7 @@ function send(res: http.ServerResponse, status: number, body: unknown): void {
   res.end(data);
 }
 
-async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req as AsyncIterable<Buffer>) {
@@ -23,7 +26,11 @@ async function readJson(req: http.IncomingMessage): Promise<Record<string, unkno
     if (size > MAX_REQUEST_BYTES) throw invalid('Request payload size exceeds the limit.');
     chunks.push(c);
   }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  return Buffer.concat(chunks);
+}
+
+async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+  const text = (await readBody(req)).toString('utf8').trim();
   if (!text) return {};
   try {
     const v: unknown = JSON.parse(text);
@@ -44,6 +51,8 @@ export function createServer(api: ApiContext, control: ControlDeps, oidc: OidcIs
       if (path === '/.well-known/openid-configuration') return send(res, 200, oidc.discovery(issuer()));
       if (path === '/oauth2/v3/certs' || path === '/jwks') return send(res, 200, oidc.jwks());
       if (path === '/oauth2/v1/certs' || path === '/certs') return send(res, 200, oidc.certs());
+      const buffer = method === 'POST' ? BUFFER.exec(path) : null;
+      if (buffer) return send(res, 200, bufferTask(api, buffer[1]!, buffer[2], await readBody(req), req.headers['content-type']));
       const body = await readJson(req);
       // The client library's Locations mixin calls /v1/projects/*/locations.
       if (path.startsWith('/v2/') || path.startsWith('/v1/')) return send(res, 200, routeRest(api, method, path.slice(4), body, url.searchParams));

@@ -111,6 +111,26 @@ describe('queue-level httpTarget', () => {
   });
 });
 
+describe('BufferTask', () => {
+  it('makes a task from a raw body sent to the queue httpTarget, with or without a task id', async () => {
+    const port = new URL(target.url).port;
+    const q = await queue({ httpTarget: { uriOverride: { scheme: 'HTTP', host: '127.0.0.1', port, pathOverride: { path: '/buffered' } } } });
+    const post = async (path: string): Promise<any> => (await fetch(`${em.url}/v2/${q}/${path}`, { method: 'POST', body: 'raw text', headers: { 'content-type': 'text/plain' } })).json();
+    const named = await post('tasks/buf-1:buffer');
+    expect(named.task.name).toBe(`${q}/tasks/buf-1`);
+    const generated = await post('tasks:buffer');
+    expect(generated.task.name).toMatch(/\/tasks\/\d+$/);
+    await eventually(() => expect(target.received).toHaveLength(2));
+    expect(target.received.map((r) => [r.path, r.headers['content-type'], r.body.toString()])).toEqual([
+      ['/buffered', 'text/plain', 'raw text'],
+      ['/buffered', 'text/plain', 'raw text'],
+    ]);
+    const plain = await queue();
+    const refused = (await (await fetch(`${em.url}/v2/${plain}/tasks:buffer`, { method: 'POST', body: 'x' })).json()) as { error: { status: string } };
+    expect(refused.error.status).toBe('FAILED_PRECONDITION');
+  });
+});
+
 describe('retries', () => {
   it('counts retries and executions like real Cloud Tasks (503→404→429→500→302→200 gives 0,0,1,2,2,3)', async () => {
     const q = await queue({ retryConfig: { minBackoff: '0.010s', maxBackoff: '0.050s' } });
