@@ -36,14 +36,17 @@ export const burstSize = (rate: number): number => Math.min(100, Math.max(1, Mat
 
 type Leaf = (q: QueueRecord, v: unknown, field: string) => void;
 
+// Scalar fields without presence (int32, double) follow proto3: 0 means unset, so the default applies, as in
+// Cloud Tasks, where a 0 sent by gcloud or omitted by the Node client cannot be told apart. Durations have presence.
+
 const LEAVES: Record<string, Leaf> = {
   'rateLimits.maxDispatchesPerSecond': (q, v, f) => {
-    const n = v === undefined ? QUEUE_DEFAULTS.maxDispatchesPerSecond : parseDouble(v, f);
+    const n = (v === undefined ? 0 : parseDouble(v, f)) || QUEUE_DEFAULTS.maxDispatchesPerSecond;
     if (!(n > 0 && n <= 500)) throw invalid(`Invalid value for ${f}: ${n}. It must be greater than 0 and at most 500.`);
     q.rateLimits.maxDispatchesPerSecond = n;
   },
   'rateLimits.maxConcurrentDispatches': (q, v, f) => {
-    const n = v === undefined ? QUEUE_DEFAULTS.maxConcurrentDispatches : parseInt32(v, f);
+    const n = (v === undefined ? 0 : parseInt32(v, f)) || QUEUE_DEFAULTS.maxConcurrentDispatches;
     if (n < 1 || n > 5000) throw invalid(`Invalid value for ${f}: ${n}. It must be between 1 and 5000.`);
     q.rateLimits.maxConcurrentDispatches = n;
   },
@@ -69,7 +72,7 @@ const LEAVES: Record<string, Leaf> = {
     q.retryConfig.maxBackoffMs = ms;
   },
   'retryConfig.maxDoublings': (q, v, f) => {
-    const n = v === undefined ? QUEUE_DEFAULTS.maxDoublings : parseInt32(v, f);
+    const n = (v === undefined ? 0 : parseInt32(v, f)) || QUEUE_DEFAULTS.maxDoublings;
     if (n < 0) throw invalid(`Invalid value for ${f}: it must not be negative.`);
     q.retryConfig.maxDoublings = n;
   },

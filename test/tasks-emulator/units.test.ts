@@ -2,7 +2,7 @@
 import { expect, it } from 'vitest';
 import { createClock } from '../../local/tasks-emulator/clock.ts';
 import { formatDuration, formatTimestamp, parseDuration, parseTimestamp } from '../../local/tasks-emulator/proto-json.ts';
-import { burstSize } from '../../local/tasks-emulator/queue-config.ts';
+import { applyQueueInput, burstSize, defaultQueue, maskPaths } from '../../local/tasks-emulator/queue-config.ts';
 import { backoffMs, shouldStop } from '../../local/tasks-emulator/retry.ts';
 
 it('reads and writes proto3 JSON durations and timestamps', () => {
@@ -41,4 +41,11 @@ it('fires clock timers on advance, ignores cancelled ones, and does not spin on 
   clock.advance(30 * 86_400_000);
   expect(fired).toEqual(['2s', 'month']);
   clock.stop();
+});
+
+it('treats 0 in scalar queue fields as unset (proto3 has no presence for them), but keeps a 0s duration', () => {
+  const q = applyQueueInput(defaultQueue('projects/p/locations/l/queues/q'), { rateLimits: { maxDispatchesPerSecond: 0, maxConcurrentDispatches: '0' }, retryConfig: { maxAttempts: 0, maxDoublings: 0, minBackoff: '0s' } }, maskPaths(undefined));
+  expect(q.rateLimits).toEqual({ maxDispatchesPerSecond: 500, maxConcurrentDispatches: 1000 });
+  expect(q.retryConfig).toMatchObject({ maxAttempts: 100, maxDoublings: 16, minBackoffMs: 0 });
+  expect(() => maskPaths('retryConfig.nope')).toThrow(/Invalid field mask path/);
 });
