@@ -10,7 +10,7 @@ type Json = Record<string, unknown>;
 export interface ControlDeps {
   log: DispatchLog;
   clock: Clock;
-  waitForIdle(timeoutMs: number): Promise<boolean>;
+  waitForIdle(timeoutMs: number, drained: boolean): Promise<boolean>;
 }
 
 const clockJson = (clock: Clock): Json => ({ now: formatTimestamp(clock.now()), offset: formatDuration(clock.offset()) });
@@ -37,7 +37,8 @@ export async function routeControl(deps: ControlDeps, method: string, path: stri
     case 'POST idle':
     case 'GET idle': {
       const timeout = Number(query.get('timeout') ?? body.timeoutMs ?? 30_000);
-      if (!(await deps.waitForIdle(timeout))) throw apiError('DEADLINE_EXCEEDED', `The emulator was not idle within ${timeout} ms.`);
+      const drained = (query.get('drained') ?? String(body.drained ?? false)) === 'true';
+      if (!(await deps.waitForIdle(timeout, drained))) throw apiError('DEADLINE_EXCEEDED', `The emulator was not idle within ${timeout} ms.`);
       return { idle: true };
     }
     case 'GET clock':

@@ -58,8 +58,11 @@ export interface Emulator {
   /** Attempts made so far (oldest first), optionally filtered by queue, task or seq. */
   dispatches(filter?: DispatchFilter): DispatchRecord[];
   clearDispatches(): void;
-  /** Resolves once nothing is in flight and no due task waits in a running queue; rejects after `timeout` ms. */
-  waitForIdle(opts?: { timeout?: number }): Promise<void>;
+  /**
+   * Resolves once nothing is in flight and no due task waits in a running queue (with `drained`, once running queues
+   * hold no task at all, retries and future tasks included); rejects after `timeout` ms. @default timeout 30_000
+   */
+  waitForIdle(opts?: { timeout?: number; drained?: boolean }): Promise<void>;
   /** The emulator clock: advancing it makes scheduled tasks, backoffs, deadlines and tombstones come due now. */
   clock: { now(): Date; advance(ms: number): void };
   /** Stops the server, timers and in-flight dispatches; state is compacted to disk. */
@@ -84,9 +87,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const tombstoneMs = opts.tombstoneTtlMs ?? 3_600_000;
     const scheduler = createScheduler({ store, clock, sender, log, oidc, tombstoneMs });
     const ctx: ApiContext = { store, scheduler, clock, project, location, tombstoneMs, queueTombstoneMs: opts.queueTombstoneTtlMs ?? 0 };
-    const waitForIdle = async (timeoutMs: number): Promise<boolean> => {
+    const waitForIdle = async (timeoutMs: number, drained = false): Promise<boolean> => {
       const until = Date.now() + timeoutMs;
-      for (let streak = 0; streak < 2; streak = scheduler.isIdle() ? streak + 1 : 0) {
+      for (let streak = 0; streak < 2; streak = scheduler.isIdle(drained) ? streak + 1 : 0) {
         if (Date.now() > until) return false;
         await new Promise((r) => setTimeout(r, 5));
       }
@@ -120,7 +123,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       dispatches: (filter) => log.list(filter),
       clearDispatches: () => log.clear(),
       async waitForIdle(o = {}) {
-        if (!(await waitForIdle(o.timeout ?? 30_000))) throw new Error(`The tasks emulator was not idle within ${o.timeout ?? 30_000} ms.`);
+        if (!(await waitForIdle(o.timeout ?? 30_000, o.drained))) throw new Error(`The tasks emulator was not idle within ${o.timeout ?? 30_000} ms.`);
       },
       clock: { now: () => new Date(clock.now()), advance: (ms) => clock.advance(ms) },
       async close() {

@@ -25,8 +25,8 @@ export interface Scheduler {
   queueChanged(name: string): void;
   /** RunTask: one attempt now, ignoring pause, rate limits and schedule. Counters are updated before it returns. */
   runNow(task: TaskRecord): void;
-  /** No attempt in flight and no due task waiting in a running queue. */
-  isIdle(): boolean;
+  /** No attempt in flight and no due task waiting in a running queue; `drained`: no task at all in a running queue. */
+  isIdle(drained?: boolean): boolean;
   /** Aborts in-flight attempts without recording them (their tasks stay due, so they run again after a restart). */
   close(): Promise<void>;
 }
@@ -167,12 +167,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       versions.set(task.name, ++seq);
       attempt(task, true);
     },
-    isIdle() {
+    isIdle(drained = false) {
       if (pending.size > 0) return false;
       const now = clock.now();
       for (const [name, rt] of runtimes) {
         const top = validTop(rt);
-        if (top && top.at <= now && store.getQueue(name)?.state === 'RUNNING') return false;
+        if (top && (drained || top.at <= now) && store.getQueue(name)?.state === 'RUNNING') return false;
       }
       return true;
     },

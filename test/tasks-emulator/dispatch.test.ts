@@ -137,7 +137,8 @@ describe('retries', () => {
     const statuses = [503, 404, 429, 500, 302, 200];
     target.setReply((_r, i) => ({ status: statuses[i - 1] ?? 200 }));
     await task(q, { httpRequest: { url: target.url } });
-    await eventually(() => expect(target.received).toHaveLength(6));
+    await em.waitForIdle({ drained: true }); // through every retry
+    expect(target.received).toHaveLength(6);
     const h = (name: string) => target.received.map((r) => r.headers[name]);
     expect(h('x-cloudtasks-taskretrycount')).toEqual(['0', '1', '2', '3', '4', '5']);
     expect(h('x-cloudtasks-taskexecutioncount')).toEqual(['0', '0', '1', '2', '2', '3']);
