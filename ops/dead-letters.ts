@@ -24,11 +24,34 @@ const USAGE = `usage: npm run dead-letters -- list [--queue q] [--json]
        npm run dead-letters -- show <id>
        npm run dead-letters -- redrive [--queue q] [--id x] [--dry-run] [--force]`;
 
-/** Settings: the environment, filled in from the dev stack's file when it exists. */
+/**
+ * Settings: the environment; or, when `GOOGLE_CLOUD_PROJECT` is not set and a dev stack is running, the values of
+ * its `.local/stack.json` (so `npm run dead-letters -- list` just works locally, and setting the project always
+ * means the real one).
+ */
 export function settings(env: Record<string, string | undefined>, stackFile = join(import.meta.dirname, '..', '.local', 'stack.json')): Record<string, string | undefined> {
-  if (!existsSync(stackFile)) return env;
-  const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as { env?: Record<string, string> };
-  return { ...(stack.env ?? {}), ...env };
+  if (env.GOOGLE_CLOUD_PROJECT || !existsSync(stackFile)) return env;
+  const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as {
+    project: string;
+    location: string;
+    functions: Record<string, { url: string; audience?: string }>;
+    tasksEmulator: { host: string };
+    firestore: { host: string };
+    serviceAccounts: { tasksInvoker: string };
+  };
+  const fromStack: Record<string, string> = {
+    GOOGLE_CLOUD_PROJECT: stack.project,
+    TASKS_LOCATION: stack.location,
+    TASKS_INVOKER_SERVICE_ACCOUNT: stack.serviceAccounts.tasksInvoker,
+    CLOUD_TASKS_EMULATOR_HOST: stack.tasksEmulator.host,
+    FIRESTORE_EMULATOR_HOST: stack.firestore.host,
+  };
+  for (const [name, fn] of Object.entries(stack.functions)) {
+    const key = name.toUpperCase().replaceAll('-', '_');
+    fromStack[`${key}_URL`] = fn.url;
+    if (fn.audience) fromStack[`${key}_AUDIENCE`] = fn.audience;
+  }
+  return { ...fromStack, ...env };
 }
 
 /** Runs one command; returns the exit code. `print` receives each output line. */

@@ -191,13 +191,13 @@ describe('send-notification', () => {
     expect(await deliveries.getDeadLetter('notifications--task-bad')).toMatchObject({ lastError: { code: 'invalid-payload' } });
   });
 
-  it.each([
+  it.each<[string, () => Promise<string | undefined>, number]>([
     ['no token', async () => undefined, 401],
     ['a token signed by another key', async () => issuer.sign({ aud: AUD, email: SA }, { key: (await generateKeyPair('RS256')).privateKey }), 401],
     ['a wrong audience', async () => issuer.sign({ aud: 'https://other-function.test/', email: SA }), 401],
     ['an expired token', async () => issuer.sign({ aud: AUD, email: SA, iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 }), 401],
     ['a valid token of another service account', async () => issuer.sign({ aud: AUD, email: 'other@shop.iam.gserviceaccount.com' }), 403],
-  ] as const)('refuses %s with %i and sends nothing', async (_n, token, status) => {
+  ])('refuses %s with %i and sends nothing', async (_n, token, status) => {
     const t = await token();
     const res = await fetch(fn.url, {
       method: 'POST',
