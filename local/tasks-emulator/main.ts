@@ -30,16 +30,23 @@ if (values.help) {
   process.exit(0);
 }
 
+const port = values.port === undefined ? 8123 : Number(values.port);
+const ttl = values['tombstone-ttl'] === undefined ? undefined : Number(values['tombstone-ttl']);
+if (!Number.isInteger(port) || port < 0 || port > 65535 || (ttl !== undefined && !(ttl >= 0))) {
+  console.error(`tasks emulator: --port must be 0 to 65535 and --tombstone-ttl a number of seconds.\n${USAGE}`);
+  process.exit(2);
+}
+
 try {
   const em = await startEmulator({
     host: values.host ?? '127.0.0.1',
-    port: values.port === undefined ? 8123 : Number(values.port),
+    port,
     ...(values.state ? { stateDir: values.state } : {}),
     ...(values.queues ? { queues: values.queues } : {}),
     ...(values.project ? { project: values.project } : {}),
     ...(values.location ? { location: values.location } : {}),
     ...(values.issuer ? { issuer: values.issuer } : {}),
-    ...(values['tombstone-ttl'] ? { tombstoneTtlMs: Number(values['tombstone-ttl']) * 1000 } : {}),
+    ...(ttl !== undefined ? { tombstoneTtlMs: ttl * 1000 } : {}),
   });
   console.log(JSON.stringify({ message: 'Cloud Tasks emulator listening', url: em.url, issuer: em.issuer, jwksUrl: em.jwksUrl, project: em.project, location: em.location, state: values.state ?? null }));
   const stop = (): void => {
