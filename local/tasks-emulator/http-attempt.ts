@@ -65,7 +65,12 @@ function sendAttempt(
     };
     const url = new URL(req.url);
     const lib = url.protocol === 'https:' ? https : http;
-    const out = lib.request(url, { method: req.method, headers: req.headers, agent: agents[url.protocol as 'http:'] });
+    let out: http.ClientRequest;
+    try {
+      out = lib.request(url, { method: req.method, headers: req.headers, agent: agents[url.protocol as 'http:'] });
+    } catch (err) {
+      return resolve({ error: (err as Error).message }); // e.g. a header value Node refuses to send
+    }
     const cancelDeadline = clock.setTimer(deadlineAt, () => {
       timedOut = true;
       out.destroy(new Error('dispatch deadline exceeded'));

@@ -135,7 +135,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     };
     const p = run().catch((err: unknown) => {
       rt.inflight = Math.max(0, rt.inflight - 1);
-      console.error('tasks emulator: dispatch failed unexpectedly', err);
+      console.error('tasks emulator: dispatch failed unexpectedly; the task is tried again in 1 s', err);
+      if (closed || !store.getTask(task.name)) return;
+      store.updateTask(task.name, { scheduleTime: clock.now() + 1000 }); // never leave a task unscheduled
+      schedule(store.getTask(task.name)!);
     });
     pending.add(p);
     void p.finally(() => pending.delete(p));

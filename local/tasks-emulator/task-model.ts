@@ -55,6 +55,9 @@ function parseHeaders(value: unknown): Record<string, string> {
   let size = 0;
   for (const [k, v] of Object.entries((value ?? {}) as Record<string, unknown>)) {
     if (/^user-agent$/i.test(k)) continue; // replaced by Cloud Tasks
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k) || /[^\t\x20-\x7e\x80-\xff]/.test(String(v))) {
+      throw invalid(`HttpRequest.headers has an invalid header name or value: "${k}".`);
+    }
     headers[k] = String(v);
     size += k.length + String(v).length;
   }

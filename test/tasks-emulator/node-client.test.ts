@@ -154,6 +154,8 @@ describe('tasks', () => {
     expect((await bad({ httpRequest: { url: target.url, body: Buffer.alloc(1024 * 1024 + 1) } })).code).toBe(3);
     expect((await bad({ scheduleTime: { seconds: Math.floor(Date.now() / 1000) + 31 * 86400 }, httpRequest: { url: target.url } })).code).toBe(3);
     expect((await bad({ dispatchDeadline: { seconds: 14 }, httpRequest: { url: target.url } })).code).toBe(3);
+    expect((await bad({ httpRequest: { url: target.url, headers: { 'Bad Name': 'x' } } })).code).toBe(3);
+    expect((await bad({ httpRequest: { url: target.url, headers: { 'X-Ok': 'line\nbreak' } } })).code).toBe(3);
     const [ok] = await client.createTask({ parent: queue, task: { httpRequest: { url: target.url, body: Buffer.alloc(1024 * 1024 - 200) } } });
     expect(ok.name).toBeTruthy();
   });
