@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Deploys storefront-jobs to a Google Cloud project with gcloud: APIs, service accounts, secrets, IAM, the queues
+# of queues.json, every function from its own dist/<name>/ folder, and (when the function exists) the scheduler job.
+# Safe to run again: whatever exists is updated, not duplicated.
+#
+#   ./deploy.sh --project my-shop --region europe-west1 [--only apis,accounts,secrets,queues,functions,scheduler]
+#               [--dry-run] [--skip-build]
+#
+# Settings (environment):
+#   MAIL_FROM, MAIL_FROM_NAME        sender of the emails (a verified SendGrid sender); MAIL_FROM is required
+#   SENDGRID_API_KEY                 stored as secret `sendgrid-api-key` (a new version) when set
+#   STOREFRONT_WEBHOOK_SECRETS       stored as secret `storefront-webhook-secrets` (a new version) when set
+#   REPORTS_SCHEDULE, REPORTS_TIME_ZONE   the nightly report job (default "15 2 * * *", Etc/UTC)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+PROJECT="" REGION="" ONLY="apis,accounts,secrets,queues,functions,scheduler" DRY_RUN=0 BUILD=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --project) PROJECT="$2"; shift 2 ;;
+    --region) REGION="$2"; shift 2 ;;
+    --only) ONLY="$2"; shift 2 ;;
+    --dry-run) DRY_RUN=1; shift ;;
+    --skip-build) BUILD=0; shift ;;
+    -h|--help) usage ;;
+    *) echo "deploy.sh: unknown argument $1" >&2; usage ;;
+  esac
+done
+[ -n "$PROJECT" ] || { echo "deploy.sh: --project is required" >&2; exit 2; }
+[ -n "$REGION" ] || { echo "deploy.sh: --region is required" >&2; exit 2; }
+want() { case ",$ONLY," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+
+# Node 22 from the project's own devDependency (the machine's node may be older).
+NODE="node_modules/node/bin/node"; [ -x "$NODE" ] || NODE="node"
+
+# Every change goes through run(); --dry-run prints instead. Reads (describe) run in both modes.
+run() {
+  if [ "$DRY_RUN" = 1 ]; then printf '+'; printf ' %q' "$@"; printf '\n'; else "$@"; fi
+}
+exists() { "$@" >/dev/null 2>&1; }
+G=(gcloud --project="$PROJECT" --quiet)
+
+SA_DOMAIN="$PROJECT.iam.gserviceaccount.com"
+INVOKER="tasks-invoker@$SA_DOMAIN"
+SCHEDULER_SA="scheduler-invoker@$SA_DOMAIN"
+sa_of() { echo "fn-$1@$SA_DOMAIN"; }
+# Deterministic function URLs (Cloud Functions v2 API); tasks use the full URL as OIDC audience (platform-notes B5).
+url_of() { echo "https://$REGION-$PROJECT.cloudfunctions.net/$1"; }
+FUNCTIONS=$(cd functions && ls -d */ | tr -d /)
+has_function() { echo "$FUNCTIONS" | grep -qx "$1"; }
+
+if [ "$BUILD" = 1 ] && want functions; then npm run build; fi
+
+if want apis; then
+  run "${G[@]}" services enable cloudfunctions.googleapis.com run.googleapis.com cloudbuild.googleapis.com \
+    artifactregistry.googleapis.com cloudtasks.googleapis.com firestore.googleapis.com secretmanager.googleapis.com \
+    cloudscheduler.googleapis.com iam.googleapis.com
+fi
+
+if want accounts; then
+  for sa in tasks-invoker scheduler-invoker $(for f in $FUNCTIONS; do echo "fn-$f"; done); do
+    exists "${G[@]}" iam service-accounts describe "$sa@$SA_DOMAIN" ||
+      run "${G[@]}" iam service-accounts create "$sa" --display-name="storefront-jobs $sa"
+  done
+  # Functions that enqueue must act as the invoker whose OIDC token the tasks carry.
+  for f in storefront-webhook schedule-reports aggregate-orders; do
+    has_function "$f" || continue
+    run "${G[@]}" iam service-accounts add-iam-policy-binding "$INVOKER" \
+      --member="serviceAccount:$(sa_of "$f")" --role=roles/iam.serviceAccountUser
+    run "${G[@]}" projects add-iam-policy-binding "$PROJECT" --member="serviceAccount:$(sa_of "$f")" \
+      --role=roles/datastore.user --condition=None
+  done
+  has_function send-notification && run "${G[@]}" projects add-iam-policy-binding "$PROJECT" \
+    --member="serviceAccount:$(sa_of send-notification)" --role=roles/datastore.user --condition=None
+fi
+
+secret() { # name, value (may be empty), accessor function...
+  local name="$1" value="$2"; shift 2
+  if ! exists "${G[@]}" secrets describe "$name"; then
+    run "${G[@]}" secrets create "$name" --replication-policy=automatic
+  fi
+  if [ -n "$value" ]; then
+    if [ "$DRY_RUN" = 1 ]; then echo "+ gcloud secrets versions add $name --data-file=- (value from the environment)";
+    else printf '%s' "$value" | "${G[@]}" secrets versions add "$name" --data-file=-; fi
+  fi
+  for f in "$@"; do
+    run "${G[@]}" secrets add-iam-policy-binding "$name" --member="serviceAccount:$(sa_of "$f")" \
+      --role=roles/secretmanager.secretAccessor
+  done
+}
+if want secrets; then
+  secret sendgrid-api-key "${SENDGRID_API_KEY:-}" send-notification
+  secret storefront-webhook-secrets "${STOREFRONT_WEBHOOK_SECRETS:-}" storefront-webhook
+fi
+
+# Which functions create tasks on each queue (least privilege: roles/cloudtasks.enqueuer on that queue only).
+enqueuers_of() {
+  case "$1" in
+    notifications) echo "storefront-webhook aggregate-orders" ;;
+    reports) echo "schedule-reports aggregate-orders" ;;
+  esac
+}
+if want queues; then
+  while read -r queue target; do
+    # shellcheck disable=SC2046
+    if exists "${G[@]}" tasks queues describe "$queue" --location="$REGION"; then
+      run "${G[@]}" tasks queues update "$queue" --location="$REGION" $("$NODE" ops/queue-flags.ts "$queue")
+    else
+      run "${G[@]}" tasks queues create "$queue" --location="$REGION" $("$NODE" ops/queue-flags.ts "$queue")
+    fi
+    for f in $(enqueuers_of "$queue"); do
+      has_function "$f" || continue
+      run "${G[@]}" tasks queues add-iam-policy-binding "$queue" --location="$REGION" \
+        --member="serviceAccount:$(sa_of "$f")" --role=roles/cloudtasks.enqueuer
+    done
+  done < <("$NODE" ops/queue-flags.ts --list)
+fi
+
+deploy_fn() { # name, public|private, env vars, [secrets]
+  local name="$1" access="$2" env="$3" secrets="${4:-}"
+  [ "$DRY_RUN" = 1 ] || [ -f "dist/$name/index.js" ] || { echo "deploy.sh: dist/$name is missing: run npm run build" >&2; exit 1; }
+  local args=(functions deploy "$name" --gen2 --runtime=nodejs22 --region="$REGION" --source="dist/$name"
+    --entry-point="$name" --trigger-http --service-account="$(sa_of "$name")"
+    --set-env-vars="NODE_OPTIONS=--enable-source-maps,GOOGLE_CLOUD_PROJECT=$PROJECT,$env"
+    --memory=512Mi --cpu=1 --concurrency=8 --timeout=60s --max-instances=10 --min-instances=0)
+  [ "$access" = public ] && args+=(--allow-unauthenticated) || args+=(--no-allow-unauthenticated)
+  [ -n "$secrets" ] && args+=(--set-secrets="$secrets")
+  run "${G[@]}" "${args[@]}"
+}
+# Secrets in env vars are read at instance start: pin the newest enabled version rather than "latest".
+secret_version() {
+  local v; v=$("${G[@]}" secrets versions list "$1" --filter=state=enabled --sort-by=~createTime --limit=1 --format='value(name)' 2>/dev/null | sed 's#.*/##')
+  echo "$1:${v:-latest}"
+}
+if want functions; then
+  INVOKERS="$INVOKER"
+  if has_function send-notification; then
+    deploy_fn send-notification private \
+      "OIDC_AUDIENCE=$(url_of send-notification),OIDC_ALLOWED_EMAILS=$INVOKERS,MAIL_FROM=${MAIL_FROM:?set MAIL_FROM},MAIL_FROM_NAME=${MAIL_FROM_NAME:-}" \
+      "SENDGRID_API_KEY=$(secret_version sendgrid-api-key)"
+    run "${G[@]}" functions add-invoker-policy-binding send-notification --region="$REGION" --member="serviceAccount:$INVOKER"
+  fi
+  if has_function storefront-webhook; then
+    deploy_fn storefront-webhook public \
+      "TASKS_LOCATION=$REGION,TASKS_INVOKER_SERVICE_ACCOUNT=$INVOKER,SEND_NOTIFICATION_URL=$(url_of send-notification)" \
+      "STOREFRONT_WEBHOOK_SECRETS=$(secret_version storefront-webhook-secrets)"
+  fi
+fi
+
+if want scheduler && has_function schedule-reports; then
+  verb=create
+  exists "${G[@]}" scheduler jobs describe nightly-reports --location="$REGION" && verb=update
+  run "${G[@]}" scheduler jobs "$verb" http nightly-reports --location="$REGION" \
+    --schedule="${REPORTS_SCHEDULE:-15 2 * * *}" --time-zone="${REPORTS_TIME_ZONE:-Etc/UTC}" \
+    --uri="$(url_of schedule-reports)" --http-method=POST --headers=Content-Type=application/json --message-body='{}' \
+    --oidc-service-account-email="$SCHEDULER_SA" --oidc-token-audience="$(url_of schedule-reports)" --attempt-deadline=320s
+  run "${G[@]}" functions add-invoker-policy-binding schedule-reports --region="$REGION" --member="serviceAccount:$SCHEDULER_SA"
+fi
+echo "deploy.sh: done (${ONLY})"

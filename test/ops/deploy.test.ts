@@ -1,0 +1,75 @@
+// deploy.sh: the commands it would run (--dry-run), and its queue step for real, through the real gcloud CLI,
+// against our Cloud Tasks emulator: the queues end up exactly as queues.json says, and a second run updates them.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../../local/tasks-emulator/index.ts';
+import { queueConfig } from '../../shared/queues.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+let gcloudConfig: string;
+beforeAll(() => {
+  gcloudConfig = mkdtempSync(join(tmpdir(), 'deploy-gcloud-'));
+});
+afterAll(() => rmSync(gcloudConfig, { recursive: true, force: true }));
+
+// Asynchronous: the emulator answering gcloud runs in this very process.
+async function deploy(args: string[], env: Record<string, string> = {}): Promise<string> {
+  const { stdout } = await promisify(execFile)('bash', ['deploy.sh', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, CLOUDSDK_CONFIG: gcloudConfig, CLOUDSDK_CORE_DISABLE_PROMPTS: '1', MAIL_FROM: 'orders@shop.example', ...env },
+  });
+  return stdout;
+}
+
+describe('deploy.sh --dry-run', () => {
+  it('deploys each function from its own dist folder with nodejs22 and the right access', { timeout: 120_000 }, async () => {
+    const out = await deploy(['--project', 'demo-shop', '--region', 'europe-west1', '--dry-run', '--skip-build', '--only', 'functions']);
+    const line = (name: string) => out.split('\n').find((l) => l.includes(`functions deploy ${name} `)) ?? '';
+    expect(line('send-notification')).toMatch(/--gen2 --runtime=nodejs22 --region=europe-west1 --source=dist\/send-notification --entry-point=send-notification --trigger-http/);
+    expect(line('send-notification')).toContain('--no-allow-unauthenticated');
+    expect(line('send-notification')).toContain('OIDC_AUDIENCE=https://europe-west1-demo-shop.cloudfunctions.net/send-notification');
+    expect(line('send-notification')).toMatch(/--set-secrets=SENDGRID_API_KEY=sendgrid-api-key:/);
+    expect(line('storefront-webhook')).toContain('--allow-unauthenticated');
+    expect(line('storefront-webhook')).toContain('SEND_NOTIFICATION_URL=https://europe-west1-demo-shop.cloudfunctions.net/send-notification');
+    expect(out).toContain('functions add-invoker-policy-binding send-notification --region=europe-west1 --member=serviceAccount:tasks-invoker@demo-shop.iam.gserviceaccount.com');
+  });
+
+  it('refuses to run without a project or region', async () => {
+    await expect(deploy(['--region', 'europe-west1'])).rejects.toThrow(/--project is required/);
+  });
+});
+
+describe('deploy.sh queues against the emulator (real gcloud)', () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0, project: 'deploy-test', location: 'europe-west1' });
+  });
+  afterAll(() => emulator?.close());
+
+  it('creates every queue of queues.json with its limits, then updates them on a second run', { timeout: 180_000 }, async () => {
+    const env = { CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDTASKS: `${emulator.url}/`, CLOUDSDK_AUTH_DISABLE_CREDENTIALS: 'true' };
+    const first = await deploy(['--project', 'deploy-test', '--region', 'europe-west1', '--only', 'queues'], env);
+    expect(first).toContain('deploy.sh: done (queues)');
+    const check = async () => {
+      for (const q of queueConfig().queues) {
+        const res = await fetch(`${emulator.url}/v2/${emulator.queuePath(q.name)}`);
+        expect(res.status).toBe(200);
+        const got = (await res.json()) as { rateLimits: Record<string, number>; retryConfig: Record<string, unknown> };
+        expect(got.rateLimits).toMatchObject(q.rateLimits);
+        expect(got.retryConfig).toMatchObject({ maxAttempts: q.retryConfig.maxAttempts, minBackoff: q.retryConfig.minBackoff, maxBackoff: q.retryConfig.maxBackoff, maxDoublings: q.retryConfig.maxDoublings });
+      }
+    };
+    await check();
+    // Change a queue by hand, run again: deploy.sh puts it back (update, not create).
+    await fetch(`${emulator.url}/v2/${emulator.queuePath('notifications')}?updateMask=rateLimits.maxDispatchesPerSecond`, {
+      method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rateLimits: { maxDispatchesPerSecond: 1 } }),
+    });
+    await deploy(['--project', 'deploy-test', '--region', 'europe-west1', '--only', 'queues'], env);
+    await check();
+  });
+});
