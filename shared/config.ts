@@ -53,6 +53,8 @@ export const TasksEnv = z.object({
 export const FirestoreEnv = z.object({
   /** Firestore database id. @default (default) */
   FIRESTORE_DATABASE: z.string().min(1).default('(default)'),
+  /** How long one Firestore operation may take before the function answers 503. @default 10000 */
+  FIRESTORE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** `host:port` of the Firestore emulator. Unset in production. */
   FIRESTORE_EMULATOR_HOST: z
     .string()

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
-import { firestoreCall } from './store.ts';
+import { firestoreCall, type StoreOptions } from './store.ts';
 
 export interface DeliveryDoc {
   key: string;
@@ -53,16 +53,18 @@ export interface DeadLetterDoc {
 const docId = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /** Delivery records and dead letters, built once at cold start. */
-export function createDeliveries(db: Firestore, now: () => Date = () => new Date()) {
+export function createDeliveries(db: Firestore, o: StoreOptions = {}) {
+  const now = o.now ?? (() => new Date());
+  const call = <T>(what: string, fn: () => Promise<T>): Promise<T> => firestoreCall(what, fn, o.timeoutMs);
   const deliveries = db.collection('deliveries');
   const deadLetters = db.collection('deadLetters');
   const update = (key: string, fields: Partial<DeliveryDoc>, what: string) =>
-    firestoreCall(what, () => deliveries.doc(docId(key)).set({ ...fields, updatedAt: now().toISOString() }, { merge: true }));
+    call(what, () => deliveries.doc(docId(key)).set({ ...fields, updatedAt: now().toISOString() }, { merge: true }));
 
   return {
     /** Claims the delivery of `key` for `leaseSeconds`, unless it was sent or another attempt holds it. */
     claim: (key: string, o: { kind: string; task: string; leaseSeconds: number }): Promise<Claim> =>
-      firestoreCall('claim delivery', () =>
+      call('claim delivery', () =>
         db.runTransaction(async (tx) => {
           const ref = deliveries.doc(docId(key));
           const snap = await tx.get(ref);
@@ -91,7 +93,7 @@ export function createDeliveries(db: Firestore, now: () => Date = () => new Date
     /** Releases the claim after a failed send, keeping the first and last error. */
     markFailed: async (key: string, error: { code: string; message: string }) => {
       const note = { ...error, at: now().toISOString() };
-      await firestoreCall('mark delivery failed', () =>
+      await call('mark delivery failed', () =>
         db.runTransaction(async (tx) => {
           const ref = deliveries.doc(docId(key));
           const snap = await tx.get(ref);
@@ -102,11 +104,11 @@ export function createDeliveries(db: Firestore, now: () => Date = () => new Date
       );
     },
     get: (key: string) =>
-      firestoreCall('read delivery', async () => (await deliveries.doc(docId(key)).get()).data() as DeliveryDoc | undefined),
+      call('read delivery', async () => (await deliveries.doc(docId(key)).get()).data() as DeliveryDoc | undefined),
 
     /** Writes (or updates, on a repeated give-up) the dead letter of a task. */
     deadLetter: (d: { queue: string; task: string; kind?: string; payload: unknown; attempts: number; error: { code: string; message: string }; firstError?: ErrorNote }) =>
-      firestoreCall('write dead letter', () =>
+      call('write dead letter', () =>
         db.runTransaction(async (tx) => {
           const id = `${d.queue || 'direct'}--${d.task || docId(JSON.stringify(d.payload)).slice(0, 32)}`;
           const ref = deadLetters.doc(id);
@@ -129,15 +131,15 @@ export function createDeliveries(db: Firestore, now: () => Date = () => new Date
         }),
       ),
     listDeadLetters: (o: { queue?: string; limit?: number } = {}) =>
-      firestoreCall('list dead letters', async () => {
+      call('list dead letters', async () => {
         const q = o.queue ? deadLetters.where('queue', '==', o.queue) : deadLetters;
         const snap = await q.limit(o.limit ?? 100).get();
         return snap.docs.map((d) => d.data() as DeadLetterDoc).sort((a, b) => a.lastFailedAt.localeCompare(b.lastFailedAt));
       }),
     getDeadLetter: (id: string) =>
-      firestoreCall('read dead letter', async () => (await deadLetters.doc(id).get()).data() as DeadLetterDoc | undefined),
+      call('read dead letter', async () => (await deadLetters.doc(id).get()).data() as DeadLetterDoc | undefined),
     markRedriven: (id: string, task: string) =>
-      firestoreCall('mark dead letter redriven', () => deadLetters.doc(id).set({ redrivenAt: now().toISOString(), redriveTask: task }, { merge: true })),
+      call('mark dead letter redriven', () => deadLetters.doc(id).set({ redrivenAt: now().toISOString(), redriveTask: task }, { merge: true })),
   };
 }
 export type Deliveries = ReturnType<typeof createDeliveries>;

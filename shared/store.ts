@@ -24,10 +24,21 @@ export function createFirestore(o: { projectId: string; databaseId: string; emul
 /** gRPC codes that mean "try again later": CANCELLED, UNKNOWN, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE. */
 const TRANSIENT = new Set([1, 2, 4, 8, 10, 13, 14]);
 
-/** Runs a Firestore operation, turning an outage into a `RetryableError` (so callers answer 503). */
-export async function firestoreCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+/** How long one Firestore operation may take before callers answer 503 (the client itself retries for minutes). */
+export const DEFAULT_FIRESTORE_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs a Firestore operation, turning an outage (a transient gRPC code, or no answer within `timeoutMs`) into a
+ * `RetryableError`, so callers answer 503 instead of hanging. An operation that times out may still complete;
+ * every write here is idempotent, so the caller's retry converges.
+ */
+export async function firestoreCall<T>(what: string, fn: () => Promise<T>, timeoutMs = DEFAULT_FIRESTORE_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RetryableError('dependency-unavailable', `Firestore did not answer within ${timeoutMs} ms (${what})`)), timeoutMs);
+  });
   try {
-    return await fn();
+    return await Promise.race([fn(), timeout]);
   } catch (err) {
     if (err instanceof AppError) throw err;
     const code = (err as { code?: unknown }).code;
@@ -35,7 +46,17 @@ export async function firestoreCall<T>(what: string, fn: () => Promise<T>): Prom
       throw new RetryableError('dependency-unavailable', `Firestore is unavailable (${what}): ${(err as Error).message}`, { cause: err });
     }
     throw err;
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/** Options of the document accessors. */
+export interface StoreOptions {
+  /** The clock. @default () => new Date() */
+  now?: () => Date;
+  /** Per-operation time limit. @default 10000 */
+  timeoutMs?: number;
 }
 
 export type OrderStatus = 'created' | 'shipped' | 'cancelled';
@@ -98,7 +119,9 @@ function later(at: string, prevAt: string, tie: string, prevTie: string): boolea
 }
 
 /** The shared document accessors, built once at cold start. */
-export function createStore(db: Firestore, now: () => Date = () => new Date()) {
+export function createStore(db: Firestore, o: StoreOptions = {}) {
+  const now = o.now ?? (() => new Date());
+  const call = <T>(what: string, fn: () => Promise<T>): Promise<T> => firestoreCall(what, fn, o.timeoutMs);
   const orders = db.collection('orders');
   const events = db.collection('events');
   return {
@@ -108,7 +131,7 @@ export function createStore(db: Firestore, now: () => Date = () => new Date()) {
      * before (so a redelivered event is recognised) and the order after.
      */
     recordEvent: (e: StorefrontEvent) =>
-      firestoreCall('record event', () =>
+      call('record event', () =>
         db.runTransaction(async (tx: Transaction) => {
           const orderRef = orders.doc(orderIdOf(e));
           const eventRef = events.doc(e.id);
@@ -123,9 +146,9 @@ export function createStore(db: Firestore, now: () => Date = () => new Date()) {
       ),
     /** Marks an event's tasks as enqueued. */
     markEnqueued: (eventId: string, tasks: { queue: string; name: string }[]) =>
-      firestoreCall('mark event enqueued', () => events.doc(eventId).set({ tasks, enqueuedAt: now().toISOString() }, { merge: true })),
+      call('mark event enqueued', () => events.doc(eventId).set({ tasks, enqueuedAt: now().toISOString() }, { merge: true })),
     getOrder: (orderId: string) =>
-      firestoreCall('read order', async () => {
+      call('read order', async () => {
         const snap = await orders.doc(orderId).get();
         return snap.exists ? (snap.data() as OrderDoc) : undefined;
       }),

@@ -20,7 +20,7 @@ const Env = BaseEnv.extend(OidcEnv.shape).extend(FirestoreEnv.shape).extend(Mail
 const config = loadConfig(Env);
 const log = createLogger({ level: config.LOG_LEVEL, labels: { function: config.K_SERVICE ?? 'send-notification' } });
 const db = createFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE, emulatorHost: config.FIRESTORE_EMULATOR_HOST });
-const deliveries = createDeliveries(db);
+const deliveries = createDeliveries(db, { timeoutMs: config.FIRESTORE_TIMEOUT_MS });
 
 http(
   'send-notification',
@@ -31,6 +31,6 @@ http(
     project: config.GOOGLE_CLOUD_PROJECT,
     maxAttempts: maxAttemptsLookup(),
     onGiveUp: createGiveUp({ deliveries }),
-    handler: createNotificationHandler({ store: createStore(db), deliveries, mailer: createMailer(config), mailConfig: config, leaseSeconds: config.DELIVERY_LEASE_SECONDS }),
+    handler: createNotificationHandler({ store: createStore(db, { timeoutMs: config.FIRESTORE_TIMEOUT_MS }), deliveries, mailer: createMailer(config), mailConfig: config, leaseSeconds: config.DELIVERY_LEASE_SECONDS }),
   }),
 );

@@ -23,7 +23,7 @@ const Env = BaseEnv.extend(TasksEnv.shape).extend(FirestoreEnv.shape).extend({
 
 const config = loadConfig(Env);
 const log = createLogger({ level: config.LOG_LEVEL, labels: { function: config.K_SERVICE ?? 'storefront-webhook' } });
-const store = createStore(createFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE, emulatorHost: config.FIRESTORE_EMULATOR_HOST }));
+const store = createStore(createFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE, emulatorHost: config.FIRESTORE_EMULATOR_HOST }), { timeoutMs: config.FIRESTORE_TIMEOUT_MS });
 const enqueue = createEnqueuer({
   client: createTasksClient({ emulatorHost: config.CLOUD_TASKS_EMULATOR_HOST }),
   project: config.GOOGLE_CLOUD_PROJECT,

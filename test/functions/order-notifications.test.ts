@@ -9,6 +9,8 @@ import { publicEndpoint } from '../../shared/http.ts';
 import { createLogger } from '../../shared/log.ts';
 import { QUEUE_SCHEMAS } from '../../shared/queues.ts';
 import { createEnqueuer, createTasksClient, taskIdFor } from '../../shared/tasks.ts';
+import { createFirestore, createStore } from '../../shared/store.ts';
+import type { Firestore } from '@google-cloud/firestore';
 import { cancelled, created, shipped } from '../support/events.ts';
 import { eventually } from '../support/eventually.ts';
 import { serveFunction } from '../support/serve.ts';
@@ -20,6 +22,8 @@ let emulator: Emulator;
 let sink: MailSink;
 let store: Stack['store'];
 let webhookDown: { url: string; close(): Promise<void> };
+let webhookFirestoreDown: { url: string; close(): Promise<void> };
+let firestoreDown: Firestore;
 const post = (event: unknown, o?: Parameters<Stack['post']>[1]) => stack.post(event, o);
 
 beforeAll(async () => {
@@ -38,9 +42,29 @@ beforeAll(async () => {
     }),
   }));
   webhookDown = await serveFunction('webhook-tasks-down');
+  // And with Firestore unreachable.
+  // (The Firestore library lets FIRESTORE_EMULATOR_HOST override its settings, so hide it while constructing.)
+  const host = process.env.FIRESTORE_EMULATOR_HOST;
+  delete process.env.FIRESTORE_EMULATOR_HOST;
+  firestoreDown = createFirestore({ projectId: stack.projectId, databaseId: '(default)', emulatorHost: '127.0.0.1:1' });
+  process.env.FIRESTORE_EMULATOR_HOST = host;
+  http('webhook-firestore-down', publicEndpoint({
+    log: createLogger({ level: 'CRITICAL' }),
+    project: stack.projectId,
+    handler: createWebhookHandler({
+      store: createStore(firestoreDown, { timeoutMs: 500 }),
+      enqueue: createEnqueuer({ client: createTasksClient({ emulatorHost: stack.env.CLOUD_TASKS_EMULATOR_HOST }), project: stack.projectId, location: 'us-central1', serviceAccount: INVOKER, schemas: QUEUE_SCHEMAS, targets: { notifications: { url: stack.notifierUrl } } }),
+      secrets: [SECRET],
+      toleranceSeconds: 300,
+      now: Date.now,
+    }),
+  }));
+  webhookFirestoreDown = await serveFunction('webhook-firestore-down');
 });
 afterAll(async () => {
   await webhookDown?.close();
+  await webhookFirestoreDown?.close();
+  await firestoreDown?.terminate();
   await stack?.close();
 });
 const everyMail: { eventId?: string }[] = [];
@@ -148,6 +172,15 @@ describe('order notifications end to end', () => {
 
   it('answers 405 to GET', async () => {
     expect((await fetch(stack.webhookUrl)).status).toBe(405);
+  });
+
+  it('answers 503 when Firestore is unavailable, enqueuing nothing', async () => {
+    const e = created('e2e-12');
+    const res = await post(e, { url: webhookFirestoreDown.url });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('dependency-unavailable');
+    const task = `${emulator.queuePath('notifications')}/tasks/${taskIdFor('notifications', e.id)}`;
+    expect((await fetch(`${emulator.url}/v2/${task}`)).status).toBe(404);
   });
 
   it('answers 503 when Cloud Tasks is unavailable, and the retry converges', async () => {

@@ -108,7 +108,7 @@ describe('send-notification', () => {
 
   it('lets only one attempt hold a delivery claim until its lease ends', async () => {
     let t = Date.parse('2026-11-24T12:00:00Z');
-    const clocked = createDeliveries(db, () => new Date(t));
+    const clocked = createDeliveries(db, { now: () => new Date(t) });
     expect(await clocked.claim('lease-1', { kind: 'order-confirmation', task: 'a', leaseSeconds: 60 })).toEqual({ state: 'claimed', attempts: 1 });
     expect(await clocked.claim('lease-1', { kind: 'order-confirmation', task: 'b', leaseSeconds: 60 })).toEqual({ state: 'busy', retryAfterSeconds: 60 });
     t += 61_000; // the first attempt died without a word: its lease runs out

@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StorefrontEvent } from '../../shared/schemas/events.ts';
-import { applyEvent, createStore, type OrderDoc } from '../../shared/store.ts';
+import { RetryableError } from '../../shared/errors.ts';
+import { applyEvent, createFirestore, createStore, type OrderDoc } from '../../shared/store.ts';
 import { testFirestore } from '../support/firestore.ts';
 import { cancelled, created, shipped } from '../support/events.ts';
 
 const { db } = testFirestore('store');
-const store = createStore(db, () => new Date('2026-11-24T12:00:00Z'));
+const store = createStore(db, { now: () => new Date('2026-11-24T12:00:00Z') });
 afterAll(() => db.terminate());
 
 function permutations<T>(xs: T[]): T[][] {
@@ -55,6 +56,15 @@ describe('createStore (Firestore emulator)', () => {
     const doc = await store.getOrder('o-11');
     expect({ ...doc, updatedAt: 'x' }).toEqual({ ...fold(events), updatedAt: 'x' });
     expect(doc?.status).toBe('cancelled');
+  });
+
+  it('gives up on an unreachable Firestore within its time limit, as a retryable error', async () => {
+    const down = createFirestore({ projectId: 'down', databaseId: '(default)', emulatorHost: '127.0.0.1:1' });
+    const unreachable = createStore(down, { timeoutMs: 300 });
+    const err = await unreachable.recordEvent(created('o-down')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetryableError);
+    expect((err as RetryableError).code).toBe('dependency-unavailable');
+    await down.terminate();
   });
 
   it('returns undefined for an unknown order', async () => {
