@@ -16,7 +16,7 @@ import { createDeliveries, type DeadLetterDoc } from '../shared/deliveries.ts';
 import { AppError } from '../shared/errors.ts';
 import { QUEUE_SCHEMAS, queueConfig, type QueueName } from '../shared/queues.ts';
 import { createFirestore } from '../shared/store.ts';
-import { createEnqueuer, createTasksClient } from '../shared/tasks.ts';
+import { createEnqueuer, createTasksClient, type Enqueue } from '../shared/tasks.ts';
 
 const Env = BaseEnv.extend(FirestoreEnv.shape).extend(TasksEnv.shape).passthrough();
 
@@ -105,6 +105,22 @@ async function redrive(
     return { key, url: config[key], audience: config[key.replace(/_URL$/, '_AUDIENCE')] };
   };
   const client = createTasksClient({ emulatorHost: config.CLOUD_TASKS_EMULATOR_HOST });
+  const enqueuers = new Map<QueueName, Enqueue<typeof QUEUE_SCHEMAS>>();
+  const enqueuerFor = (queue: QueueName, target: { url: string; audience: string | undefined }) => {
+    let enqueue = enqueuers.get(queue);
+    if (!enqueue) {
+      enqueue = createEnqueuer({
+        client,
+        project: config.GOOGLE_CLOUD_PROJECT,
+        location: config.TASKS_LOCATION,
+        serviceAccount: config.TASKS_INVOKER_SERVICE_ACCOUNT,
+        schemas: QUEUE_SCHEMAS,
+        targets: { [queue]: { url: target.url, audience: target.audience ?? target.url } } as Record<QueueName, { url: string }>,
+      });
+      enqueuers.set(queue, enqueue);
+    }
+    return enqueue;
+  };
   let failed = 0;
   for (const letter of letters) {
     if (letter.redrivenAt && !o.force) {
@@ -127,14 +143,7 @@ async function redrive(
       print(`would redrive ${letter.id} to ${queue} (${target.url})`);
       continue;
     }
-    const enqueue = createEnqueuer({
-      client,
-      project: config.GOOGLE_CLOUD_PROJECT,
-      location: config.TASKS_LOCATION,
-      serviceAccount: config.TASKS_INVOKER_SERVICE_ACCOUNT,
-      schemas: QUEUE_SCHEMAS,
-      targets: { [queue]: { url: target.url, audience: target.audience ?? target.url } } as Record<QueueName, { url: string }>,
-    });
+    const enqueue = enqueuerFor(queue, { url: target.url, audience: target.audience });
     try {
       // The dead letter's id (and the redrive count) make the task id: a repeated redrive is deduplicated by Cloud
       // Tasks, and the payload's own idempotency key keeps the email from being sent twice in any case.

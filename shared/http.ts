@@ -149,8 +149,7 @@ async function failTask(res: Response, o: TaskTargetOptions<z.ZodType>, ctx: Tas
     res.status(200).json({ outcome: 'dropped', code: error.code, message: error.message });
     return;
   }
-  const log = ctx.lastAttempt ? ctx.log.critical : ctx.log.error;
-  if (ctx.lastAttempt) log('Task failed on its last attempt and was dead-lettered', err, { code: error.code, outcome: 'given-up' });
+  if (ctx.lastAttempt) ctx.log.critical('Task failed on its last attempt and was dead-lettered', err, { code: error.code, outcome: 'given-up' });
   else if (error.code === 'internal') ctx.log.error('Task failed unexpectedly; it will be retried', err, { code: error.code });
   else if (error.code === 'provider-auth') ctx.log.error(error.message, err, { code: error.code });
   else ctx.log.warn('Task failed; it will be retried', { code: error.code, reason: error.message });

@@ -4,7 +4,7 @@
  * paths show the same numbers. Shipping and cancellation emails need the stored order.
  */
 import type { Order } from './schemas/events.ts';
-import type { NotificationPayload } from './schemas/notifications.ts';
+import { storedOrderIdOf, type NotificationPayload } from './schemas/notifications.ts';
 import { dailyReportData, renderDailyReport, type DailyReportData } from './templates/daily-report.ts';
 import type { RenderedEmail } from './templates/layout.ts';
 import { orderCancelledData, renderOrderCancelled, type OrderCancelledData } from './templates/order-cancelled.ts';
@@ -63,14 +63,8 @@ export function renderNotification(payload: NotificationPayload, order?: Order):
  */
 export function recipientFor(payload: NotificationPayload, order?: Order): { email: string; name?: string } {
   if (payload.kind === 'daily-report') return { email: payload.to };
-  const customer = payload.kind === 'order-confirmation' ? payload.order.customer : requireOrder(payload.kind, order, orderIdOf(payload)).customer;
+  const customer = payload.kind === 'order-confirmation' ? payload.order.customer : requireOrder(payload.kind, order, storedOrderIdOf(payload)).customer;
   return customer.name ? { email: customer.email, name: customer.name } : { email: customer.email };
-}
-
-function orderIdOf(payload: NotificationPayload): string | undefined {
-  if (payload.kind === 'shipping-update') return payload.shipment.orderId;
-  if (payload.kind === 'order-cancelled') return payload.cancellation.orderId;
-  return undefined;
 }
 
 function requireOrder(kind: string, order: Order | undefined, orderId: string | undefined): Order {

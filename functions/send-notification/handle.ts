@@ -8,7 +8,7 @@ import type { GiveUp, TaskContext } from '../../shared/http.ts';
 import { templateIdFor, type MailEnv, type Mailer, type MailMessage } from '../../shared/mail.ts';
 import { recipientFor, renderNotification, templateDataFor } from '../../shared/render.ts';
 import type { Order } from '../../shared/schemas/events.ts';
-import type { NotificationPayload } from '../../shared/schemas/notifications.ts';
+import { storedOrderIdOf, type NotificationPayload } from '../../shared/schemas/notifications.ts';
 import type { Store } from '../../shared/store.ts';
 
 export interface NotificationDeps {
@@ -18,12 +18,6 @@ export interface NotificationDeps {
   mailConfig: MailEnv;
   /** How long a claim holds; longer than a SendGrid request may take. */
   leaseSeconds: number;
-}
-
-function orderIdOf(p: NotificationPayload): string | undefined {
-  if (p.kind === 'shipping-update') return p.shipment.orderId;
-  if (p.kind === 'order-cancelled') return p.cancellation.orderId;
-  return undefined;
 }
 
 export function createNotificationHandler(d: NotificationDeps) {
@@ -52,7 +46,7 @@ export function createNotificationHandler(d: NotificationDeps) {
 }
 
 async function storedOrder(d: NotificationDeps, payload: NotificationPayload): Promise<Order | undefined> {
-  const orderId = orderIdOf(payload);
+  const orderId = storedOrderIdOf(payload);
   if (!orderId) return undefined;
   const doc = await d.store.getOrder(orderId);
   // Events can arrive out of order: wait (by retrying) for order.created, which carries the customer.

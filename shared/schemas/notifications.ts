@@ -46,3 +46,10 @@ export const DailyReport = z.object({
 export const NotificationPayload = z.discriminatedUnion('kind', [OrderConfirmation, ShippingUpdate, OrderCancelled, DailyReport]);
 export type NotificationPayload = z.infer<typeof NotificationPayload>;
 export type NotificationKind = NotificationPayload['kind'];
+
+/** The order a notification is about, when it must be read from the store (shipping and cancellation emails). */
+export function storedOrderIdOf(payload: NotificationPayload): string | undefined {
+  if (payload.kind === 'shipping-update') return payload.shipment.orderId;
+  if (payload.kind === 'order-cancelled') return payload.cancellation.orderId;
+  return undefined;
+}
