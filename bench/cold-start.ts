@@ -3,15 +3,12 @@
  * (`npm ci --omit=dev`), started with functions-framework under NODE_ENV=production; time from process spawn to
  * the first HTTP answer. Median and spread over several runs.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { functionNames } from '../esbuild.config.mjs';
 import { FUNCTION_ENV } from '../test/support/function-env.ts';
 import { freePort } from '../test/support/net.ts';
-
-const root = join(import.meta.dirname, '..');
+import { stageDeployFolder } from '../test/support/deploy-folder.ts';
 
 async function once(dir: string, name: string): Promise<number> {
   const port = await freePort();
@@ -40,17 +37,15 @@ async function once(dir: string, name: string): Promise<number> {
 export async function coldStart(runs = 7): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
   for (const name of functionNames()) {
-    const dir = mkdtempSync(join(tmpdir(), `cold-${name}-`));
+    const { dir, remove } = stageDeployFolder(name);
     try {
-      cpSync(join(root, 'dist', name), dir, { recursive: true });
-      execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'ignore' });
       await once(dir, name); // warm the file cache, as a deployed image has it on local disk
       const times: number[] = [];
       for (let i = 0; i < runs; i++) times.push(await once(dir, name));
       times.sort((a, b) => a - b);
       rows.push({ function: name, runs, 'median ms': Math.round(times[Math.floor(runs / 2)]!), 'min ms': Math.round(times[0]!), 'max ms': Math.round(times.at(-1)!) });
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      remove();
     }
   }
   return rows;

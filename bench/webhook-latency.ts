@@ -3,17 +3,15 @@
  * emulator and our Cloud Tasks emulator (queue paused, so dispatches do not compete). Signed order.created events,
  * sequentially and 8 at a time; p50, p99 and max per phase.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startEmulator } from '../local/tasks-emulator/index.ts';
 import { signWebhook } from '../shared/signature.ts';
 import { created } from '../test/support/events.ts';
 import { startFirestoreEmulator } from '../test/support/firestore-emulator.ts';
 import { freePort, waitForHttp } from '../test/support/net.ts';
+import { stageDeployFolder } from '../test/support/deploy-folder.ts';
 
-const root = join(import.meta.dirname, '..');
 const SECRET = 'whsec_bench_0123456789abcdef';
 
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
@@ -22,9 +20,7 @@ export async function webhookLatency(n = 300): Promise<Record<string, unknown>[]
   const firestore = await startFirestoreEmulator();
   const emulator = await startEmulator({ port: 0, project: 'bench', queues: 'queues.json' });
   await fetch(`${emulator.url}/v2/${emulator.queuePath('notifications')}:pause`, { method: 'POST' });
-  const dir = mkdtempSync(join(tmpdir(), 'bench-webhook-'));
-  cpSync(join(root, 'dist', 'storefront-webhook'), dir, { recursive: true });
-  execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'ignore' });
+  const { dir, remove } = stageDeployFolder('storefront-webhook');
   const port = await freePort();
   const child = spawn(process.execPath, [join(dir, 'node_modules/@google-cloud/functions-framework/build/src/main.js'), '--target=storefront-webhook', `--port=${port}`], {
     cwd: dir,
@@ -65,6 +61,6 @@ export async function webhookLatency(n = 300): Promise<Record<string, unknown>[]
     child.kill('SIGKILL');
     await emulator.close();
     await firestore.stop();
-    rmSync(dir, { recursive: true, force: true });
+    remove();
   }
 }

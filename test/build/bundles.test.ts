@@ -3,18 +3,18 @@
 // functions-framework --target=<name> with NODE_ENV=production. esbuild hides load-time failures of Google
 // client libraries, so nothing short of starting the bundle and getting an answer counts.
 import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXTERNAL, functionNames } from '../../esbuild.config.mjs';
 import { FUNCTION_ENV } from '../support/function-env.ts';
 import { freePort, waitForHttp } from '../support/net.ts';
+import { stageDeployFolder } from '../support/deploy-folder.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const temps: string[] = [];
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const temps: (() => void)[] = [];
+afterAll(() => temps.forEach((remove) => remove()));
 
 describe.each(functionNames())('dist/%s', (name) => {
   const dist = join(root, 'dist', name);
@@ -41,10 +41,10 @@ describe.each(functionNames())('dist/%s', (name) => {
   it('starts from a copy with only its declared dependencies and answers', { timeout: 180_000 }, async () => {
     const env = FUNCTION_ENV[name];
     expect(env, `add a minimal environment for ${name} to test/support/function-env.ts`).toBeDefined();
-    const dir = mkdtempSync(join(tmpdir(), `bundle-${name}-`));
-    temps.push(dir);
-    cpSync(dist, dir, { recursive: true });
-    execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'pipe' });
+    const staged = stageDeployFolder(name);
+    temps.push(staged.remove);
+    const dir = staged.dir;
+    expect(existsSync(join(dir, '.gcloudignore'))).toBe(false); // not uploaded, as gcloud would not
     execFileSync(process.execPath, ['--check', 'index.js'], { cwd: dir });
     const port = await freePort();
     const ff = join(dir, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
