@@ -41,9 +41,10 @@ export interface RunningStack {
   stop(): Promise<number | null>;
 }
 
-export async function startStack(stateDir: string, ports: Ports, extra: string[] = [], timeoutMs = 150_000): Promise<RunningStack> {
+/** Starts `local/dev/main.ts` of `repo` (this checkout by default). */
+export async function startStack(stateDir: string, ports: Ports, extra: string[] = [], timeoutMs = 150_000, repo = root): Promise<RunningStack> {
   const args = [
-    join(root, 'local', 'dev', 'main.ts'),
+    join(repo, 'local', 'dev', 'main.ts'),
     '--state', stateDir,
     '--functions-port', String(ports.functions),
     '--tasks-port', String(ports.tasks),
@@ -52,7 +53,7 @@ export async function startStack(stateDir: string, ports: Ports, extra: string[]
     '--raw-logs',
     ...extra,
   ];
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d));
   child.stderr!.on('data', (d: Buffer) => (output += d));
