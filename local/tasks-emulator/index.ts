@@ -42,6 +42,8 @@ export interface EmulatorOptions {
    * `POST /_emulator/dispatch:release`: a runner starting its targets after the emulator burns no attempt. @default false
    */
   holdDispatch?: boolean;
+  /** `manual`: the clock stands still; only `clock.advance` (or `POST /_emulator/clock:advance`) moves it. @default 'real' */
+  clock?: 'real' | 'manual';
   /** Attempts kept in the dispatch log. @default 10_000 */
   dispatchLogLimit?: number;
 }
@@ -85,7 +87,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   let url = '';
   try {
     const store = createStore(opts.stateDir ? filePersistence(opts.stateDir) : memoryPersistence());
-    const clock = createClock();
+    const clock = createClock({ manual: opts.clock === 'manual' });
     store.compact(clock.now());
     const log = createDispatchLog(opts.dispatchLogLimit ?? 10_000);
     const issuer = (): string => opts.issuer ?? url;
