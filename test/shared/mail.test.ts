@@ -3,7 +3,7 @@ import { startMailSink, type MailSink } from '../../local/mail-sink/server.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { PermanentError, RateLimitedError, RetryableError } from '../../shared/errors.ts';
 import { createMailer, MailEnv, templateIdFor, type MailMessage } from '../../shared/mail.ts';
-import { mailConfig } from './fixtures.ts';
+import { mailConfig } from '../support/mail-fixtures.ts';
 
 const message: MailMessage = {
   to: { email: 'jane.doe@example.com', name: 'Jane Doe' },
