@@ -126,6 +126,33 @@ describe('order notifications end to end', () => {
     expect(doc?.order?.id).toBe('e2e-4');
   });
 
+  it('sends only the cancellation when order.created arrives after order.cancelled', async () => {
+    const c = (await (await post(cancelled('e2e-13'))).json()) as Accepted;
+    // The cancellation waits (503, order unknown) for the order; the confirmation then finds it cancelled.
+    await eventually(() => expect(emulator.dispatches({ task: c.tasks[0]!.name })[0]).toMatchObject({ status: 503 }));
+    const o = (await (await post(created('e2e-13'))).json()) as Accepted;
+    await eventually(() => expect(emulator.dispatches({ task: o.tasks[0]!.name })[0]).toMatchObject({ status: 204, outcome: 'succeeded' }));
+    emulator.clock.advance(15_000); // past the queue's 10 s minBackoff
+    await eventually(() => expect(mailsFor('evt-cancelled-e2e-13')).toHaveLength(1));
+    expect(mailsFor('evt-created-e2e-13')).toHaveLength(0);
+    expect(mailsFor('evt-cancelled-e2e-13')[0]?.subject).toBe('Your order #1001 was cancelled');
+  });
+
+  it('does not send a confirmation when the cancellation arrives between enqueue and send', async () => {
+    const queue = emulator.queuePath('notifications');
+    expect((await fetch(`${emulator.url}/v2/${queue}:pause`, { method: 'POST', body: '{}' })).status).toBe(200);
+    let o: Accepted;
+    try {
+      o = (await (await post(created('e2e-14'))).json()) as Accepted;
+      await post(cancelled('e2e-14'));
+    } finally {
+      expect((await fetch(`${emulator.url}/v2/${queue}:resume`, { method: 'POST', body: '{}' })).status).toBe(200);
+    }
+    await eventually(() => expect(mailsFor('evt-cancelled-e2e-14')).toHaveLength(1));
+    await eventually(() => expect(emulator.dispatches({ task: o.tasks[0]!.name })[0]).toMatchObject({ status: 204, outcome: 'succeeded' }));
+    expect(mailsFor('evt-created-e2e-14')).toHaveLength(0);
+  });
+
   it('rejects an invalid event with 400 naming every bad field, writing and enqueuing nothing', async () => {
     const e = created('e2e-5', { total: 1, currency: 'XXQ' as 'EUR' });
     (e as any).data.order.customer.email = 'not-an-email';
