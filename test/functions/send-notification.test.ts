@@ -200,6 +200,12 @@ describe('send-notification', () => {
     expect(await deliveries.getDeadLetter('notifications--task-bad')).toMatchObject({ lastError: { code: 'invalid-payload' } });
   });
 
+  it('dead-letters a payload Firestore cannot store as a value (nested arrays) as JSON text', async () => {
+    const res = await deliver([[{ kind: 'order-confirmation' }]], { task: 'task-nested' });
+    expect(res.status).toBe(200);
+    expect(await deliveries.getDeadLetter('notifications--task-nested')).toMatchObject({ payload: null, payloadText: '[[{"kind":"order-confirmation"}]]', lastError: { code: 'invalid-payload' } });
+  });
+
   it.each<[string, () => Promise<string | undefined>, number]>([
     ['no token', async () => undefined, 401],
     ['a token signed by another key', async () => issuer.sign({ aud: AUD, email: SA }, { key: (await generateKeyPair('RS256')).privateKey }), 401],
