@@ -45,9 +45,31 @@ export interface DeadLetterDoc {
   lastError: ErrorNote;
   firstFailedAt: string;
   lastFailedAt: string;
+  /** The payload as JSON text, cut at 256 KiB, when Firestore cannot hold it as a value (then `payload` is null). */
+  payloadText?: string;
   /** Set when the dead letter was enqueued again. */
   redrivenAt?: string;
   redriveTask?: string;
+}
+
+/**
+ * `{ payload }` when Firestore can store it as is, else `{ payload: null, payloadText }`: an invalid payload (nested
+ * arrays, reserved or empty keys, deep nesting, a huge text) must still get its dead letter, or the task would be
+ * retried for ever with a 503.
+ */
+export function storablePayload(payload: unknown): { payload: unknown; payloadText?: string } {
+  const text = JSON.stringify(payload) ?? 'null';
+  if (text.length <= MAX_PAYLOAD_CHARS && firestoreValue(payload, 0)) return { payload };
+  return { payload: null, payloadText: text.slice(0, MAX_PAYLOAD_CHARS) };
+}
+
+const MAX_PAYLOAD_CHARS = 256 * 1024;
+
+function firestoreValue(v: unknown, depth: number): boolean {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return true;
+  if (depth >= 20 || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.every((x) => !Array.isArray(x) && firestoreValue(x, depth + 1));
+  return Object.entries(v).every(([k, x]) => k !== '' && !/^__.*__$/.test(k) && Buffer.byteLength(k) <= 1500 && firestoreValue(x, depth + 1));
 }
 
 const docId = (key: string) => createHash('sha256').update(key).digest('hex');
@@ -119,7 +141,7 @@ export function createDeliveries(db: Firestore, o: StoreOptions = {}) {
             queue: d.queue,
             task: d.task,
             ...(d.kind ? { kind: d.kind } : {}),
-            payload: d.payload,
+            ...storablePayload(d.payload),
             attempts: Math.max(d.attempts, prev?.attempts ?? 0),
             firstError: prev?.firstError ?? d.firstError ?? note,
             lastError: note,

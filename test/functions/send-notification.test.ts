@@ -136,6 +136,15 @@ describe('send-notification', () => {
     expect(sink.messages()[0]?.subject).toBe('Your order #1001 was cancelled');
   });
 
+  it('does not send the confirmation of an order already cancelled (the stored status decides)', async () => {
+    await store.recordEvent(cancelled('n-12'));
+    await store.recordEvent(created('n-12'));
+    const res = await deliver(confirmation('n-12'));
+    expect(res.status).toBe(204);
+    expect(sink.messages()).toHaveLength(0);
+    expect(await deliveries.get('evt-created-n-12')).toBeUndefined();
+  });
+
   it('passes a SendGrid 429 on as 429 with Retry-After from X-RateLimit-Reset', async () => {
     // The wall clock stands still during this test (only Date is stubbed), so the answer does not depend on speed.
     vi.useFakeTimers({ toFake: ['Date'], now: Math.floor(Date.now() / 1000) * 1000 + 500 });
@@ -191,6 +200,12 @@ describe('send-notification', () => {
     expect(res.status).toBe(200);
     expect(((await res.json()) as { message: string }).message).toMatch(/eventId/);
     expect(await deliveries.getDeadLetter('notifications--task-bad')).toMatchObject({ lastError: { code: 'invalid-payload' } });
+  });
+
+  it('dead-letters a payload Firestore cannot store as a value (nested arrays) as JSON text', async () => {
+    const res = await deliver([[{ kind: 'order-confirmation' }]], { task: 'task-nested' });
+    expect(res.status).toBe(200);
+    expect(await deliveries.getDeadLetter('notifications--task-nested')).toMatchObject({ payload: null, payloadText: '[[{"kind":"order-confirmation"}]]', lastError: { code: 'invalid-payload' } });
   });
 
   it.each<[string, () => Promise<string | undefined>, number]>([
