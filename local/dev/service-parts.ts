@@ -1,6 +1,6 @@
 /** The stack's services as parts: the Firestore emulator (gcloud), the Cloud Tasks emulator and the mail sink. */
 import { join } from 'node:path';
-import { startFirestore, waitUntilUp, type FirestoreEmulator } from './firestore.ts';
+import { startFirestore, type FirestoreEmulator } from './firestore.ts';
 import { startPart, type Part as Proc } from './procs.ts';
 import type { DevContext, StackPart } from './stack-part.ts';
 
@@ -22,22 +22,21 @@ export function firestorePart(ctx: DevContext): StackPart {
 }
 
 /**
- * A Node program of this repository that serves HTTP. It is ready once it printed the line that says it listens
- * (an event, so a loaded machine or a runner busy installing dependencies cannot make it miss a deadline) and
- * `health` answers.
+ * A Node program of this repository that serves HTTP. It is ready once it printed the line that says it listens,
+ * which it does after its server is bound: an event, so a loaded machine or a runner busy linking dependencies
+ * cannot make it miss a deadline.
  */
-function nodeService(ctx: DevContext, name: string, script: string, args: string[], o: { health: string; ready: RegExp }): { proc(): Proc; start(): Promise<void>; stop(): Promise<void> } {
+function nodeService(ctx: DevContext, name: string, script: string, args: string[], ready: RegExp): { proc(): Proc; start(): Promise<void>; stop(): Promise<void> } {
   let proc: Proc | undefined;
   return {
     proc: () => proc!,
     async start() {
       let listening!: () => void;
       const printed = new Promise<void>((resolve) => (listening = resolve));
-      const filter = (line: string): string => (o.ready.test(line) && listening(), line);
+      const filter = (line: string): string => (ready.test(line) && listening(), line);
       const p = (proc = ctx.track(startPart({ name, command: process.execPath, args: [join(ctx.root, script), ...args], cwd: ctx.root, env: { ...process.env, NODE_OPTIONS: '' }, log: ctx.log, filter, onUnexpectedExit: ctx.died })));
       const exited = p.exited.then((how) => Promise.reject(new Error(`${name} exited before it listened (${how}): see its log lines above`)));
       await Promise.race([printed, exited]);
-      await waitUntilUp(o.health, p, 30_000);
     },
     stop: async () => proc?.stop(5000),
   };
@@ -48,7 +47,7 @@ export function tasksPart(ctx: DevContext): StackPart {
   const { host, opts, settings: s } = ctx;
   const url = `http://${s.tasksHost}`;
   const args = ['--host', host, '--port', String(opts.tasksPort), '--state', join(ctx.stateDir, 'tasks'), '--queues', join(ctx.root, 'queues.json'), '--project', s.project, '--location', s.location, '--hold-dispatch'];
-  const svc = nodeService(ctx, 'tasks', join('local', 'tasks-emulator', 'main.ts'), args, { health: `${url}/_emulator/health`, ready: /Cloud Tasks emulator listening/ });
+  const svc = nodeService(ctx, 'tasks', join('local', 'tasks-emulator', 'main.ts'), args, /Cloud Tasks emulator listening/);
   return {
     name: 'tasks',
     start: svc.start,
@@ -71,7 +70,7 @@ export function mailPart(ctx: DevContext): StackPart {
   const { host, opts, settings: s } = ctx;
   const outbox = join(ctx.stateDir, 'outbox');
   const args = ['--host', host, '--port', String(opts.mailPort), '--outbox', outbox, '--api-key', s.sendgridKey];
-  const svc = nodeService(ctx, 'mail', join('local', 'mail-sink', 'main.ts'), args, { health: `${s.mailUrl}/_sink/health`, ready: /mail sink listening/ });
+  const svc = nodeService(ctx, 'mail', join('local', 'mail-sink', 'main.ts'), args, /mail sink listening/);
   return {
     name: 'mail',
     start: svc.start,
