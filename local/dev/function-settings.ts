@@ -27,7 +27,15 @@ export interface StackSettings {
   mailFrom: string;
   /** Unset: MAIL_FROM_NAME is not set. */
   mailFromName?: string;
+  /** Unset: the functions' default (10 s). */
+  firestoreTimeoutMs?: number;
 }
+
+/**
+ * A local stack's Firestore is a Java emulator whose first answers (JIT, a new gRPC channel) took over 10 s on a
+ * busy 2-core machine: the local stacks (dev runner, test/support) allow it a minute.
+ */
+export const LOCAL_FIRESTORE_TIMEOUT_MS = 60_000;
 
 /** The sender of the local stack's emails. */
 export const LOCAL_MAIL = { mailFrom: 'orders@shop.example', mailFromName: 'Storefront (local)' } as const;
@@ -51,6 +59,7 @@ export const SETTINGS: Record<string, Fill> = {
   GOOGLE_CLOUD_PROJECT: (s) => s.project,
   LOG_LEVEL: (s) => s.logLevel,
   FIRESTORE_EMULATOR_HOST: (s) => s.firestoreHost,
+  FIRESTORE_TIMEOUT_MS: (s) => (s.firestoreTimeoutMs !== undefined ? String(s.firestoreTimeoutMs) : undefined),
   TASKS_LOCATION: (s) => s.location,
   TASKS_INVOKER_SERVICE_ACCOUNT: (s) => s.tasksInvoker,
   CLOUD_TASKS_EMULATOR_HOST: (s) => s.tasksHost,

@@ -8,7 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { functionNames } from '../../esbuild.config.mjs';
 import { checkFirestoreToolchain } from './firestore.ts';
-import { LOCAL_MAIL } from './function-settings.ts';
+import { LOCAL_FIRESTORE_TIMEOUT_MS, LOCAL_MAIL } from './function-settings.ts';
 import { functionSpecs, readQueues, type StackSettings } from './functions.ts';
 import { createLogStream } from './log.ts';
 import type { DevOptions } from './options.ts';
@@ -85,6 +85,7 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
     const results = await Promise.allSettled(ready.values());
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
+    if (stopping) return;
 
     const s = ctx.settings;
     info = describe({
@@ -167,5 +168,6 @@ function stackSettings(opts: DevOptions, secrets: { webhookSecret: string; sendg
     schedulerInvoker: `scheduler-invoker@${opts.project}.iam.gserviceaccount.com`,
     logLevel: opts.logLevel,
     ...LOCAL_MAIL,
+    firestoreTimeoutMs: LOCAL_FIRESTORE_TIMEOUT_MS,
   };
 }

@@ -27,6 +27,15 @@ const ownerPid = (file: string): number => {
   }
 };
 
+/** Whether `pid` has exited (gone, or a zombie nobody reaped yet). */
+const dying = (pid: number): boolean => {
+  try {
+    return /^\d+ \(.*\) [ZX]/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return Number.isFinite(pid);
+  }
+};
+
 const inUse = (dir: string, pid: number): StateError =>
   pid === process.pid
     ? new StateError(`State directory ${dir} is already in use by an emulator in this process.`)
@@ -49,6 +58,12 @@ export async function lockStateDir(dir: string): Promise<() => void> {
   let server: Server | undefined;
   if (process.platform === 'linux') {
     server = await bindAbstract(dir);
+    // A process whose main thread is already a zombie may still be tearing its other threads (and so its sockets)
+    // down on a busy machine: its lock is about to go, wait for it.
+    for (let tries = 0; !server && dying(ownerPid(file)) && tries < 200; tries++) {
+      await new Promise((r) => setTimeout(r, 50));
+      server = await bindAbstract(dir);
+    }
     if (!server) throw inUse(dir, ownerPid(file));
     writeFileSync(file, token); // whatever a dead owner left is stale: the socket says who holds the lock
   } else {

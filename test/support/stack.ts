@@ -3,7 +3,7 @@
  * it: our Cloud Tasks emulator (queues.json), the Firestore emulator, the mail sink, and storefront-webhook and
  * send-notification served by functions-framework. Call once per test file (functions register once per process).
  */
-import { LOCAL_MAIL, settingsEnv, type StackSettings } from '../../local/dev/function-settings.ts';
+import { LOCAL_FIRESTORE_TIMEOUT_MS, LOCAL_MAIL, settingsEnv, type StackSettings } from '../../local/dev/function-settings.ts';
 import { startMailSink, type MailSink, type MailSinkOptions } from '../../local/mail-sink/server.ts';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../local/tasks-emulator/index.ts';
 import { signWebhook } from '../../shared/signature.ts';
@@ -53,6 +53,7 @@ export async function startStack(o: { emulator?: EmulatorOptions; sink?: MailSin
     schedulerInvoker: `scheduler-invoker@${projectId}.iam.gserviceaccount.com`,
     logLevel: 'CRITICAL',
     mailFrom: LOCAL_MAIL.mailFrom,
+    firestoreTimeoutMs: LOCAL_FIRESTORE_TIMEOUT_MS,
   };
   const target = { name: 'send-notification', access: 'task-target', url: notifierUrl } as const;
   const env = { ...settingsEnv(settings, target, [{ name: 'storefront-webhook', access: 'public', url: '' }, target]), ...o.env };

@@ -11,6 +11,7 @@ import { eventually } from '../support/eventually.ts';
 import { rest, startTarget } from './support.ts';
 
 const run = promisify(execFile);
+// Each gcloud call starts Python: seconds each on a busy machine, so these tests get 4 minutes, not vitest's 60 s.
 let em: Emulator;
 let target: Awaited<ReturnType<typeof startTarget>>;
 let config: string;
@@ -34,7 +35,7 @@ afterAll(async () => {
   rmSync(config, { recursive: true, force: true });
 });
 
-it('creates, updates and describes a queue', async () => {
+it('creates, updates and describes a queue', { timeout: 240_000 }, async () => {
   await gcloud('tasks', 'queues', 'create', 'gq', L, '--max-attempts=5', '--min-backoff=0.1s', '--max-dispatches-per-second=10', '--max-concurrent-dispatches=3');
   await gcloud('tasks', 'queues', 'update', 'gq', L, '--max-attempts=7');
   const q = await gcloud('tasks', 'queues', 'describe', 'gq', L);
@@ -46,7 +47,7 @@ it('creates, updates and describes a queue', async () => {
   });
 });
 
-it('pauses, creates an HTTP task with an OIDC token, lists, describes and runs it', async () => {
+it('pauses, creates an HTTP task with an OIDC token, lists, describes and runs it', { timeout: 240_000 }, async () => {
   await gcloud('tasks', 'queues', 'pause', 'gq', L);
   await gcloud('tasks', 'create-http-task', 't1', '--queue=gq', L, `--url=${target.url}/gcloud`, '--method=PUT', '--body-content=hi', '--header=X-A:b', '--oidc-service-account-email=sa@storefront-local.iam.gserviceaccount.com');
   const listed = await gcloud('tasks', 'list', '--queue=gq', L);
@@ -59,7 +60,7 @@ it('pauses, creates an HTTP task with an OIDC token, lists, describes and runs i
   expect(r!.body.toString()).toBe('hi');
 });
 
-it('resumes, purges, deletes a task, deletes and lists queues', async () => {
+it('resumes, purges, deletes a task, deletes and lists queues', { timeout: 240_000 }, async () => {
   await gcloud('tasks', 'queues', 'resume', 'gq', L);
   expect((await rest(em.url, 'GET', `/v2/${em.queuePath('gq')}`)).json.state).toBe('RUNNING');
   const later = new Date(Date.now() + 3600_000).toISOString();
