@@ -30,7 +30,7 @@ export function firestoreData(o: { project: string; firestoreHost: string; opsEn
       };
     },
     async reports(limit = 31) {
-      const snap = await db.collection('reports').orderBy('__name__', 'desc').limit(limit).get();
+      const snap = await db.collection('reports').orderBy('day', 'desc').limit(limit).get();
       return snap.docs.map((d) => {
         const parsed = Report.safeParse(d.data());
         return parsed.success

@@ -101,7 +101,8 @@ export async function startConsole(o: ConsoleOptions): Promise<Console> {
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      const status = err instanceof UpstreamError ? err.status : 500;
+      // A gRPC error (a numeric code) comes from Firestore: an upstream failure, not the console's.
+      const status = err instanceof UpstreamError ? err.status : typeof (err as { code?: unknown }).code === 'number' ? 502 : 500;
       if (!res.headersSent) sendJson(res, status, { error: { status, message: err instanceof Error ? err.message : String(err) } });
       else res.destroy();
     });

@@ -58,6 +58,7 @@ beforeAll(async () => {
   // A paused queue holding 10,000 tasks: the tasks view pages them on the server.
   expect((await rest(`projects/${stack.projectId}/locations/us-central1/queues`, { method: 'POST', body: JSON.stringify({ name: queuePath('bulk') }) })).status).toBe(200);
   await rest(`${queuePath('bulk')}:pause`, { method: 'POST' });
+  const seeding = Date.now();
   const body = Buffer.from(JSON.stringify({ kind: 'demo', n: 1 })).toString('base64');
   for (let i = 0; i < BULK; i += 50) {
     await Promise.all(Array.from({ length: 50 }, (_, j) => rest(`${queuePath('bulk')}/tasks`, {
@@ -65,6 +66,7 @@ beforeAll(async () => {
       body: JSON.stringify({ task: { name: `${queuePath('bulk')}/tasks/bulk-${String(i + j).padStart(5, '0')}`, httpRequest: { url: 'http://127.0.0.1:9/never', httpMethod: 'POST', headers: { 'Content-Type': 'application/json', 'X-Demo': 'yes' }, body } } }),
     })));
   }
+  timings.seed10kTasks = Date.now() - seeding;
   browser = await launchBrowser();
 }, 300_000);
 
@@ -141,7 +143,7 @@ describe('the console in a browser', () => {
 
   it('shows an outbox email as the recipient sees it, with text and headers', async () => {
     await open('#/outbox');
-    await browser.page.locator('table[aria-label=Emails] a').first().click();
+    await browser.page.locator('table[aria-label=Emails] a').last().click();
     const frame = browser.page.frameLocator('iframe.email');
     await frame.locator('body', { hasText: '1001' }).waitFor();
     await expect(browser.page.locator('iframe.email').getAttribute('sandbox')).resolves.toBe('');
@@ -184,5 +186,40 @@ describe('the console in a browser', () => {
     await browser.page.locator('.chart[aria-label="Orders per hour"] canvas').waitFor();
     await shot('reports');
     expect(browser.errors).toEqual([]);
+  });
+});
+
+describe('the console API', () => {
+  const call = async (path: string, init: RequestInit = {}) => {
+    const res = await fetch(`${cons.url}api/${path}`, init);
+    return { status: res.status, body: (await res.json()) as { error?: { message: string } } };
+  };
+
+  it('answers bad input with a 4xx naming the field, and upstream misses with 404', async () => {
+    const size = await call('queues/bulk/tasks?pageSize=0');
+    expect(size).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('pageSize') } } });
+    const id = await call('dead-letters/redrive', { method: 'POST', body: JSON.stringify({ id: 5 }) });
+    expect(id).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('id') } } });
+    expect((await call('dead-letters/redrive', { method: 'POST', body: '[' })).status).toBe(400);
+    expect((await call('dead-letters/redrive', { method: 'POST', body: JSON.stringify({ id: 'nope' }) })).status).toBe(404);
+    expect((await call('queues/missing/tasks')).status).toBe(404);
+    expect((await call('orders/nope')).status).toBe(404);
+    expect((await call('queues', { method: 'DELETE' })).status).toBe(405);
+  });
+
+  it('purges a queue from the page only after confirmation', async () => {
+    await open('#/queues');
+    const row = browser.page.locator('tr[data-queue="bulk"]');
+    await row.locator('[data-testid=tasks]', { hasText: '9,999' }).waitFor();
+    await row.getByRole('button', { name: 'Purge' }).click();
+    const dialog = browser.page.getByRole('dialog');
+    await dialog.getByText('Delete all 9,999 tasks of queue bulk?').waitFor();
+    await browser.page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await rest(`${queuePath('bulk')}/tasks?pageSize=1`)).body.tasks).toHaveLength(1);
+    await row.getByRole('button', { name: 'Purge' }).click();
+    await dialog.getByRole('button', { name: 'Purge' }).click();
+    await eventually(async () => expect((await rest(`${queuePath('bulk')}/tasks?pageSize=1`)).body.tasks).toBeUndefined());
+    await row.locator('[data-testid=tasks]', { hasText: /^0$/ }).waitFor();
   });
 });

@@ -1,7 +1,7 @@
 // The console page: a hash router over the views; every view reads the console API and refreshes itself.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { html } from './lib.js';
+import { html, announce } from './lib.js';
 import { Queues } from './queues.js';
 import { TaskList, TaskDetail } from './tasks.js';
 import { Attempts } from './attempts.js';
@@ -37,6 +37,7 @@ function App() {
   useEffect(() => {
     const on = () => {
       setHash(location.hash);
+      announce('');
       document.getElementById('main')?.focus();
     };
     addEventListener('hashchange', on);

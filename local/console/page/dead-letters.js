@@ -22,7 +22,7 @@ export function DeadLetters() {
           <td><code>${l.lastError?.code}</code> ${l.lastError?.message}</td>
           <td>${time(l.lastFailedAt)}</td>
           <td>${l.redrivenAt ? html`<span class="badge ok">redriven</span>` : html`<span class="badge bad">dead</span>`}</td>
-          <td><${ActionButton} label="Redrive" action=${() => post('dead-letters/redrive', { id: l.id }).finally(reload)} done=${redrove} /></td>
+          <td>${!l.redrivenAt && html`<${ActionButton} label="Redrive" action=${() => post('dead-letters/redrive', { id: l.id }).finally(reload)} done=${redrove} />`}</td>
         </tr>`)}
       ${data.deadLetters.length === 0 && html`<tr><td colspan="8" class="muted">No dead letters.</td></tr>`}
       </tbody>

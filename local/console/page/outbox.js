@@ -41,7 +41,7 @@ export function Email({ id }) {
         ${Object.entries({ ...r.custom_args, ...p.custom_args }).map(([k, v]) => html`<dt>${k}</dt><dd class="mono">${v}</dd>`)}
         ${Object.entries({ ...r.headers, ...p.headers }).map(([k, v]) => html`<dt>${k}</dt><dd class="mono">${v}</dd>`)}
       </dl></section>
-      <section class="card"><h2>Text</h2><pre>${data.text ?? '(no text part)'}</pre></section>
+      <section class="card"><h2>Text</h2><pre class="text">${data.text ?? '(no text part)'}</pre></section>
       ${r.template_id && html`<section class="card"><h2>Template data</h2><${Json} value=${p.dynamic_template_data} /></section>`}
     </div>`;
 }
