@@ -11,6 +11,7 @@ import { created } from '../test/support/events.ts';
 import { startFirestoreEmulator } from '../test/support/firestore-emulator.ts';
 import { freePort, waitForHttp } from '../test/support/net.ts';
 import { stageDeployFolder } from '../test/support/deploy-folder.ts';
+import { FUNCTION_ENV } from '../test/support/function-env.ts';
 
 const SECRET = 'whsec_bench_0123456789abcdef';
 
@@ -26,9 +27,10 @@ export async function webhookLatency(n = 300): Promise<Record<string, unknown>[]
     cwd: dir,
     env: {
       PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'WARNING',
+      ...FUNCTION_ENV['storefront-webhook'],
       GOOGLE_CLOUD_PROJECT: 'bench', FIRESTORE_EMULATOR_HOST: firestore.host, TASKS_LOCATION: 'us-central1',
       TASKS_INVOKER_SERVICE_ACCOUNT: 'tasks-invoker@bench.iam.gserviceaccount.com', CLOUD_TASKS_EMULATOR_HOST: `127.0.0.1:${emulator.port}`,
-      STOREFRONT_WEBHOOK_SECRETS: SECRET, SEND_NOTIFICATION_URL: 'http://127.0.0.1:9/',
+      STOREFRONT_WEBHOOK_SECRETS: SECRET,
     },
     stdio: 'ignore',
   });

@@ -7,7 +7,7 @@
  * payload (so its idempotency key, and so the exactly-once delivery record, is kept) and marks the dead letter;
  * redriving again skips it unless --force, and even then sends nothing twice.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -17,45 +17,50 @@ import { AppError } from '../shared/errors.ts';
 import { QUEUE_SCHEMAS, queueConfig, type QueueName } from '../shared/queues.ts';
 import { createFirestore } from '../shared/store.ts';
 import { createEnqueuer, createTasksClient, type Enqueue } from '../shared/tasks.ts';
+import { audienceSetting, settingsEnv, urlSetting } from '../local/dev/function-settings.ts';
+import { readStack, stackSettingsOf, type StackInfo } from '../local/dev/stack.ts';
 
-const Env = BaseEnv.extend(FirestoreEnv.shape).extend(TasksEnv.shape).passthrough();
+/** `list` and `show` read Firestore only; `redrive` also enqueues. */
+const ReadEnv = BaseEnv.extend(FirestoreEnv.shape).passthrough();
+const Env = ReadEnv.extend(TasksEnv.shape).passthrough();
 
 const USAGE = `usage: npm run dead-letters -- list [--queue q] [--json]
        npm run dead-letters -- show <id>
        npm run dead-letters -- redrive [--queue q] [--id x] [--dry-run] [--force]`;
 
+export const NO_STACK = 'no dev stack is running here; start it with npm run dev, or set GOOGLE_CLOUD_PROJECT for a real project';
+type Env = Record<string, string | undefined>;
+const defaultStackFile = join(import.meta.dirname, '..', '.local', 'stack.json');
+
 /**
- * Settings: the environment; or, when `GOOGLE_CLOUD_PROJECT` is not set and a dev stack is running, the values of
- * its `.local/stack.json` (so `npm run dead-letters -- list` just works locally, and setting the project always
- * means the real one).
+ * Settings: the environment when it sets `GOOGLE_CLOUD_PROJECT` (a real project); otherwise the running dev stack's
+ * `.local/stack.json`, turned into the functions' settings by the one settings table (so `npm run dead-letters --
+ * list` just works locally). Throws NO_STACK when neither is there (or the stack's runner is gone).
  */
-export function settings(env: Record<string, string | undefined>, stackFile = join(import.meta.dirname, '..', '.local', 'stack.json')): Record<string, string | undefined> {
-  if (env.GOOGLE_CLOUD_PROJECT || !existsSync(stackFile)) return env;
-  const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as {
-    project: string;
-    location: string;
-    functions: Record<string, { url: string; audience?: string }>;
-    tasksEmulator: { host: string };
-    firestore: { host: string };
-    serviceAccounts: { tasksInvoker: string };
-  };
-  const fromStack: Record<string, string> = {
-    GOOGLE_CLOUD_PROJECT: stack.project,
-    TASKS_LOCATION: stack.location,
-    TASKS_INVOKER_SERVICE_ACCOUNT: stack.serviceAccounts.tasksInvoker,
-    CLOUD_TASKS_EMULATOR_HOST: stack.tasksEmulator.host,
-    FIRESTORE_EMULATOR_HOST: stack.firestore.host,
-  };
-  for (const [name, fn] of Object.entries(stack.functions)) {
-    const key = name.toUpperCase().replaceAll('-', '_');
-    fromStack[`${key}_URL`] = fn.url;
-    if (fn.audience) fromStack[`${key}_AUDIENCE`] = fn.audience;
-  }
+export function settings(env: Record<string, string | undefined>, stackFile = defaultStackFile): Record<string, string | undefined> {
+  if (env.GOOGLE_CLOUD_PROJECT) return env;
+  const stack = runningStack(stackFile);
+  if (!stack) throw new Error(NO_STACK);
+  const fns = Object.entries(stack.functions).map(([name, f]) => ({ name, access: f.access, url: f.url }));
+  const fromStack = settingsEnv(stackSettingsOf(stack), { name: 'dead-letters', access: 'public', url: '' }, fns);
+  for (const [name, fn] of Object.entries(stack.functions)) if (fn.audience) fromStack[audienceSetting(name)] = fn.audience;
   return { ...fromStack, ...env };
 }
 
-/** Runs one command; returns the exit code. `print` receives each output line. */
-export async function runDeadLetters(argv: string[], env: Record<string, string | undefined>, print: (line: string) => void = console.log): Promise<number> {
+/** The stack.json of a runner that still runs, if any. */
+function runningStack(file: string): StackInfo | undefined {
+  if (!existsSync(file)) return undefined;
+  const stack = readStack(file);
+  try {
+    process.kill(stack.runner.pid, 0);
+    return stack;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs one command; returns the exit code. `print` receives each output line; `env` is read once the command is known. */
+export async function runDeadLetters(argv: string[], env: Env | (() => Env), print: (line: string) => void = console.log): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -66,7 +71,7 @@ export async function runDeadLetters(argv: string[], env: Record<string, string 
     print(USAGE);
     return 2;
   }
-  const config = loadConfig(Env, env) as z.output<typeof Env> & Record<string, string | undefined>;
+  const config = loadConfig(command === 'redrive' ? Env : ReadEnv, typeof env === 'function' ? env() : env) as z.output<typeof Env> & Record<string, string | undefined>;
   const db = createFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE, emulatorHost: config.FIRESTORE_EMULATOR_HOST });
   const deliveries = createDeliveries(db);
   try {
@@ -101,8 +106,8 @@ async function redrive(
   const queues = queueConfig().queues;
   const targetUrl = (queue: string) => {
     const target = queues.find((q) => q.name === queue)?.target;
-    const key = target ? `${target.toUpperCase().replaceAll('-', '_')}_URL` : '';
-    return { key, url: config[key], audience: config[key.replace(/_URL$/, '_AUDIENCE')] };
+    const key = target ? urlSetting(target) : '';
+    return { key, url: config[key], audience: target ? config[audienceSetting(target)] : undefined };
   };
   const client = createTasksClient({ emulatorHost: config.CLOUD_TASKS_EMULATOR_HOST });
   const enqueuers = new Map<QueueName, Enqueue<typeof QUEUE_SCHEMAS>>();
@@ -167,7 +172,7 @@ function table(letters: DeadLetterDoc[]): string {
 }
 
 if (import.meta.main) {
-  runDeadLetters(process.argv.slice(2), settings(process.env)).then(
+  runDeadLetters(process.argv.slice(2), () => settings(process.env)).then(
     (code) => (process.exitCode = code),
     (err: unknown) => {
       console.error(err instanceof Error ? err.message : String(err));

@@ -4,7 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { settingsEnv, type StackSettings } from './function-settings.ts';
 import type { Access } from './stack.ts';
+
+export type { StackSettings } from './function-settings.ts';
 
 /**
  * Functions Cloud Scheduler calls (with an OIDC token of the scheduler service account). Task targets are found
@@ -44,37 +47,12 @@ export function functionSpecs(names: string[], queues: QueueEntry[], host: strin
   }));
 }
 
-/** `send-notification` → `SEND_NOTIFICATION`. */
-export const envName = (name: string): string => name.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
-
-export interface StackSettings {
-  project: string;
-  location: string;
-  firestoreHost: string;
-  tasksHost: string;
-  issuer: string;
-  jwksUrl: string;
-  mailUrl: string;
-  sendgridKey: string;
-  webhookSecret: string;
-  tasksInvoker: string;
-  schedulerInvoker: string;
-  logLevel: string;
-}
-
-export function acceptedAccounts(spec: FunctionSpec, s: StackSettings): string[] {
-  if (spec.access === 'task-target') return [s.tasksInvoker];
-  if (spec.access === 'scheduler-target') return [s.schedulerInvoker];
-  return [];
-}
-
 /**
- * One function's environment. Every function gets the same superset of settings (each ignores what it does not
- * declare), plus its own K_SERVICE and OIDC audience. The URL of every private function is there as
- * `<NAME>_URL`, e.g. `SEND_NOTIFICATION_URL`, which is how callers find their targets.
+ * One function's environment in the dev stack: what Cloud Run and the Node buildpack set, plus its settings from the
+ * one settings table (function-settings.ts).
  */
 export function functionEnv(spec: FunctionSpec, all: FunctionSpec[], s: StackSettings): Record<string, string> {
-  const env: Record<string, string> = {
+  return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
     ...(process.env.TZ ? { TZ: process.env.TZ } : {}),
@@ -86,24 +64,6 @@ export function functionEnv(spec: FunctionSpec, all: FunctionSpec[], s: StackSet
     K_SERVICE: spec.name,
     K_REVISION: `${spec.name}-local`,
     FUNCTION_TARGET: spec.name,
-    GOOGLE_CLOUD_PROJECT: s.project,
-    LOG_LEVEL: s.logLevel,
-    FIRESTORE_EMULATOR_HOST: s.firestoreHost,
-    TASKS_LOCATION: s.location,
-    TASKS_INVOKER_SERVICE_ACCOUNT: s.tasksInvoker,
-    CLOUD_TASKS_EMULATOR_HOST: s.tasksHost,
-    STOREFRONT_WEBHOOK_SECRETS: s.webhookSecret,
-    OIDC_ISSUERS: s.issuer,
-    OIDC_JWKS_URL: s.jwksUrl,
-    SENDGRID_API_KEY: s.sendgridKey,
-    SENDGRID_BASE_URL: s.mailUrl,
-    MAIL_FROM: 'orders@shop.example',
-    MAIL_FROM_NAME: 'Storefront (local)',
+    ...settingsEnv(s, spec, all),
   };
-  for (const other of all) if (other.access !== 'public') env[`${envName(other.name)}_URL`] = other.url;
-  if (spec.access !== 'public') {
-    env.OIDC_AUDIENCE = spec.url;
-    env.OIDC_ALLOWED_EMAILS = acceptedAccounts(spec, s).join(',');
-  }
-  return env;
 }

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LOCAL_MAIL, type StackSettings } from './function-settings.ts';
 
 /** How a function is called, as in production. */
 export type Access = 'public' | 'task-target' | 'scheduler-target';
@@ -80,6 +81,25 @@ export function writeStack(stateDir: string, info: StackInfo): void {
 export function readStack(file: string): StackInfo {
   if (!existsSync(file)) throw new Error(`No dev stack is running: ${file} does not exist. Start one with \`npm run dev\` (in another terminal).`);
   return JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
+}
+
+/** The values of the settings table (function-settings.ts) for a running stack, as its functions got them. */
+export function stackSettingsOf(s: StackInfo): StackSettings {
+  return {
+    project: s.project,
+    location: s.location,
+    firestoreHost: s.firestore.host,
+    tasksHost: s.tasksEmulator.host,
+    issuer: s.tasksEmulator.issuer,
+    jwksUrl: s.tasksEmulator.jwksUrl,
+    mailUrl: s.mailSink.url,
+    sendgridKey: s.mailSink.apiKey,
+    webhookSecret: s.webhook.secret,
+    tasksInvoker: s.serviceAccounts.tasksInvoker,
+    schedulerInvoker: s.serviceAccounts.schedulerInvoker,
+    logLevel: 'INFO',
+    ...LOCAL_MAIL,
+  };
 }
 
 /** The table the runner prints once the stack is ready. */

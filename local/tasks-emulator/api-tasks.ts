@@ -30,7 +30,8 @@ export function createTask(ctx: ApiContext, parent: string, body: Json): Json {
   let name = `${parent}/tasks/${generateTaskId()}`;
   if (typeof input.name === 'string' && input.name !== '') {
     const { queue } = parseTaskName(input.name);
-    if (queue !== parent) throw invalid(`The queue name from request ('${parent}') must be the same as the queue name in the named task ('${input.name}').`);
+    // Cloud Tasks names the named task's queue here, not the task (reference §4.3).
+    if (queue !== parent) throw invalid(`The queue name from request ('${parent}') must be the same as the queue name in the named task ('${queue}').`);
     name = input.name;
     if (ctx.store.getTask(name)) throw apiError('ALREADY_EXISTS', MESSAGES.alreadyExists);
     if (ctx.store.tombstoned(name, ctx.clock.now())) throw apiError('ALREADY_EXISTS', MESSAGES.taskTooRecent);

@@ -22,15 +22,19 @@ interface Timer {
   cancelled: boolean;
 }
 
-/** Creates a clock that starts at real time. */
-export function createClock(): Clock {
+/**
+ * Creates a clock that starts at real time. A `manual` clock then stands still: only {@link Clock.advance} moves
+ * it and fires its timers (for tests that must not depend on how fast the machine is).
+ */
+export function createClock({ manual = false }: { manual?: boolean } = {}): Clock {
+  const start = Date.now();
   let offset = 0;
   let seq = 0;
   let stopped = false;
   let cancelled = 0;
   let armed: { at: number; handle: NodeJS.Timeout } | undefined;
   const timers = createHeap<Timer>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
-  const now = (): number => Date.now() + offset;
+  const now = (): number => (manual ? start : Date.now()) + offset;
 
   const fireDue = (): void => {
     armed = undefined;
@@ -43,7 +47,7 @@ export function createClock(): Clock {
   const arm = (): void => {
     while (timers.peek()?.cancelled) timers.pop();
     const next = timers.peek();
-    if (!next || stopped) return;
+    if (!next || stopped || manual) return;
     if (armed && armed.at <= next.at) return;
     if (armed) clearTimeout(armed.handle);
     // setTimeout overflows past 2^31-1 ms (fires at once): wake up early instead and re-arm.

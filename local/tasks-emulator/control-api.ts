@@ -1,4 +1,4 @@
-/** The emulator's own control API under `/_emulator/` (no Google client calls it): dispatch log, idle wait, test clock. */
+/** The emulator's own control API under `/_emulator/` (no Google client calls it): dispatch log, idle wait, dispatch hold, test clock. */
 import type { Clock } from './clock.ts';
 import type { DispatchLog } from './dispatch-log.ts';
 import { apiError, invalid } from './errors.ts';
@@ -11,6 +11,7 @@ export interface ControlDeps {
   log: DispatchLog;
   clock: Clock;
   waitForIdle(timeoutMs: number, drained: boolean): Promise<boolean>;
+  dispatch: { hold(): void; release(): void; isHeld(): boolean };
 }
 
 const clockJson = (clock: Clock): Json => ({ now: formatTimestamp(clock.now()), offset: formatDuration(clock.offset()) });
@@ -41,6 +42,14 @@ export async function routeControl(deps: ControlDeps, method: string, path: stri
       if (!(await deps.waitForIdle(timeout, drained))) throw apiError('DEADLINE_EXCEEDED', `The emulator was not idle within ${timeout} ms.`);
       return { idle: true };
     }
+    case 'GET dispatch':
+      return { held: deps.dispatch.isHeld() };
+    case 'POST dispatch:hold':
+      deps.dispatch.hold();
+      return { held: true };
+    case 'POST dispatch:release':
+      deps.dispatch.release();
+      return { held: false };
     case 'GET clock':
       return clockJson(deps.clock);
     case 'POST clock:advance': {

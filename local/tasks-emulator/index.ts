@@ -37,6 +37,13 @@ export interface EmulatorOptions {
   tombstoneTtlMs?: number;
   /** How long a deleted queue's name stays blocked (Cloud Tasks: 7 days). @default 0 */
   queueTombstoneTtlMs?: number;
+  /**
+   * Start with dispatching held (tasks come due but are not sent) until {@link Emulator.releaseDispatch} or
+   * `POST /_emulator/dispatch:release`: a runner starting its targets after the emulator burns no attempt. @default false
+   */
+  holdDispatch?: boolean;
+  /** `manual`: the clock stands still; only `clock.advance` (or `POST /_emulator/clock:advance`) moves it. @default 'real' */
+  clock?: 'real' | 'manual';
   /** Attempts kept in the dispatch log. @default 10_000 */
   dispatchLogLimit?: number;
 }
@@ -58,6 +65,8 @@ export interface Emulator {
   /** Attempts made so far (oldest first), optionally filtered by queue, task or seq. */
   dispatches(filter?: DispatchFilter): DispatchRecord[];
   clearDispatches(): void;
+  /** Ends `holdDispatch`: due tasks are dispatched from now on. */
+  releaseDispatch(): void;
   /**
    * Resolves once nothing is in flight and no due task waits in a running queue (with `drained`, once running queues
    * hold no task at all, retries and future tasks included); rejects after `timeout` ms. @default timeout 30_000
@@ -74,11 +83,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const host = opts.host ?? '127.0.0.1';
   const project = opts.project ?? 'storefront-local';
   const location = opts.location ?? 'us-central1';
-  const unlock = opts.stateDir ? lockStateDir(prepareDir(opts.stateDir)) : () => {};
+  const unlock = opts.stateDir ? await lockStateDir(prepareDir(opts.stateDir)) : () => {};
   let url = '';
   try {
     const store = createStore(opts.stateDir ? filePersistence(opts.stateDir) : memoryPersistence());
-    const clock = createClock();
+    const clock = createClock({ manual: opts.clock === 'manual' });
     store.compact(clock.now());
     const log = createDispatchLog(opts.dispatchLogLimit ?? 10_000);
     const issuer = (): string => opts.issuer ?? url;
@@ -86,6 +95,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const sender = createHttpSender(clock);
     const tombstoneMs = opts.tombstoneTtlMs ?? 3_600_000;
     const scheduler = createScheduler({ store, clock, sender, log, oidc, tombstoneMs });
+    if (opts.holdDispatch) scheduler.hold();
     const ctx: ApiContext = { store, scheduler, clock, project, location, tombstoneMs, queueTombstoneMs: opts.queueTombstoneTtlMs ?? 0 };
     const waitForIdle = async (timeoutMs: number, drained = false): Promise<boolean> => {
       const until = Date.now() + timeoutMs;
@@ -95,7 +105,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       }
       return true;
     };
-    const server = createServer(ctx, { log, clock, waitForIdle }, oidc, issuer);
+    const server = createServer(ctx, { log, clock, waitForIdle, dispatch: scheduler }, oidc, issuer);
     // Let clients close idle keep-alive connections first: a server-side close races with their next request.
     server.keepAliveTimeout = 120_000;
     server.headersTimeout = 125_000;
@@ -122,6 +132,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       queuePath: (id) => `projects/${project}/locations/${location}/queues/${id}`,
       dispatches: (filter) => log.list(filter),
       clearDispatches: () => log.clear(),
+      releaseDispatch: () => scheduler.release(),
       async waitForIdle(o = {}) {
         if (!(await waitForIdle(o.timeout ?? 30_000, o.drained))) throw new Error(`The tasks emulator was not idle within ${o.timeout ?? 30_000} ms.`);
       },

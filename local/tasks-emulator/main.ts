@@ -1,4 +1,4 @@
-/** CLI: `npm run emulator -- [--host 127.0.0.1] [--port 8123] [--state DIR] [--queues FILE] [--project P] [--location L]`. */
+/** CLI: `npm run emulator -- [options]` (see USAGE and README.md). */
 import { parseArgs } from 'node:util';
 import { startEmulator } from './index.ts';
 
@@ -10,7 +10,11 @@ const USAGE = `Usage: npm run emulator -- [options]
   --project <id>       project for --queues and ListLocations (default storefront-local)
   --location <id>      location for --queues and ListLocations (default us-central1)
   --issuer <url>       OIDC issuer put in tokens (default: the emulator URL)
-  --tombstone-ttl <s>  seconds a finished or deleted task name stays blocked (default 3600)`;
+  --tombstone-ttl <s>  seconds a finished or deleted task name stays blocked (default 3600)
+  --queue-tombstone-ttl <s>
+                       seconds a deleted queue's name stays blocked (default 0; Cloud Tasks: 604800, 7 days)
+  --hold-dispatch      dispatch nothing until POST /_emulator/dispatch:release (for a runner that starts the
+                       targets after the emulator)`;
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +26,8 @@ const { values } = parseArgs({
     location: { type: 'string' },
     issuer: { type: 'string' },
     'tombstone-ttl': { type: 'string' },
+    'queue-tombstone-ttl': { type: 'string' },
+    'hold-dispatch': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -31,9 +37,11 @@ if (values.help) {
 }
 
 const port = values.port === undefined ? 8123 : Number(values.port);
-const ttl = values['tombstone-ttl'] === undefined ? undefined : Number(values['tombstone-ttl']);
-if (!Number.isInteger(port) || port < 0 || port > 65535 || (ttl !== undefined && !(ttl >= 0))) {
-  console.error(`tasks emulator: --port must be 0 to 65535 and --tombstone-ttl a number of seconds.\n${USAGE}`);
+const seconds = (flag: 'tombstone-ttl' | 'queue-tombstone-ttl'): number | undefined => (values[flag] === undefined ? undefined : Number(values[flag]));
+const ttl = seconds('tombstone-ttl');
+const queueTtl = seconds('queue-tombstone-ttl');
+if (!Number.isInteger(port) || port < 0 || port > 65535 || [ttl, queueTtl].some((t) => t !== undefined && !(t >= 0))) {
+  console.error(`tasks emulator: --port must be 0 to 65535, --tombstone-ttl and --queue-tombstone-ttl a number of seconds.\n${USAGE}`);
   process.exit(2);
 }
 
@@ -47,8 +55,10 @@ try {
     ...(values.location ? { location: values.location } : {}),
     ...(values.issuer ? { issuer: values.issuer } : {}),
     ...(ttl !== undefined ? { tombstoneTtlMs: ttl * 1000 } : {}),
+    ...(queueTtl !== undefined ? { queueTombstoneTtlMs: queueTtl * 1000 } : {}),
+    holdDispatch: values['hold-dispatch'] ?? false,
   });
-  console.log(JSON.stringify({ message: 'Cloud Tasks emulator listening', url: em.url, issuer: em.issuer, jwksUrl: em.jwksUrl, project: em.project, location: em.location, state: values.state ?? null }));
+  console.log(JSON.stringify({ message: 'Cloud Tasks emulator listening', url: em.url, issuer: em.issuer, jwksUrl: em.jwksUrl, project: em.project, location: em.location, state: values.state ?? null, dispatchHeld: values['hold-dispatch'] ?? false }));
   const stop = (): void => {
     void em.close().then(() => process.exit(0));
   };

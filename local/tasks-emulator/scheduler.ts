@@ -19,6 +19,11 @@ import type { TaskRecord } from './task-model.ts';
 export interface Scheduler {
   /** Schedules the tasks already in the store (once the server listens, so tokens carry the right issuer). */
   start(): void;
+  /** While held, nothing is dispatched (tasks still come due); for a runner whose targets are not up yet. */
+  hold(): void;
+  /** Ends {@link Scheduler.hold}: every queue dispatches what is due. */
+  release(): void;
+  isHeld(): boolean;
   /** Puts a new or rescheduled task on its queue's schedule. */
   schedule(task: TaskRecord): void;
   /** Re-reads a queue after a config or state change (pause, resume, patch, delete). */
@@ -58,6 +63,7 @@ export interface SchedulerDeps {
 /** Creates the scheduler; {@link Scheduler.start} schedules the tasks already in the store. */
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { store, clock, sender, oidc } = deps;
+  let held = false;
   const runtimes = new Map<string, QueueRuntime>();
   const versions = new Map<string, number>();
   const pending = new Set<Promise<void>>();
@@ -90,7 +96,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   function pump(queue: string): void {
     const q = store.getQueue(queue);
     const rt = runtimes.get(queue);
-    if (!rt || closed) return;
+    if (!rt || closed || held) return;
     if (!q || q.state !== 'RUNNING') {
       rt.wake?.cancel();
       rt.wake = undefined;
@@ -157,6 +163,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       for (const t of store.allTasks()) schedule(t);
     },
     schedule,
+    hold: () => void (held = true),
+    release() {
+      held = false;
+      for (const name of runtimes.keys()) pump(name);
+    },
+    isHeld: () => held,
     queueChanged(name) {
       if (!store.getQueue(name)) {
         runtimes.get(name)?.wake?.cancel();

@@ -2,7 +2,7 @@
 // the Cloud Tasks emulator, the mail sink, every function from its dist folder through functions-framework), the
 // demo against it, a clean stop that leaves no process behind, and state kept across restarts until --clean.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,13 +11,22 @@ import { functionNames } from '../../esbuild.config.mjs';
 import { demoEvents } from '../../local/dev/demo-events.ts';
 import { signature, type DemoRow } from '../../local/dev/demo.ts';
 import type { StackInfo } from '../../local/dev/stack.ts';
-import { groupAlive, portFree, root, stackPorts, startStack, type RunningStack } from './support.ts';
+import { startEmulator } from '../../local/tasks-emulator/index.ts';
+import { eventually } from '../support/eventually.ts';
+import { devArgs, groupAlive, portFree, root, stackPorts, startStack, type RunningStack } from './support.ts';
 
 const run = promisify(execFile);
+/** `node local/dev/main.ts <args>` to its end: exit code and output. */
+const runDev = (args: string[]): Promise<{ code: number; out: string }> =>
+  run(process.execPath, [join(root, 'local', 'dev', 'main.ts'), ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } }).then(
+    (r) => ({ code: 0, out: r.stdout + r.stderr }),
+    (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, out: err.stdout + err.stderr }),
+  );
 const temps: string[] = [];
 const running: RunningStack[] = [];
 afterAll(async () => {
   await Promise.all(running.map((s) => s.stop()));
+  for (const s of running) s.kill();
   for (const d of temps) rmSync(d, { recursive: true, force: true });
 });
 const tempState = (): string => {
@@ -77,11 +86,13 @@ describe('npm run dev', () => {
     const attempts = (await (await fetch(`${info.tasksEmulator.dispatchesUrl}?task=${encodeURIComponent(dup.task!)}`)).json()) as { dispatches: unknown[] };
     expect(attempts.dispatches).toHaveLength(1);
 
-    // SIGTERM stops everything: every process group the runner started is gone, and so are its ports.
+    // SIGTERM to npm's pid (as a supervisor sends it) stops everything: every process group the runner started is
+    // gone, so is npm's own (npm, its shell, the runner), and so are the ports.
     const groups = info.processGroups;
     expect(groups.length).toBe(functionNames().length + 3);
     for (const g of groups) expect(groupAlive(g), `process group ${g} before stop`).toBe(true);
     expect(await stack.stop(), stack.output()).toBe(0);
+    await eventually(() => expect(groupAlive(stack.child.pid!), 'npm, its shell and the runner after stop').toBe(false), { timeout: 30_000 });
     for (const g of groups) expect(groupAlive(g), `process group ${g} after stop`).toBe(false);
     expect(existsSync(join(state, 'stack.json'))).toBe(false);
     for (const p of [ports.functions, ports.tasks, ports.firestore, ports.mail]) expect(await portFree(p), `port ${p}`).toBe(true);
@@ -103,6 +114,13 @@ describe('npm run dev', () => {
     const orderUrl = `${info.firestore.restUrl}/orders/${orderId}`;
     expect((await fetch(orderUrl)).status).toBe(200);
 
+    // A second runner on the same state folder is refused, and leaves the running stack's stack.json alone.
+    const stackJson = readFileSync(join(state, 'stack.json'), 'utf8');
+    const second = await runDev([...devArgs(state, ports)]);
+    expect(second.code, second.out).toBe(1);
+    expect(second.out).toContain('A dev stack already runs with the state folder');
+    expect(readFileSync(join(state, 'stack.json'), 'utf8'), 'stack.json after a refused second runner').toBe(stackJson);
+
     // A task due in an hour, created through the Cloud Tasks REST API.
     const queue = info.tasksEmulator.queues.notifications!.path;
     const created = await fetch(`${info.tasksEmulator.url}/v2/${queue}/tasks`, {
@@ -119,8 +137,28 @@ describe('npm run dev', () => {
     const task = ((await created.json()) as { name: string }).name;
 
     expect(await stack.stop(), stack.output()).toBe(0);
+
+    // While the stack is down, a task falls due for send-notification (written with dispatch held, as nothing
+    // listens). The warm restart must send it only once the functions listen: no attempt burnt on ECONNREFUSED.
+    const offline = await startEmulator({ port: 0, stateDir: join(state, 'tasks'), project: info.project, location: info.location, holdDispatch: true });
+    const overdue = await fetch(`${offline.url}/v2/${queue}/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ task: { httpRequest: { url: info.functions['send-notification']!.url, httpMethod: 'POST', body: Buffer.from('{}').toString('base64'), oidcToken: { serviceAccountEmail: info.serviceAccounts.tasksInvoker } } } }),
+    });
+    expect(overdue.status, await overdue.clone().text()).toBe(200);
+    const overdueTask = ((await overdue.json()) as { name: string }).name;
+    await offline.close();
+
     stack = await start(state, ports);
     expect(stack.info.webhook.secret).toBe(info.webhook.secret);
+    const attempts = await eventually(async () => {
+      const d = ((await (await fetch(`${info.tasksEmulator.dispatchesUrl}?task=${encodeURIComponent(overdueTask)}`)).json()) as { dispatches: { attempt: number; status?: number; error?: string }[] }).dispatches;
+      expect(d.length).toBeGreaterThan(0);
+      return d;
+    }, { timeout: 30_000 });
+    expect(attempts[0], 'the first attempt after a warm restart').toMatchObject({ attempt: 1, status: expect.any(Number) });
+    expect(attempts[0]!.error).toBeUndefined();
     expect((await fetch(`${info.tasksEmulator.url}/v2/${task}`)).status, 'the queued task after a restart').toBe(200);
     expect((await fetch(orderUrl)).status, 'the stored order after a restart').toBe(200);
     expect(await stack.stop(), stack.output()).toBe(0);
@@ -150,10 +188,7 @@ describe('npm run dev', () => {
     await new Promise<void>((r) => blocker.listen(ports.firestore, '127.0.0.1', r));
     try {
       const state = tempState();
-      const res = await run(process.execPath, [join(root, 'local', 'dev', 'main.ts'), '--state', state, '--functions-port', String(ports.functions), '--tasks-port', String(ports.tasks), '--firestore-port', String(ports.firestore), '--mail-port', String(ports.mail)], { cwd: root, env: { ...process.env, NO_COLOR: '1' } }).then(
-        () => ({ code: 0, out: '' }),
-        (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, out: err.stdout + err.stderr }),
-      );
+      const res = await runDev(devArgs(state, ports));
       expect(res.code).toBe(1);
       expect(res.out).toContain(`port ${ports.firestore} on 127.0.0.1 (for the Firestore emulator) is already in use`);
       expect(res.out).toContain('--firestore-port <port>');

@@ -58,6 +58,9 @@ describe('npm run dev -- --rebuild-on-change', () => {
     writeFileSync(handle, source.replace('ignored: true, tasks: []', 'ignored: true, tasks: [], edited: true'));
 
     await eventually(async () => expect(await unknownEvent()).toMatchObject({ ignored: true, edited: true }), { timeout: 90_000, interval: 500 });
+    // The new process may answer before the runner has logged the restart: wait for its log line (written after
+    // stack.json), not for a moment.
+    await eventually(() => expect(stack!.output()).toMatch(/Restarted storefront-webhook in \d+ ms/), { timeout: 30_000 });
     const after = readStack();
     expect(after.functions['storefront-webhook']!.pid).not.toBe(before.functions['storefront-webhook']!.pid);
     expect(after.functions['send-notification']!.pid).toBe(before.functions['send-notification']!.pid);

@@ -1,4 +1,7 @@
-/** Starts the real dev stack (`node local/dev/main.ts`) as a child process on free ports and a temp state folder. */
+/**
+ * Starts the real dev stack as a supervisor does, `npm run dev -- …` (npm → sh → node), in its own process group, on
+ * free ports and a temp state folder; stopping it sends SIGTERM to npm's pid.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -34,17 +37,29 @@ export async function stackPorts(functionCount: number): Promise<Ports> {
 }
 
 export interface RunningStack {
+  /** The `npm` process; its pid leads the process group of npm, its shell and the runner. */
   child: ChildProcess;
   info: StackInfo;
   output(): string;
-  /** SIGTERM, then waits for the runner to exit; resolves with its exit code. */
+  /** SIGTERM to npm, then waits for npm to exit; resolves with its exit code. */
   stop(): Promise<number | null>;
+  /** Cleanup after a failed test: SIGKILL to npm's group and every group the runner started. */
+  kill(): void;
 }
 
-/** Starts `local/dev/main.ts` of `repo` (this checkout by default). */
+/** The arguments of the dev runner for these ports and state folder. */
+export const devArgs = (stateDir: string, ports: Ports): string[] => [
+  '--state', stateDir,
+  '--functions-port', String(ports.functions),
+  '--tasks-port', String(ports.tasks),
+  '--firestore-port', String(ports.firestore),
+  '--mail-port', String(ports.mail),
+];
+
+/** Starts `npm run dev` in `repo` (this checkout by default). */
 export async function startStack(stateDir: string, ports: Ports, extra: string[] = [], timeoutMs = 150_000, repo = root): Promise<RunningStack> {
   const args = [
-    join(repo, 'local', 'dev', 'main.ts'),
+    'run', '--silent', 'dev', '--',
     '--state', stateDir,
     '--functions-port', String(ports.functions),
     '--tasks-port', String(ports.tasks),
@@ -53,7 +68,7 @@ export async function startStack(stateDir: string, ports: Ports, extra: string[]
     '--raw-logs',
     ...extra,
   ];
-  const child = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn('npm', args, { cwd: repo, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d));
   child.stderr!.on('data', (d: Buffer) => (output += d));
@@ -76,10 +91,14 @@ export async function startStack(stateDir: string, ports: Ports, extra: string[]
     output: () => output,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
+      return exited;
+    },
+    kill() {
+      for (const g of [child.pid!, ...info.processGroups]) {
+        try {
+          process.kill(-g, 'SIGKILL');
+        } catch {}
+      }
     },
   };
 }

@@ -3,6 +3,7 @@
  * it: our Cloud Tasks emulator (queues.json), the Firestore emulator, the mail sink, and storefront-webhook and
  * send-notification served by functions-framework. Call once per test file (functions register once per process).
  */
+import { LOCAL_MAIL, settingsEnv, type StackSettings } from '../../local/dev/function-settings.ts';
 import { startMailSink, type MailSink, type MailSinkOptions } from '../../local/mail-sink/server.ts';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../local/tasks-emulator/index.ts';
 import { signWebhook } from '../../shared/signature.ts';
@@ -36,24 +37,25 @@ export async function startStack(o: { emulator?: EmulatorOptions; sink?: MailSin
   const emulator = await startEmulator({ port: 0, project: projectId, location: 'us-central1', queues: 'queues.json', ...o.emulator });
   const notifierPort = await freePort();
   const notifierUrl = `http://127.0.0.1:${notifierPort}/`;
-  const env = {
-    GOOGLE_CLOUD_PROJECT: projectId,
-    FIRESTORE_EMULATOR_HOST: host,
-    TASKS_LOCATION: 'us-central1',
-    TASKS_INVOKER_SERVICE_ACCOUNT: INVOKER,
-    CLOUD_TASKS_EMULATOR_HOST: `127.0.0.1:${emulator.port}`,
-    STOREFRONT_WEBHOOK_SECRETS: `${OLD_SECRET},${SECRET}`,
-    SEND_NOTIFICATION_URL: notifierUrl,
-    OIDC_AUDIENCE: notifierUrl,
-    OIDC_ALLOWED_EMAILS: INVOKER,
-    OIDC_ISSUERS: emulator.issuer,
-    OIDC_JWKS_URL: emulator.jwksUrl,
-    SENDGRID_API_KEY: 'SG.local',
-    SENDGRID_BASE_URL: sink.url,
-    MAIL_FROM: 'orders@shop.example',
-    LOG_LEVEL: 'CRITICAL',
-    ...o.env,
+  // The settings of the one table (local/dev/function-settings.ts), filled from this stack's parts; both
+  // functions run in this process, so they share the environment of send-notification, the task target.
+  const settings: StackSettings = {
+    project: projectId,
+    location: 'us-central1',
+    firestoreHost: host,
+    tasksHost: `127.0.0.1:${emulator.port}`,
+    issuer: emulator.issuer,
+    jwksUrl: emulator.jwksUrl,
+    mailUrl: sink.url,
+    sendgridKey: 'SG.local',
+    webhookSecret: `${OLD_SECRET},${SECRET}`,
+    tasksInvoker: INVOKER,
+    schedulerInvoker: `scheduler-invoker@${projectId}.iam.gserviceaccount.com`,
+    logLevel: 'CRITICAL',
+    mailFrom: LOCAL_MAIL.mailFrom,
   };
+  const target = { name: 'send-notification', access: 'task-target', url: notifierUrl } as const;
+  const env = { ...settingsEnv(settings, target, [{ name: 'storefront-webhook', access: 'public', url: '' }, target]), ...o.env };
   Object.assign(process.env, env);
   await import('../../functions/storefront-webhook/index.ts');
   await import('../../functions/send-notification/index.ts');

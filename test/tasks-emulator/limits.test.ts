@@ -12,8 +12,8 @@ const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-async function setup(queueBody: Record<string, unknown>, reply?: Parameters<typeof startTarget>[0]) {
-  const em = await startEmulator({ port: 0 });
+async function setup(queueBody: Record<string, unknown>, reply?: Parameters<typeof startTarget>[0], clock: 'real' | 'manual' = 'real') {
+  const em = await startEmulator({ port: 0, clock });
   cleanups.push(em.close);
   const target = await startTarget(reply);
   cleanups.push(target.close);
@@ -28,9 +28,18 @@ const addTasks = async (em: Emulator, q: string, url: string, count: number): Pr
 it('never exceeds maxConcurrentDispatches', async () => {
   let inflight = 0;
   let max = 0;
+  let received = 0;
+  // The target holds each request until another one arrives (or the last one has): a queue that dispatched more
+  // at once than allowed would show it here.
+  const held: (() => void)[] = [];
   const { em, target, q } = await setup({ rateLimits: { maxConcurrentDispatches: 2 } }, async () => {
     max = Math.max(max, ++inflight);
-    await new Promise((r) => setTimeout(r, 30));
+    received++;
+    await new Promise<void>((release) => {
+      held.push(release);
+      if (held.length >= 2) held.shift()!();
+      if (received === 8) held.splice(0).forEach((r) => r());
+    });
     inflight--;
     return { status: 204 };
   });
@@ -43,17 +52,33 @@ it('never exceeds maxConcurrentDispatches', async () => {
 });
 
 it('keeps to the token bucket: burst = the rate (here 10), then maxDispatchesPerSecond', async () => {
-  const { em, target, q } = await setup({ rateLimits: { maxDispatchesPerSecond: 10 } });
+  // The emulator's clock stands still unless the test moves it, so the bucket refills only when told.
+  const { em, target, q } = await setup({ rateLimits: { maxDispatchesPerSecond: 10 } }, undefined, 'manual');
   expect((await rest(em.url, 'GET', `/v2/${q}`)).json.rateLimits).toEqual({ maxDispatchesPerSecond: 10, maxBurstSize: 10, maxConcurrentDispatches: 1000 });
   await rest(em.url, 'POST', `/v2/${q}:pause`, {});
   await addTasks(em, q, target.url, 25);
   await rest(em.url, 'POST', `/v2/${q}:resume`, {});
-  await eventually(() => expect(target.received).toHaveLength(25), { timeout: 15_000 });
+  /** Attempts settled so far, once every started attempt has settled. */
+  const settled = async (n: number): Promise<void> => {
+    await eventually(() => expect(em.dispatches({ queue: q })).toHaveLength(n));
+    // Attempts start synchronously (dispatchCount is set as they go out): the queue's remaining tasks show none.
+    const left = ((await rest(em.url, "GET", `/v2/${q}/tasks`)).json.tasks ?? []) as { dispatchCount?: number }[];
+    expect(left).toHaveLength(25 - n);
+    expect(left.filter((t) => t.dispatchCount)).toEqual([]);
+  };
+  await settled(10); // the burst goes at once
+  em.clock.advance(100); // one token
+  await settled(11);
+  em.clock.advance(999); // nine tokens and a bit
+  await settled(20);
+  em.clock.advance(501);
+  await settled(25);
+  expect(target.received).toHaveLength(25);
   const times = em.dispatches({ queue: q }).map((d) => Date.parse(d.dispatchTime));
   const t0 = times[0]!;
   // At any moment, dispatches so far ≤ burst + rate × elapsed (1 ms slack for timestamp rounding).
   times.forEach((t, i) => expect(i + 1).toBeLessThanOrEqual(10 + (10 * (t - t0 + 1)) / 1000));
-  expect(times.filter((t) => t - t0 < 50)).toHaveLength(10); // the burst goes at once
+  expect(times.filter((t) => t === t0)).toHaveLength(10);
 });
 
 it('creates and updates queues from a queue config file, keeping their state', async () => {

@@ -146,7 +146,7 @@ describe('tasks', () => {
     });
     expect(await bad({ name: `${parent}/queues/other/tasks/x`, httpRequest: { url: target.url } })).toEqual({
       code: 3,
-      details: `The queue name from request ('${queue}') must be the same as the queue name in the named task ('${parent}/queues/other/tasks/x').`,
+      details: `The queue name from request ('${queue}') must be the same as the queue name in the named task ('${parent}/queues/other').`,
     });
     expect(await bad({ httpRequest: { url: '' } })).toEqual({ code: 3, details: 'HttpRequest.url is required.' });
     expect(await bad({ httpRequest: { url: 'ftp://x' } })).toEqual({ code: 3, details: "HttpTarget.url must start with 'http://' or 'https://'." });

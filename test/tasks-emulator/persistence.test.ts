@@ -1,6 +1,6 @@
 /** State survives a restart and a kill -9; corrupt or foreign state gives a clear error. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -85,4 +85,21 @@ it('refuses corrupt or foreign state with a clear error, and a directory another
   const em = await startEmulator({ port: 0, stateDir: fresh });
   cleanups.push(em.close);
   await expect(startEmulator({ port: 0, stateDir: fresh })).rejects.toThrow(/already in use/);
+});
+
+it('takes over the state of an emulator killed with kill -9 that nobody reaped (a zombie)', async () => {
+  const dir = stateDir();
+  // `sh` starts the emulator in the background, prints its pid, then becomes `sleep`, which never reaps it.
+  const parent = spawn('sh', ['-c', `${process.execPath} local/tasks-emulator/main.ts --port 0 --state ${dir} & echo $!; exec sleep 600`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  cleanups.push(() => parent.exitCode === null && parent.kill('SIGKILL'));
+  const lines = createInterface({ input: parent.stdout! })[Symbol.asyncIterator]();
+  const pid = Number((await lines.next()).value);
+  JSON.parse((await lines.next()).value as string); // listening, so the lock is taken
+  await expect(startEmulator({ port: 0, stateDir: dir })).rejects.toThrow(`in use by another emulator (pid ${pid})`);
+  process.kill(pid, 'SIGKILL');
+  await eventually(() => expect(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]![0]).toBe('Z'));
+
+  const em = await startEmulator({ port: 0, stateDir: dir });
+  cleanups.push(em.close);
+  expect((await rest(em.url, 'GET', '/_emulator/health')).json).toEqual({ ok: true });
 });

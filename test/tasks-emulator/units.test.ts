@@ -1,5 +1,5 @@
 /** Pure parts: proto3 JSON durations and timestamps, the backoff formula and stop rule, the clock's timers. */
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished, vi } from 'vitest';
 import { createClock } from '../../local/tasks-emulator/clock.ts';
 import { formatDuration, formatTimestamp, parseDuration, parseTimestamp } from '../../local/tasks-emulator/proto-json.ts';
 import { applyQueueInput, burstSize, defaultQueue, maskPaths } from '../../local/tasks-emulator/queue-config.ts';
@@ -27,6 +27,8 @@ it('backs off like the documented example and defaults, and stops only when both
 });
 
 it('fires clock timers on advance, ignores cancelled ones, and does not spin on timers weeks ahead', async () => {
+  vi.useFakeTimers(); // real time is stubbed: moving it 20 ms shows that nothing fires early
+  onTestFinished(() => void vi.useRealTimers());
   const clock = createClock();
   const fired: string[] = [];
   clock.setTimer(clock.now() + 30 * 86_400_000, () => fired.push('month'));
@@ -34,7 +36,7 @@ it('fires clock timers on advance, ignores cancelled ones, and does not spin on 
   clock.setTimer(clock.now() + 2000, () => fired.push('2s'));
   for (let i = 0; i < 3000; i++) clock.setTimer(clock.now() + 5000, () => {})(); // compaction path
   cancel();
-  await new Promise((r) => setTimeout(r, 20));
+  await vi.advanceTimersByTimeAsync(20);
   expect(fired).toEqual([]);
   clock.advance(2000);
   expect(fired).toEqual(['2s']);

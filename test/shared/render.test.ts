@@ -3,7 +3,7 @@ import { recipientFor, renderNotification, templateDataFor } from '../../shared/
 import { Order } from '../../shared/schemas/events.ts';
 import { NotificationPayload } from '../../shared/schemas/notifications.ts';
 import { formatMoney } from '../../shared/templates/format.ts';
-import { anOrder } from './fixtures.ts';
+import { anOrder } from '../support/mail-fixtures.ts';
 
 const NBSP = '\u00a0';
 

@@ -3,7 +3,7 @@ import { startMailSink, type MailSink } from '../../local/mail-sink/server.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { PermanentError, RateLimitedError, RetryableError } from '../../shared/errors.ts';
 import { createMailer, MailEnv, templateIdFor, type MailMessage } from '../../shared/mail.ts';
-import { mailConfig } from './fixtures.ts';
+import { mailConfig } from '../support/mail-fixtures.ts';
 
 const message: MailMessage = {
   to: { email: 'jane.doe@example.com', name: 'Jane Doe' },
@@ -128,10 +128,9 @@ describe('createMailer: SendGrid failures become our errors', () => {
   });
 
   it('a SendGrid that does not answer in time → RetryableError', async () => {
-    sink.script([{ delayMs: 3_000 }]);
-    const started = Date.now();
+    // The sink holds the request for longer than the test may run: only the client's own timeout can end it.
+    sink.script([{ delayMs: 3_600_000 }]);
     const err = await failure(mailConfig(sink.url, { SENDGRID_TIMEOUT_MS: 200 }));
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(err).toBeInstanceOf(RetryableError);
     expect(err).toMatchObject({ code: 'provider-unavailable', message: 'SendGrid did not answer within 200 ms' });
   });

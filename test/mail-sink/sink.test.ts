@@ -176,10 +176,17 @@ describe('mail sink: scripted faults', () => {
 
   it('delays a request, then accepts it', async () => {
     const s = await sink();
-    s.script([{ delayMs: 300 }]);
-    const t0 = Date.now();
+    s.script([{ delayMs: 3_000 }]);
+    // Two requests at once: one takes the delay step. While it is held, the other and a third one are answered in
+    // full; then the held one is accepted too.
+    const pending = new Set(['a', 'b']);
+    const both = ['a', 'b'].map((id) => post(s, valid).then((res) => (pending.delete(id), res.status)));
+    await Promise.race(both);
+    expect(pending.size).toBe(1);
     expect((await post(s, valid)).status).toBe(202);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    expect(pending.size, 'the delayed request, after two others were answered').toBe(1);
+    expect(await Promise.all(both)).toEqual([202, 202]);
+    expect(s.messages()).toHaveLength(3);
   });
 
   it('fails a seeded share of requests, the same way each time', async () => {

@@ -1,0 +1,21 @@
+/** The parts of `npm run dev`, in start order (each waits for the parts it names in `after`). */
+import { dispatchPart, watchPart } from './console-parts.ts';
+import { bundlesPart, functionPart } from './function-parts.ts';
+import { firestorePart, mailPart, tasksPart } from './service-parts.ts';
+import type { DevContext, StackPart } from './stack-part.ts';
+
+export function stackParts(ctx: DevContext): StackPart[] {
+  const bundles = bundlesPart(ctx);
+  // The functions start as soon as their bundles are ready, while the emulators start: they connect to Firestore
+  // and Cloud Tasks lazily, on their first request.
+  const functions = ctx.specs.map((spec) => functionPart(ctx, spec, bundles.bundles));
+  return [
+    firestorePart(ctx),
+    tasksPart(ctx),
+    mailPart(ctx),
+    bundles,
+    ...functions,
+    dispatchPart(ctx, ['tasks', ...functions.map((f) => f.name)]),
+    ...(ctx.opts.rebuildOnChange ? [watchPart(ctx, bundles.bundles, functions)] : []),
+  ];
+}

@@ -1,0 +1,73 @@
+/** The stack's services as parts: the Firestore emulator (gcloud), the Cloud Tasks emulator and the mail sink. */
+import { join } from 'node:path';
+import { startFirestore, waitUntilUp, type FirestoreEmulator } from './firestore.ts';
+import { startPart, type Part as Proc } from './procs.ts';
+import type { DevContext, StackPart } from './stack-part.ts';
+
+export function firestorePart(ctx: DevContext): StackPart {
+  const { host, opts, settings: s } = ctx;
+  let fs: FirestoreEmulator | undefined;
+  return {
+    name: 'firestore',
+    async start() {
+      const t = Date.now();
+      fs = await startFirestore({ host, port: opts.firestorePort, project: opts.project, dataDir: join(ctx.stateDir, 'firestore'), cwd: ctx.root, log: ctx.log, onUnexpectedExit: ctx.died, onStart: ctx.track });
+      ctx.log.info(`Firestore emulator up in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    },
+    describe(info) {
+      info.firestore = { host: s.firestoreHost, restUrl: `http://${s.firestoreHost}/v1/projects/${s.project}/databases/(default)/documents`, pid: fs!.part.pid };
+    },
+    stop: async () => fs?.stop(),
+  };
+}
+
+/** A Node program of this repository that serves HTTP, ready once `health` answers. */
+function nodeService(ctx: DevContext, name: string, script: string, args: string[], health: string): { proc(): Proc; start(): Promise<void>; stop(): Promise<void> } {
+  let proc: Proc | undefined;
+  return {
+    proc: () => proc!,
+    async start() {
+      proc = ctx.track(startPart({ name, command: process.execPath, args: [join(ctx.root, script), ...args], cwd: ctx.root, env: { ...process.env, NODE_OPTIONS: '' }, log: ctx.log, onUnexpectedExit: ctx.died }));
+      await waitUntilUp(health, proc, 30_000);
+    },
+    stop: async () => proc?.stop(5000),
+  };
+}
+
+/** The Cloud Tasks emulator, with dispatching held until the dispatch part releases it (the functions listen). */
+export function tasksPart(ctx: DevContext): StackPart {
+  const { host, opts, settings: s } = ctx;
+  const url = `http://${s.tasksHost}`;
+  const args = ['--host', host, '--port', String(opts.tasksPort), '--state', join(ctx.stateDir, 'tasks'), '--queues', join(ctx.root, 'queues.json'), '--project', s.project, '--location', s.location, '--hold-dispatch'];
+  const svc = nodeService(ctx, 'tasks', join('local', 'tasks-emulator', 'main.ts'), args, `${url}/_emulator/health`);
+  return {
+    name: 'tasks',
+    start: svc.start,
+    describe(info) {
+      info.tasksEmulator = {
+        url,
+        host: s.tasksHost,
+        issuer: s.issuer,
+        jwksUrl: s.jwksUrl,
+        queues: Object.fromEntries(ctx.queues.map((q) => [q.name, { path: `projects/${s.project}/locations/${s.location}/queues/${q.name}`, target: q.target ?? null }])),
+        dispatchesUrl: `${url}/_emulator/dispatches`,
+        pid: svc.proc().pid,
+      };
+    },
+    stop: svc.stop,
+  };
+}
+
+export function mailPart(ctx: DevContext): StackPart {
+  const { host, opts, settings: s } = ctx;
+  const outbox = join(ctx.stateDir, 'outbox');
+  const svc = nodeService(ctx, 'mail', join('local', 'mail-sink', 'main.ts'), ['--host', host, '--port', String(opts.mailPort), '--outbox', outbox, '--api-key', s.sendgridKey], `${s.mailUrl}/_sink/health`);
+  return {
+    name: 'mail',
+    start: svc.start,
+    describe(info) {
+      info.mailSink = { url: s.mailUrl, outboxUrl: `${s.mailUrl}/outbox`, outboxDir: outbox, apiKey: s.sendgridKey, pid: svc.proc().pid };
+    },
+    stop: svc.stop,
+  };
+}
