@@ -19,7 +19,7 @@ export interface FirestoreData {
   close(): Promise<void>;
 }
 
-export function firestoreData(o: { project: string; firestoreHost: string; opsEnv: Record<string, string | undefined> }): FirestoreData {
+export function firestoreData(o: { project: string; firestoreHost: string; opsEnv: () => Record<string, string | undefined> }): FirestoreData {
   const db: Firestore = createFirestore({ projectId: o.project, databaseId: '(default)', emulatorHost: o.firestoreHost });
   return {
     async order(id) {
@@ -41,7 +41,7 @@ export function firestoreData(o: { project: string; firestoreHost: string; opsEn
     deadLetters: createDeliveries(db),
     async redrive(id) {
       const lines: string[] = [];
-      const env = { GOOGLE_CLOUD_PROJECT: o.project, FIRESTORE_EMULATOR_HOST: o.firestoreHost, ...o.opsEnv };
+      const env = { GOOGLE_CLOUD_PROJECT: o.project, FIRESTORE_EMULATOR_HOST: o.firestoreHost, ...o.opsEnv() };
       const code = await runDeadLetters(id === undefined ? ['redrive'] : ['redrive', '--id', id], env, (line) => lines.push(line));
       return { code, lines };
     },

@@ -14,6 +14,8 @@ import { followAttempts } from './attempts.ts';
 import { firestoreData } from './firestore-data.ts';
 import { mailApi, tasksApi, UpstreamError } from './upstream.ts';
 
+type Env = Record<string, string | undefined>;
+
 export interface ConsoleOptions {
   /** 0 picks a free port. @default 8000 */
   port?: number;
@@ -30,9 +32,10 @@ export interface ConsoleOptions {
   location?: string;
   /**
    * Settings the dead-letter redrive needs beyond project, location and emulator hosts, as `npm run dead-letters`
-   * reads them: `TASKS_INVOKER_SERVICE_ACCOUNT` and each target's `<NAME>_URL` (and `<NAME>_AUDIENCE`).
+   * reads them: `TASKS_INVOKER_SERVICE_ACCOUNT` and each target's `<NAME>_URL` (and `<NAME>_AUDIENCE`); or a
+   * function giving them, read at each redrive.
    */
-  opsEnv?: Record<string, string | undefined>;
+  opsEnv?: Env | (() => Env);
   /** How often the dispatch log is read. @default 1000 */
   pollMs?: number;
 }
@@ -62,7 +65,7 @@ export async function startConsole(o: ConsoleOptions): Promise<Console> {
   const data = firestoreData({
     project: o.project,
     firestoreHost: o.firestoreHost,
-    opsEnv: { TASKS_LOCATION: location, CLOUD_TASKS_EMULATOR_HOST: new URL(o.tasksUrl).host, ...o.opsEnv },
+    opsEnv: () => ({ TASKS_LOCATION: location, CLOUD_TASKS_EMULATOR_HOST: new URL(o.tasksUrl).host, ...(typeof o.opsEnv === 'function' ? o.opsEnv() : o.opsEnv) }),
   });
   const attempts = followAttempts(tasks, { intervalMs: o.pollMs ?? 1000 });
   const deps = { tasks, mail, data, attempts };
