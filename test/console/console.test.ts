@@ -1,13 +1,14 @@
 // The local console in headless Chromium against real parts: the tasks emulator, the mail sink, the Firestore
 // emulator and both functions (test/support/stack.ts), seeded through their own APIs. Screenshots of each view go
 // to test-artifacts/console/ (gitignored; the README's copies are in docs/console/).
+// One file on purpose (a little over 200 lines): every view is checked against one seeded stack, started once.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { startConsole, type Console } from '../../local/console/index.ts';
-import { Report } from '../../shared/schemas/report.ts';
 import { launchBrowser, type Browser } from '../support/browser.ts';
+import { sampleReport } from '../support/report-fixture.ts';
 import { eventually } from '../support/eventually.ts';
 import { created, order, shipped } from '../support/events.ts';
 import { startStack, type Stack } from '../support/stack.ts';
@@ -24,21 +25,10 @@ const rest = async (path: string, init: RequestInit = {}) => {
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 };
 const queuePath = (q: string) => `projects/${stack.projectId}/locations/us-central1/queues/${q}`;
-const shot = (name: string) => browser.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+const shot = (name: string, fullPage = true) => browser.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
 const open = async (hash: string) => {
   await browser.page.goto(`${cons.url}${hash}`);
 };
-
-function report(): Report {
-  const hours = Array.from({ length: 24 }, (_, h) => ({ start: `2026-11-23T${String(h).padStart(2, '0')}:00:00+01:00`, orders: [0, 0, 0, 0, 0, 0, 0, 1, 3, 5, 8, 6, 4, 7, 9, 6, 5, 4, 6, 8, 5, 3, 1, 0][h]! }));
-  const top = [{ sku: 'MUG-1', name: 'Mug', units: 120, revenue: 150000 }, { sku: 'TEE-M', name: 'T-shirt', units: 40, revenue: 79960 }];
-  const figures = { orders: 81, gross: 433269, subtotal: 364419, discount: 40500, tax: 69255, shipping: 40095, units: 160, averageOrderValue: 5349, cancelledOrders: 3, cancelledValue: 16047, topByRevenue: top, topByUnits: top };
-  return Report.parse({
-    day: '2026-11-23', timeZone: 'Europe/Berlin', from: '2026-11-22T23:00:00Z', to: '2026-11-23T23:00:00Z', hours: 24, generatedAt: '2026-11-24T02:00:05Z',
-    orderCount: 90, ordersByHour: hours,
-    currencies: { EUR: figures, JPY: { ...figures, orders: 9, gross: 48600, subtotal: 45000, discount: 0, tax: 3600, shipping: 0, averageOrderValue: 5400, cancelledOrders: 0, cancelledValue: 0 } },
-  });
-}
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -54,7 +44,7 @@ beforeAll(async () => {
     payload: { kind: 'order-confirmation', idempotencyKey: 'order-confirmation:ord-dl', eventId: 'evt-created-ord-dl', order: order('ord-dl', { customer: { email: 'lee@example.com', name: 'Lee' } }) },
     error: { code: 'sendgrid-unavailable', message: 'SendGrid answered 503 thirty times' },
   });
-  await stack.store.db.collection('reports').doc('2026-11-23').set(report());
+  await stack.store.db.collection('reports').doc('2026-11-23').set(sampleReport());
   // A paused queue holding 10,000 tasks: the tasks view pages them on the server.
   expect((await rest(`projects/${stack.projectId}/locations/us-central1/queues`, { method: 'POST', body: JSON.stringify({ name: queuePath('bulk') }) })).status).toBe(200);
   await rest(`${queuePath('bulk')}:pause`, { method: 'POST' });
@@ -97,7 +87,7 @@ describe('the console in a browser', () => {
     await row.getByRole('button', { name: 'Pause' }).click();
     await eventually(async () => expect((await rest(queuePath('notifications'))).body.state).toBe('PAUSED'));
     await row.locator('[data-testid=state]', { hasText: 'PAUSED' }).waitFor();
-    await row.getByRole('button', { name: 'Resume' }).click();
+    await row.getByRole('button', { name: 'Resume' }).press('Enter'); // the keyboard works as well as the mouse
     await eventually(async () => expect((await rest(queuePath('notifications'))).body.state).toBe('RUNNING'));
     await row.locator('[data-testid=state]', { hasText: 'RUNNING' }).waitFor();
   });
@@ -113,7 +103,7 @@ describe('the console in a browser', () => {
     await browser.page.getByText('page 2 of 200').waitFor();
     await browser.page.getByRole('link', { name: 'bulk-00050' }).waitFor();
     timings.nextTaskPage = Date.now() - t1;
-    await shot('tasks');
+    await shot('tasks', false);
   });
 
   it("shows a task's request and decoded body, runs it now and deletes it", async () => {
