@@ -49,11 +49,16 @@ export function followAttempts(api: TasksApi, o: { intervalMs?: number; keep?: n
 
   const read = async (): Promise<void> => {
     try {
-      const [fresh, clock] = await Promise.all([api.dispatches({ since }), api.clock()]);
+      // Asks from the last attempt seen: when it is not there any more, the log was cleared or the emulator
+      // restarted (its seq starts again at 1), and the feed starts over.
+      const [fresh, clock] = await Promise.all([api.dispatches({ since: Math.max(0, since - 1) }), api.clock()]);
       offsetMs = seconds(clock.offset) * 1000;
-      // The log was cleared or the emulator restarted: start over.
-      if (fresh.length && fresh[0]!.seq <= since) records = [];
-      for (const d of fresh as Attempt[]) {
+      if (since > 0 && fresh[0]?.seq !== since) {
+        records = [];
+        since = 0;
+        return;
+      }
+      for (const d of (since > 0 ? fresh.slice(1) : fresh) as Attempt[]) {
         since = Math.max(since, d.seq);
         records.push({ ...d, queue: short(d.queue) });
       }

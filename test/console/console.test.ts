@@ -197,6 +197,12 @@ describe('the console API', () => {
     expect((await call('queues', { method: 'DELETE' })).status).toBe(405);
   });
 
+  it('starts the attempts over when the emulator log is cleared', async () => {
+    expect(((await call('attempts')).body as { attempts: unknown[] }).attempts.length).toBeGreaterThan(0);
+    stack.emulator.clearDispatches();
+    await eventually(async () => expect(((await call('attempts')).body as { attempts: unknown[] }).attempts).toEqual([]));
+  });
+
   it('purges a queue from the page only after confirmation', async () => {
     await open('#/queues');
     const row = browser.page.locator('tr[data-queue="bulk"]');
