@@ -132,7 +132,8 @@ export async function startFirestore(o: {
   o.onStart?.(part);
   void part.exited.then(() => rmSync(config, { recursive: true, force: true }));
   const host = `${o.host}:${o.port}`;
-  await waitUntilUp(`http://${host}/`, part, 90_000);
+  // Generous: on a loaded machine its Java start alone took 40-45 s (measured with a load average of 15-20).
+  await waitUntilUp(`http://${host}/`, part, 300_000);
   if (metadata) o.log.info(`Firestore: data of the last run imported from ${current}`);
   let exporting: Promise<void> | undefined;
   const exportData = async (): Promise<void> => {

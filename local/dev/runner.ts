@@ -86,6 +86,7 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
     const results = await Promise.allSettled(ready.values());
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
+    if (stopping) return;
 
     const s = ctx.settings;
     info = describe({

@@ -1,6 +1,6 @@
 /** The stack's services as parts: the Firestore emulator (gcloud), the Cloud Tasks emulator and the mail sink. */
 import { join } from 'node:path';
-import { startFirestore, waitUntilUp, type FirestoreEmulator } from './firestore.ts';
+import { startFirestore, type FirestoreEmulator } from './firestore.ts';
 import { startPart, type Part as Proc } from './procs.ts';
 import type { DevContext, StackPart } from './stack-part.ts';
 
@@ -21,14 +21,22 @@ export function firestorePart(ctx: DevContext): StackPart {
   };
 }
 
-/** A Node program of this repository that serves HTTP, ready once `health` answers. */
-function nodeService(ctx: DevContext, name: string, script: string, args: string[], health: string): { proc(): Proc; start(): Promise<void>; stop(): Promise<void> } {
+/**
+ * A Node program of this repository that serves HTTP. It is ready once it printed the line that says it listens,
+ * which it does after its server is bound: an event, so a loaded machine or a runner busy linking dependencies
+ * cannot make it miss a deadline.
+ */
+function nodeService(ctx: DevContext, name: string, script: string, args: string[], ready: RegExp): { proc(): Proc; start(): Promise<void>; stop(): Promise<void> } {
   let proc: Proc | undefined;
   return {
     proc: () => proc!,
     async start() {
-      proc = ctx.track(startPart({ name, command: process.execPath, args: [join(ctx.root, script), ...args], cwd: ctx.root, env: { ...process.env, NODE_OPTIONS: '' }, log: ctx.log, onUnexpectedExit: ctx.died }));
-      await waitUntilUp(health, proc, 30_000);
+      let listening!: () => void;
+      const printed = new Promise<void>((resolve) => (listening = resolve));
+      const filter = (line: string): string => (ready.test(line) && listening(), line);
+      const p = (proc = ctx.track(startPart({ name, command: process.execPath, args: [join(ctx.root, script), ...args], cwd: ctx.root, env: { ...process.env, NODE_OPTIONS: '' }, log: ctx.log, filter, onUnexpectedExit: ctx.died })));
+      const exited = p.exited.then((how) => Promise.reject(new Error(`${name} exited before it listened (${how}): see its log lines above`)));
+      await Promise.race([printed, exited]);
     },
     stop: async () => proc?.stop(5000),
   };
@@ -39,7 +47,7 @@ export function tasksPart(ctx: DevContext): StackPart {
   const { host, opts, settings: s } = ctx;
   const url = `http://${s.tasksHost}`;
   const args = ['--host', host, '--port', String(opts.tasksPort), '--state', join(ctx.stateDir, 'tasks'), '--queues', join(ctx.root, 'queues.json'), '--project', s.project, '--location', s.location, '--hold-dispatch'];
-  const svc = nodeService(ctx, 'tasks', join('local', 'tasks-emulator', 'main.ts'), args, `${url}/_emulator/health`);
+  const svc = nodeService(ctx, 'tasks', join('local', 'tasks-emulator', 'main.ts'), args, /Cloud Tasks emulator listening/);
   return {
     name: 'tasks',
     start: svc.start,
@@ -61,7 +69,8 @@ export function tasksPart(ctx: DevContext): StackPart {
 export function mailPart(ctx: DevContext): StackPart {
   const { host, opts, settings: s } = ctx;
   const outbox = join(ctx.stateDir, 'outbox');
-  const svc = nodeService(ctx, 'mail', join('local', 'mail-sink', 'main.ts'), ['--host', host, '--port', String(opts.mailPort), '--outbox', outbox, '--api-key', s.sendgridKey], `${s.mailUrl}/_sink/health`);
+  const args = ['--host', host, '--port', String(opts.mailPort), '--outbox', outbox, '--api-key', s.sendgridKey];
+  const svc = nodeService(ctx, 'mail', join('local', 'mail-sink', 'main.ts'), args, /mail sink listening/);
   return {
     name: 'mail',
     start: svc.start,

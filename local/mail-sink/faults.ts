@@ -1,6 +1,7 @@
 /**
  * Scripted and random failures of the sink, so tests can make SendGrid rate-limit, fail or hang on cue.
  */
+import { sendGridErrors, type SendGridError } from './validate.ts';
 
 /**
  * What the sink does with one `POST /v3/mail/send`. With a `status`, it answers that status (after `delayMs`)
@@ -106,6 +107,6 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 /** The body SendGrid would send with `status` when the script gives none. */
-export function defaultErrorBody(status: number): { errors: Array<{ message: string; field: null; help: null }> } {
-  return { errors: [{ message: STATUS_TEXT[status] ?? `error ${status}`, field: null, help: null }] };
+export function defaultErrorBody(status: number): { errors: SendGridError[] } {
+  return sendGridErrors(STATUS_TEXT[status] ?? `error ${status}`);
 }

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createFaults, defaultErrorBody, parseRandomFaults, parseSteps, type FaultStep, type RandomFaults } from './faults.ts';
 import { createOutbox, messageHtml, outboxPage, type SinkMessage } from './outbox.ts';
-import { validateMailSend } from './validate.ts';
+import { sendGridErrors, validateMailSend } from './validate.ts';
 
 export type { FaultStep, RandomFaults } from './faults.ts';
 export type { SinkMessage } from './outbox.ts';
@@ -55,14 +55,14 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Mail
     if (step?.delayMs) await delay(step.delayMs);
     if (step?.status !== undefined) return answerStep(res, step);
     const auth = checkAuth(req.headers.authorization, options.apiKey);
-    if (auth) return sendJson(res, 401, { errors: [{ message: auth, field: null, help: null }] });
+    if (auth) return sendJson(res, 401, sendGridErrors(auth));
     const raw = await readBody(req, maxBody);
-    if (raw === undefined) return sendJson(res, 413, { errors: [{ message: 'request entity too large', field: null, help: null }] });
+    if (raw === undefined) return sendJson(res, 413, sendGridErrors('request entity too large'));
     let body: unknown;
     try {
       body = JSON.parse(raw.toString('utf8'));
     } catch {
-      return sendJson(res, 400, { errors: [{ message: 'Bad Request', field: null, help: null }] });
+      return sendJson(res, 400, sendGridErrors('Bad Request'));
     }
     const errors = validateMailSend(body);
     if (errors.length) return sendJson(res, 400, { errors });
@@ -100,12 +100,12 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Mail
       }
       return sendJson(res, 200, { ok: true });
     }
-    sendJson(res, 404, { errors: [{ message: 'not found', field: null, help: null }] });
+    sendJson(res, 404, sendGridErrors('not found'));
   };
 
   const server = createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: String(err), field: null, help: null }] });
+      if (!res.headersSent) sendJson(res, 500, sendGridErrors(String(err)));
       else res.destroy();
     });
   });
@@ -178,5 +178,5 @@ function sendHtml(res: ServerResponse, html: string): void {
 
 function notAllowed(res: ServerResponse): void {
   res.writeHead(405, { Allow: 'POST', 'Content-Type': 'application/json' });
-  res.end(JSON.stringify({ errors: [{ message: 'method not allowed', field: null, help: null }] }));
+  res.end(JSON.stringify(sendGridErrors('method not allowed')));
 }

@@ -12,6 +12,9 @@ export interface SendGridError {
 
 const HELP = 'http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html';
 /** The per-request limits SendGrid documents for mail/send. */
+/** SendGrid's error body with one message that names no field: `{"errors":[{"message","field":null,"help":null}]}`. */
+export const sendGridErrors = (message: string): { errors: SendGridError[] } => ({ errors: [{ message, field: null, help: null }] });
+
 export const MAX_PERSONALIZATIONS = 1000;
 export const MAX_RECIPIENTS = 1000;
 // A pragmatic address check: SendGrid answers "Does not contain a valid address." for what this rejects.
@@ -23,7 +26,7 @@ const nonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.l
 
 /** Every problem SendGrid would report for `body`; an empty list means the message is acceptable. */
 export function validateMailSend(body: unknown): SendGridError[] {
-  if (!isObject(body)) return [{ message: 'Bad Request', field: null, help: null }];
+  if (!isObject(body)) return sendGridErrors('Bad Request').errors;
   const errors: SendGridError[] = [];
   const add = (message: string, field: string | null, anchor: string): void => {
     errors.push({ message, field, help: `${HELP}#${anchor}` });

@@ -17,17 +17,19 @@ async function npmRun(script: string, args: string[]): Promise<{ pid: number; ex
 }
 
 describe('long-running npm scripts under a supervisor', () => {
-  it('npm run emulator: SIGTERM to npm stops it; no process and no port left', async () => {
-    const port = await freePort();
-    const npm = await npmRun('emulator', ['--port', String(port)]);
-    expect(await portFree(port)).toBe(false);
-    process.kill(npm.pid, 'SIGTERM');
-    await npm.exited;
-    try {
-      await eventually(() => expect(groupAlive(npm.pid), 'npm, its shell and node').toBe(false), { timeout: 30_000 });
-    } finally {
-      if (groupAlive(npm.pid)) process.kill(-npm.pid, 'SIGKILL');
-    }
-    expect(await portFree(port)).toBe(true);
-  });
+  for (const script of ['emulator', 'mail-sink']) {
+    it(`npm run ${script}: SIGTERM to npm stops it; no process and no port left`, async () => {
+      const port = await freePort();
+      const npm = await npmRun(script, ['--port', String(port)]);
+      expect(await portFree(port)).toBe(false);
+      process.kill(npm.pid, 'SIGTERM');
+      await npm.exited;
+      try {
+        await eventually(() => expect(groupAlive(npm.pid), 'npm, its shell and node').toBe(false), { timeout: 30_000 });
+      } finally {
+        if (groupAlive(npm.pid)) process.kill(-npm.pid, 'SIGKILL');
+      }
+      expect(await portFree(port)).toBe(true);
+    });
+  }
 });
