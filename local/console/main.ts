@@ -18,7 +18,8 @@ export function consoleOptionsFor(stack: StackInfo, file: string): ConsoleOption
     firestoreHost: stack.firestore.host,
     project: stack.project,
     location: stack.location,
-    opsEnv: settings({}, file),
+    // Read at each redrive, so that a stack stopped since answers with the same message as `npm run dead-letters`.
+    opsEnv: () => settings({}, file),
   };
 }
 
