@@ -13,6 +13,7 @@ emulator, the mail sink and every function from its own dist/<name>/ folder. Ctr
   --tasks-port <n>       Cloud Tasks emulator (default 8123)
   --firestore-port <n>   Firestore emulator (default 8085)
   --mail-port <n>        mail sink (default 8025)
+  --console-port <n>     the local console, a web page over queues, tasks, emails, reports (default 8000)
   --project <id>         project id (default storefront-local)
   --log-level <level>    the functions' LOG_LEVEL: DEBUG, INFO, NOTICE, WARNING, ERROR (default INFO)
   --raw-logs             show the functions' JSON log lines as written instead of pretty
@@ -26,6 +27,7 @@ export interface DevOptions {
   tasksPort: number;
   firestorePort: number;
   mailPort: number;
+  consolePort: number;
   project: string;
   logLevel: string;
   rawLogs: boolean;
@@ -43,6 +45,7 @@ export function parseOptions(argv: string[]): DevOptions {
       'tasks-port': { type: 'string', default: '8123' },
       'firestore-port': { type: 'string', default: '8085' },
       'mail-port': { type: 'string', default: '8025' },
+      'console-port': { type: 'string', default: '8000' },
       project: { type: 'string', default: 'storefront-local' },
       'log-level': { type: 'string', default: 'INFO' },
       'raw-logs': { type: 'boolean', default: false },
@@ -66,6 +69,7 @@ export function parseOptions(argv: string[]): DevOptions {
     tasksPort: port('tasks-port', values['tasks-port']),
     firestorePort: port('firestore-port', values['firestore-port']),
     mailPort: port('mail-port', values['mail-port']),
+    consolePort: port('console-port', values['console-port']),
     project: values.project,
     logLevel: level,
     rawLogs: values['raw-logs'],

@@ -1,4 +1,5 @@
 /** The parts of `npm run dev`, in start order (each waits for the parts it names in `after`). */
+import { consolePart } from '../console/dev-part.ts';
 import { dispatchPart, watchPart } from './console-parts.ts';
 import { bundlesPart, functionPart } from './function-parts.ts';
 import { firestorePart, mailPart, tasksPart } from './service-parts.ts';
@@ -16,6 +17,7 @@ export function stackParts(ctx: DevContext): StackPart[] {
     bundles,
     ...functions,
     dispatchPart(ctx, ['tasks', ...functions.map((f) => f.name)]),
+    consolePart(ctx, ['firestore', 'tasks', 'mail']),
     ...(ctx.opts.rebuildOnChange ? [watchPart(ctx, bundles.bundles, functions)] : []),
   ];
 }

@@ -67,6 +67,7 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
       { port: opts.tasksPort, what: 'the Cloud Tasks emulator', flag: '--tasks-port' },
       { port: opts.firestorePort, what: 'the Firestore emulator', flag: '--firestore-port' },
       { port: opts.mailPort, what: 'the mail sink', flag: '--mail-port' },
+      { port: opts.consolePort, what: 'the console', flag: '--console-port' },
     ]);
     checkFirestoreToolchain();
 

@@ -59,6 +59,8 @@ export interface StackInfo {
     apiKey: string;
     pid: number;
   };
+  /** The local console (local/console): a web page over the queues, tasks, attempts, dead letters, outbox, reports. */
+  console?: { url: string };
   webhook: {
     url: string;
     /** The signing secret (`STOREFRONT_WEBHOOK_SECRETS`). */
@@ -112,6 +114,7 @@ export function stackTable(s: StackInfo, relState: string): string {
   rows.push(['tasks emulator', s.tasksEmulator.url, `CLOUD_TASKS_EMULATOR_HOST=${s.tasksEmulator.host}; queues ${Object.keys(s.tasksEmulator.queues).join(', ')}; OIDC issuer = its URL`]);
   rows.push(['firestore', `http://${s.firestore.host}`, `FIRESTORE_EMULATOR_HOST=${s.firestore.host}; project ${s.project}`]);
   rows.push(['mail sink', s.mailSink.url, 'SendGrid v3 API (SENDGRID_BASE_URL)']);
+  if (s.console) rows.push(['console', s.console.url, 'open in a browser: queues, tasks, attempts, dead letters, outbox, orders, reports']);
   rows.push(['outbox', s.mailSink.outboxUrl, `open in a browser; files in ${relState}/outbox/`]);
   rows.push(['dead letters', `${s.firestore.restUrl}/deadLetters`, 'Firestore REST (curl)']);
   rows.push(['webhook secret', s.webhook.secret, `sign as ${s.webhook.header}: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">`]);

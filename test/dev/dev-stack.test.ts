@@ -86,6 +86,14 @@ describe('npm run dev', () => {
     const attempts = (await (await fetch(`${info.tasksEmulator.dispatchesUrl}?task=${encodeURIComponent(dup.task!)}`)).json()) as { dispatches: unknown[] };
     expect(attempts.dispatches).toHaveLength(1);
 
+    // The console (a part of the stack, in the runner's process) shows the same queues and emails.
+    expect(info.console?.url).toBe(`http://127.0.0.1:${ports.console}/`);
+    expect(stack.output()).toContain(info.console!.url);
+    const consoleQueues = (await (await fetch(`${info.console!.url}api/queues`)).json()) as { queues: { id: string; state: string }[] };
+    expect(consoleQueues.queues.map((q) => q.id).sort()).toEqual(Object.keys(info.tasksEmulator.queues).sort());
+    const consoleOutbox = (await (await fetch(`${info.console!.url}api/outbox`)).json()) as { messages: { id: string }[] };
+    expect(consoleOutbox.messages.map((m) => m.id).sort()).toEqual(messages.map((m) => m.id).sort());
+
     // SIGTERM to npm's pid (as a supervisor sends it) stops everything: every process group the runner started is
     // gone, so is npm's own (npm, its shell, the runner), and so are the ports.
     const groups = info.processGroups;
@@ -95,7 +103,7 @@ describe('npm run dev', () => {
     await eventually(() => expect(groupAlive(stack.child.pid!), 'npm, its shell and the runner after stop').toBe(false), { timeout: 30_000 });
     for (const g of groups) expect(groupAlive(g), `process group ${g} after stop`).toBe(false);
     expect(existsSync(join(state, 'stack.json'))).toBe(false);
-    for (const p of [ports.functions, ports.tasks, ports.firestore, ports.mail]) expect(await portFree(p), `port ${p}`).toBe(true);
+    for (const p of [ports.functions, ports.tasks, ports.firestore, ports.mail, ports.console]) expect(await portFree(p), `port ${p}`).toBe(true);
     expect(stack.output()).toContain('Stopped everything');
   });
 

@@ -15,6 +15,7 @@ export interface Ports {
   tasks: number;
   firestore: number;
   mail: number;
+  console: number;
 }
 
 const free = (port: number): Promise<boolean> =>
@@ -24,13 +25,13 @@ const free = (port: number): Promise<boolean> =>
     s.listen({ port, host: '127.0.0.1', exclusive: true }, () => s.close(() => resolve(true)));
   });
 
-/** Ports for a stack: a block of `functionCount` consecutive free ports, and three more. */
+/** Ports for a stack: a block of `functionCount` consecutive free ports, and four more. */
 export async function stackPorts(functionCount: number): Promise<Ports> {
   for (let tries = 0; tries < 50; tries++) {
     const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const all = Array.from({ length: functionCount + 3 }, (_, i) => base + i);
+    const all = Array.from({ length: functionCount + 4 }, (_, i) => base + i);
     if ((await Promise.all(all.map(free))).every(Boolean)) {
-      return { functions: base, tasks: base + functionCount, firestore: base + functionCount + 1, mail: base + functionCount + 2 };
+      return { functions: base, tasks: base + functionCount, firestore: base + functionCount + 1, mail: base + functionCount + 2, console: base + functionCount + 3 };
     }
   }
   throw new Error('no block of free ports found');
@@ -54,6 +55,7 @@ export const devArgs = (stateDir: string, ports: Ports): string[] => [
   '--tasks-port', String(ports.tasks),
   '--firestore-port', String(ports.firestore),
   '--mail-port', String(ports.mail),
+  '--console-port', String(ports.console),
 ];
 
 /** Starts `npm run dev` in `repo` (this checkout by default). */
@@ -65,6 +67,7 @@ export async function startStack(stateDir: string, ports: Ports, extra: string[]
     '--tasks-port', String(ports.tasks),
     '--firestore-port', String(ports.firestore),
     '--mail-port', String(ports.mail),
+  '--console-port', String(ports.console),
     '--raw-logs',
     ...extra,
   ];
