@@ -2,28 +2,11 @@
  * Follows the emulator's dispatch log (`GET /_emulator/dispatches?since=<seq>`) and keeps the latest attempts for
  * the Attempts view and the per-queue dispatch rates of the last minute (on the emulator's clock).
  */
+import type { DispatchRecord } from '../tasks-emulator/dispatch-log.ts';
 import type { TasksApi } from './upstream.ts';
 
-/** One attempt as the emulator's control API records it (see local/tasks-emulator/dispatch-log.ts). */
-export interface Attempt {
-  seq: number;
-  queue: string;
-  task: string;
-  attempt: number;
-  runTask: boolean;
-  method: string;
-  url: string;
-  requestHeaders: Record<string, string>;
-  scheduleTime: string;
-  dispatchTime: string;
-  responseTime: string;
-  status?: number;
-  timedOut?: boolean;
-  error?: string;
-  latencyMs: number;
-  outcome: string;
-  nextScheduleTime?: string;
-}
+/** One attempt as the emulator's control API records it, with the queue's short id. */
+export type Attempt = DispatchRecord;
 
 const short = (name: string): string => name.split('/').pop() ?? name;
 const seconds = (duration: string | undefined): number => Number(String(duration ?? '0s').replace(/s$/, '')) || 0;

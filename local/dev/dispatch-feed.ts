@@ -2,20 +2,9 @@
  * Shows every Cloud Tasks dispatch attempt in the log stream (`tasks │ notifications …/tasks/1a2b attempt 1 → 204
  * succeeded`), read from the emulator's dispatch log (`GET /_emulator/dispatches?since=<seq>`).
  */
+import type { DispatchRecord } from '../tasks-emulator/dispatch-log.ts';
 import type { LogStream } from './log.ts';
 
-interface Dispatch {
-  seq: number;
-  queue: string;
-  task: string;
-  attempt: number;
-  status?: number;
-  timedOut?: boolean;
-  error?: string;
-  latencyMs: number;
-  outcome: string;
-  nextScheduleTime?: string;
-}
 
 export function followDispatches(emulatorUrl: string, log: LogStream, intervalMs = 300): { stop(): void } {
   let since = 0;
@@ -24,7 +13,7 @@ export function followDispatches(emulatorUrl: string, log: LogStream, intervalMs
     try {
       const res = await fetch(`${emulatorUrl}/_emulator/dispatches?since=${since}`, { signal: AbortSignal.timeout(2000) });
       if (!res.ok) return;
-      const { dispatches } = (await res.json()) as { dispatches: Dispatch[] };
+      const { dispatches } = (await res.json()) as { dispatches: DispatchRecord[] };
       for (const d of dispatches) {
         since = Math.max(since, d.seq);
         const queue = d.queue.split('/').pop();
