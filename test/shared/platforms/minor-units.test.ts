@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AmountError, currencyExponent, fromMinorUnits, toMinorUnits } from '../../../shared/platforms/minor-units.ts';
+import { AmountError, fromMinorUnits, toMinorUnits } from '../../../shared/platforms/minor-units.ts';
+import { currencyExponent } from '../../../shared/schemas/money.ts';
 
 describe('toMinorUnits', () => {
   it.each([
