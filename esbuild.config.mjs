@@ -64,6 +64,10 @@ export async function buildFunction(name, { quiet = false } = {}) {
     sourcemap: true,
     sourcesContent: false,
     legalComments: 'none',
+    // import.meta.url does not exist in CommonJS: give shared/ code the bundle's own file URL instead (body-errors.ts
+    // resolves functions-framework from there, as the bundle's require() does).
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: '"use strict";var importMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
     metafile: true,
     logLevel: quiet ? 'error' : 'warning',
   });

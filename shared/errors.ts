@@ -6,6 +6,7 @@
 /** Stable error codes, one union so callers can switch over them. */
 export type ErrorCode =
   | 'invalid-payload'
+  | 'invalid-json'
   | 'invalid-request'
   | 'unsupported-media-type'
   | 'payload-too-large'

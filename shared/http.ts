@@ -5,6 +5,7 @@
  */
 import type { Request, Response } from '@google-cloud/functions-framework';
 import type { z } from 'zod';
+import { bodyErrorOf, catchBodyErrors, type BodyError } from './body-errors.ts';
 import {
   AppError,
   PermanentError,
@@ -75,6 +76,7 @@ const header = (req: Request) => (name: string): string | undefined => {
  * handler, with the outcome mapped to the status Cloud Tasks needs (see the README's status table).
  */
 export function taskTarget<S extends z.ZodType>(o: TaskTargetOptions<S>): Handler {
+  catchBodyErrors();
   return async (req, res) => {
     const h = header(req);
     const trace = traceFields(h, o.project);
@@ -91,6 +93,11 @@ export function taskTarget<S extends z.ZodType>(o: TaskTargetOptions<S>): Handle
       if (!isJson(h('content-type'))) {
         body = req.rawBody?.toString('utf8') ?? '';
         throw new PermanentError('unsupported-media-type', `Content-Type must be application/json, got ${h('content-type') ?? 'none'}`);
+      }
+      const bodyError = bodyErrorOf(req);
+      if (bodyError) {
+        body = req.rawBody?.toString('utf8') ?? '';
+        throw bodyError.status < 500 ? new PermanentError(bodyError.code, bodyError.message) : new AppError('internal', bodyError.message);
       }
       const parsed = o.schema.safeParse(body);
       if (!parsed.success) {
@@ -154,7 +161,7 @@ async function failTask(res: Response, o: TaskTargetOptions<z.ZodType>, ctx: Tas
   else if (error.code === 'provider-auth') ctx.log.error(error.message, err, { code: error.code });
   else ctx.log.warn('Task failed; it will be retried', { code: error.code, reason: error.message });
   const retryAfter = error instanceof RetryableError ? error.retryAfterSeconds : undefined;
-  if (retryAfter !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
+  if (retryAfter !== undefined) res.setHeader('Retry-After', retryAfterHeader(retryAfter));
   const status = error instanceof RateLimitedError ? 429 : error instanceof RetryableError ? 503 : 500;
   res.status(status).json({ outcome: 'retry', code: error.code, message: error.message });
 }
@@ -177,6 +184,7 @@ export interface PublicEndpointOptions {
 export function publicEndpoint(o: PublicEndpointOptions): Handler {
   const methods = o.methods ?? ['POST'];
   const max = o.maxBodyBytes ?? 1024 * 1024;
+  catchBodyErrors();
   return async (req, res) => {
     const h = header(req);
     const log = o.log.child({ fields: traceFields(h, o.project) });
@@ -185,6 +193,8 @@ export function publicEndpoint(o: PublicEndpointOptions): Handler {
       const length = req.rawBody?.length ?? Number(h('content-length') ?? 0);
       if (length > max) throw new RequestError(413, 'payload-too-large', `Body is ${length} bytes; the limit is ${max} bytes`);
       if (req.method !== 'GET' && !isJson(h('content-type'))) throw new RequestError(415, 'unsupported-media-type', `Content-Type must be application/json, got ${h('content-type') ?? 'none'}`);
+      const bodyError = bodyErrorOf(req);
+      if (bodyError) throw requestErrorOf(bodyError);
       await o.handler(req, res, log);
     } catch (err) {
       sendError(res, log, err, err instanceof RequestError && err.status === 405 ? { Allow: methods.join(', ') } : {});
@@ -202,12 +212,21 @@ export function sendError(res: Response, log: Logger, err: unknown, headers: Rec
   }
   if (err instanceof RetryableError) {
     log.warn('Dependency unavailable; asking the client to retry', { code: err.code, reason: err.message });
-    if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterSeconds))));
+    if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', retryAfterHeader(err.retryAfterSeconds));
     res.status(503).json({ error: { code: err.code, message: err.message, details: [] } });
     return;
   }
   log.error('Unexpected error', err);
   res.status(500).json({ error: { code: 'internal', message: 'Internal error', details: [] } });
+}
+
+function requestErrorOf(e: BodyError): AppError {
+  return e.status < 500 ? new RequestError(e.status, e.code, e.message) : new AppError('internal', e.message);
+}
+
+/** `Retry-After` in whole seconds, at least 1. */
+function retryAfterHeader(seconds: number): string {
+  return String(Math.max(1, Math.ceil(seconds)));
 }
 
 function isJson(contentType: string | undefined): boolean {

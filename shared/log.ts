@@ -120,7 +120,9 @@ const PERSONAL_KEYS = new Set([
  */
 export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return maskText(value);
-  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper than any of our documents: cut, so nothing below goes out unmasked (and no hostile nesting overflows).
+  if (depth > 8) return '[truncated]';
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Fields = {};
   for (const [k, v] of Object.entries(value)) {

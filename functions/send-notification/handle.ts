@@ -22,6 +22,10 @@ export interface NotificationDeps {
 
 export function createNotificationHandler(d: NotificationDeps) {
   return async (payload: NotificationPayload, ctx: TaskContext): Promise<void> => {
+    if (payload.kind === 'order-confirmation' && (await cancelledBeforeConfirmation(d, payload.order.id))) {
+      ctx.log.info('Confirmation not sent: the order is already cancelled', { kind: payload.kind, eventId: payload.eventId, outcome: 'skipped' });
+      return;
+    }
     const order = await storedOrder(d, payload);
     const claim = await d.deliveries.claim(payload.idempotencyKey, { kind: payload.kind, task: ctx.task, leaseSeconds: d.leaseSeconds });
     if (claim.state === 'sent') {
@@ -52,6 +56,15 @@ async function storedOrder(d: NotificationDeps, payload: NotificationPayload): P
   // Events can arrive out of order: wait (by retrying) for order.created, which carries the customer.
   if (!doc?.order) throw new RetryableError('not-ready', `Order ${orderId} is not known yet; retrying until its order.created event arrives`);
   return doc.order;
+}
+
+/**
+ * The stored status decides (read at send time, so a cancellation that arrived after the enqueue counts): a
+ * confirmation of an order already cancelled is not sent; the customer gets the cancellation email only. No stored
+ * order (a redriven or hand-made task) sends as before.
+ */
+async function cancelledBeforeConfirmation(d: NotificationDeps, orderId: string): Promise<boolean> {
+  return (await d.store.getOrder(orderId))?.status === 'cancelled';
 }
 
 function message(d: NotificationDeps, payload: NotificationPayload, ctx: TaskContext, order: Order | undefined): MailMessage {

@@ -3,7 +3,7 @@
  * published in docs/ is generated from these schemas.
  */
 import { z } from 'zod';
-import { Country, Currency, Email, Locale, Money, Timestamp } from './money.ts';
+import { Country, Currency, Email, Locale, Money, Timestamp, holds } from './money.ts';
 
 /** An id that is also a Firestore document id: letters, digits and `._:~@+=-`, not `.`, `..` or `__x__`. */
 const Id = z
@@ -11,7 +11,7 @@ const Id = z
   .min(1)
   .max(200)
   .regex(/^[A-Za-z0-9._:~@+=-]+$/, 'must use only letters, digits and . _ : ~ @ + = -')
-  .refine((s) => s !== '.' && s !== '..' && !/^__.*__$/.test(s), 'is a reserved id');
+  .refine(holds((s: string) => s !== '.' && s !== '..' && !/^__.*__$/.test(s)), 'is a reserved id');
 
 export const Address = z.object({
   name: z.string().min(1).max(200),
@@ -51,6 +51,7 @@ export const Order = z
     /** The commerce platform and shop the order came from, when it came through a platform adapter. */
     source: z.object({ platform: z.enum(['shopify', 'woocommerce']), shop: z.string().min(1).max(255) }).optional(),
   })
+  // Runs only when every field has its type (zod skips object refines after a type error), so it cannot throw.
   .superRefine((o, ctx) => {
     const sum = o.lines.reduce((s, l) => s + l.quantity * l.unitPrice, 0);
     if (o.subtotal !== sum) {

@@ -1,5 +1,22 @@
-/** Shared zod building blocks: money in minor units, ISO codes, timestamps, emails. */
+/**
+ * Shared zod building blocks: money in minor units, ISO codes, timestamps, emails.
+ *
+ * Every refine here must be total (return false, never throw): zod 4 runs a refine even after an earlier check of
+ * the same schema failed, so a throwing predicate would turn a bad value into a 500. Format checks that a refine
+ * relies on abort the rest (`abort: true`), and the predicate itself is guarded by `holds`.
+ */
 import { z } from 'zod';
+
+/** `pred`, answering false where it would throw. */
+export function holds<T>(pred: (value: T) => boolean): (value: T) => boolean {
+  return (value) => {
+    try {
+      return pred(value);
+    } catch {
+      return false;
+    }
+  };
+}
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
@@ -7,23 +24,18 @@ const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'c
 /** An ISO 4217 currency code (`EUR`, `JPY`). */
 export const Currency = z
   .string()
-  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code of three capital letters')
-  .refine((c) => CURRENCIES.has(c), 'is not an ISO 4217 currency code');
+  .regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 currency code of three capital letters', abort: true })
+  .refine(holds((c: string) => CURRENCIES.has(c)), 'is not an ISO 4217 currency code');
 
 /** An ISO 3166-1 alpha-2 country code (`DE`, `JP`). */
 export const Country = z
   .string()
-  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code of two capital letters')
-  .refine((c) => regionNames.of(c) !== c, 'is not an ISO 3166-1 alpha-2 country code');
+  .regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 country code of two capital letters', abort: true })
+  // DisplayNames.of throws a RangeError on anything that is not a region code ("Germany").
+  .refine(holds((c: string) => regionNames.of(c) !== c), 'is not an ISO 3166-1 alpha-2 country code');
 
 /** A BCP 47 locale (`en-US`, `ja-JP`). */
-export const Locale = z.string().refine((l) => {
-  try {
-    return Intl.getCanonicalLocales(l).length === 1;
-  } catch {
-    return false;
-  }
-}, 'must be a BCP 47 locale such as en-US');
+export const Locale = z.string().refine(holds((l: string) => Intl.getCanonicalLocales(l).length === 1), 'must be a BCP 47 locale such as en-US');
 
 /**
  * ISO 4217 minor-unit exponents that are not 2. `Intl` is not used: CLDR's display digits differ from ISO 4217

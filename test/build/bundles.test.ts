@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXTERNAL, functionNames } from '../../esbuild.config.mjs';
+import { eventually } from '../support/eventually.ts';
 import { FUNCTION_ENV } from '../support/function-env.ts';
 import { freePort, waitForHttp } from '../support/net.ts';
 import { stageDeployFolder } from '../support/deploy-folder.ts';
@@ -14,6 +15,7 @@ import { stageDeployFolder } from '../support/deploy-folder.ts';
 const root = join(import.meta.dirname, '..', '..');
 const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const temps: (() => void)[] = [];
+const MALFORMED = '{"customer":{"email":"jane.doe@example.com","name":"Jane Doe"';
 afterAll(() => temps.forEach((remove) => remove()));
 
 describe.each(functionNames())('dist/%s', (name) => {
@@ -64,6 +66,16 @@ describe.each(functionNames())('dist/%s', (name) => {
       const res = await fetch(`http://127.0.0.1:${port}/`);
       expect(res.status, output).toBe(405);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('method-not-allowed');
+      // A malformed JSON body gets our JSON answer (the webhook: 400 invalid-json before its signature is checked;
+      // a task target: 401, as it verifies the token first) and one masked log line, not functions-framework's
+      // HTML page with the raw body and stack on stderr (shared/body-errors.ts).
+      const malformed = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: MALFORMED });
+      expect(malformed.headers.get('content-type'), output).toMatch(/^application\/json/);
+      const answer = (await malformed.json()) as { error: { code: string } };
+      expect([malformed.status, answer.error.code]).toEqual(name === 'storefront-webhook' ? [400, 'invalid-json'] : [401, 'unauthenticated']);
+      await eventually(() => expect(output).toMatch(/"message":"Rejected request"/));
+      expect(output).not.toContain('jane.doe@example.com');
+      expect(output).not.toMatch(/SyntaxError|<pre>/);
     } finally {
       child.kill('SIGKILL');
     }

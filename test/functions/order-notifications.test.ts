@@ -126,6 +126,33 @@ describe('order notifications end to end', () => {
     expect(doc?.order?.id).toBe('e2e-4');
   });
 
+  it('sends only the cancellation when order.created arrives after order.cancelled', async () => {
+    const c = (await (await post(cancelled('e2e-13'))).json()) as Accepted;
+    // The cancellation waits (503, order unknown) for the order; the confirmation then finds it cancelled.
+    await eventually(() => expect(emulator.dispatches({ task: c.tasks[0]!.name })[0]).toMatchObject({ status: 503 }));
+    const o = (await (await post(created('e2e-13'))).json()) as Accepted;
+    await eventually(() => expect(emulator.dispatches({ task: o.tasks[0]!.name })[0]).toMatchObject({ status: 204, outcome: 'succeeded' }));
+    emulator.clock.advance(15_000); // past the queue's 10 s minBackoff
+    await eventually(() => expect(mailsFor('evt-cancelled-e2e-13')).toHaveLength(1));
+    expect(mailsFor('evt-created-e2e-13')).toHaveLength(0);
+    expect(mailsFor('evt-cancelled-e2e-13')[0]?.subject).toBe('Your order #1001 was cancelled');
+  });
+
+  it('does not send a confirmation when the cancellation arrives between enqueue and send', async () => {
+    const queue = emulator.queuePath('notifications');
+    expect((await fetch(`${emulator.url}/v2/${queue}:pause`, { method: 'POST', body: '{}' })).status).toBe(200);
+    let o: Accepted;
+    try {
+      o = (await (await post(created('e2e-14'))).json()) as Accepted;
+      await post(cancelled('e2e-14'));
+    } finally {
+      expect((await fetch(`${emulator.url}/v2/${queue}:resume`, { method: 'POST', body: '{}' })).status).toBe(200);
+    }
+    await eventually(() => expect(mailsFor('evt-cancelled-e2e-14')).toHaveLength(1));
+    await eventually(() => expect(emulator.dispatches({ task: o.tasks[0]!.name })[0]).toMatchObject({ status: 204, outcome: 'succeeded' }));
+    expect(mailsFor('evt-created-e2e-14')).toHaveLength(0);
+  });
+
   it('rejects an invalid event with 400 naming every bad field, writing and enqueuing nothing', async () => {
     const e = created('e2e-5', { total: 1, currency: 'XXQ' as 'EUR' });
     (e as any).data.order.customer.email = 'not-an-email';
@@ -146,14 +173,14 @@ describe('order notifications end to end', () => {
     ['a stale signature', { t: Math.floor(Date.now() / 1000) - 600 }, 401, 'unauthenticated'],
     ['another content type', { contentType: 'text/plain' }, 415, 'unsupported-media-type'],
     ['a body over the limit', { raw: JSON.stringify({ ...created('e2e-6'), pad: 'x'.repeat(1024 * 1024) }) }, 413, 'payload-too-large'],
-    ['malformed JSON', { raw: '{"id": "evt-created-e2e-6", ' }, 400, undefined],
+    ['malformed JSON', { raw: '{"id": "evt-created-e2e-6", ' }, 400, 'invalid-json'],
+    ['a charset body-parser cannot decode', { contentType: 'application/json; charset=klingon' }, 415, 'unsupported-media-type'],
   ] as const)('answers %s with %s, writing and enqueuing nothing', async (_n, o, status, code) => {
     const e = created('e2e-6');
     const res = 'noSignature' in o
       ? await fetch(stack.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(e) })
       : await post(e, o);
     expect(res.status).toBe(status);
-    // Malformed JSON is refused by functions-framework's body parser before our code runs (README).
     if (code) expect(((await res.json()) as { error: { code: string; message: string } }).error.code).toBe(code);
     expect(await store.getOrder('e2e-6')).toBeUndefined();
     const task = `${emulator.queuePath('notifications')}/tasks/${taskIdFor('notifications', e.id)}`;

@@ -136,6 +136,15 @@ describe('send-notification', () => {
     expect(sink.messages()[0]?.subject).toBe('Your order #1001 was cancelled');
   });
 
+  it('does not send the confirmation of an order already cancelled (the stored status decides)', async () => {
+    await store.recordEvent(cancelled('n-12'));
+    await store.recordEvent(created('n-12'));
+    const res = await deliver(confirmation('n-12'));
+    expect(res.status).toBe(204);
+    expect(sink.messages()).toHaveLength(0);
+    expect(await deliveries.get('evt-created-n-12')).toBeUndefined();
+  });
+
   it('passes a SendGrid 429 on as 429 with Retry-After from X-RateLimit-Reset', async () => {
     sink.script([{ status: 429, headers: { 'X-RateLimit-Reset': String(Math.floor(Date.now() / 1000) + 42) } }]);
     const res = await deliver(confirmation('n-6'));
