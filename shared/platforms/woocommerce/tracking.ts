@@ -41,6 +41,6 @@ export function wooCommerceTracking(o: Pick<WooOrder, 'meta_data'>): WooTracking
     carrier: item.custom_tracking_provider?.trim() || PROVIDERS[slug] || item.tracking_provider?.trim(),
     number: item.tracking_number,
     url: item.custom_tracking_link,
-    shippedAt: Number.isInteger(seconds) && seconds > 0 ? new Date(seconds * 1000).toISOString() : undefined,
+    shippedAt: Number.isInteger(seconds) && seconds > 0 && seconds < 1e11 ? new Date(seconds * 1000).toISOString() : undefined,
   };
 }
