@@ -93,6 +93,8 @@ export function functionEnv(spec: FunctionSpec, all: FunctionSpec[], s: StackSet
     TASKS_INVOKER_SERVICE_ACCOUNT: s.tasksInvoker,
     CLOUD_TASKS_EMULATOR_HOST: s.tasksHost,
     STOREFRONT_WEBHOOK_SECRETS: s.webhookSecret,
+    SHOPIFY_WEBHOOK_SECRETS: s.webhookSecret,
+    WOOCOMMERCE_WEBHOOK_SECRETS: s.webhookSecret,
     OIDC_ISSUERS: s.issuer,
     OIDC_JWKS_URL: s.jwksUrl,
     SENDGRID_API_KEY: s.sendgridKey,

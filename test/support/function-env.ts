@@ -11,6 +11,22 @@ export const FUNCTION_ENV: Record<string, Record<string, string>> = {
     SEND_NOTIFICATION_URL: 'http://127.0.0.1:9/',
     FIRESTORE_EMULATOR_HOST: '127.0.0.1:9',
   },
+  'shopify-webhook': {
+    GOOGLE_CLOUD_PROJECT: 'shop',
+    TASKS_LOCATION: 'europe-west1',
+    TASKS_INVOKER_SERVICE_ACCOUNT: 'tasks-invoker@shop.iam.gserviceaccount.com',
+    SHOPIFY_WEBHOOK_SECRETS: 'shpss_0123456789abcdef',
+    SEND_NOTIFICATION_URL: 'http://127.0.0.1:9/',
+    FIRESTORE_EMULATOR_HOST: '127.0.0.1:9',
+  },
+  'woocommerce-webhook': {
+    GOOGLE_CLOUD_PROJECT: 'shop',
+    TASKS_LOCATION: 'europe-west1',
+    TASKS_INVOKER_SERVICE_ACCOUNT: 'tasks-invoker@shop.iam.gserviceaccount.com',
+    WOOCOMMERCE_WEBHOOK_SECRETS: 'wcsec_0123456789abcdef',
+    SEND_NOTIFICATION_URL: 'http://127.0.0.1:9/',
+    FIRESTORE_EMULATOR_HOST: '127.0.0.1:9',
+  },
   'send-notification': {
     GOOGLE_CLOUD_PROJECT: 'shop',
     OIDC_AUDIENCE: 'http://127.0.0.1:9/',
