@@ -18,7 +18,8 @@ let shopify: { url: string; close(): Promise<void> };
 let woo: { url: string; close(): Promise<void> };
 
 beforeAll(async () => {
-  stack = await startStack({ env: { SHOPIFY_WEBHOOK_SECRETS: `${SHOPIFY_OLD_SECRET},${SHOPIFY_SECRET}`, WOOCOMMERCE_WEBHOOK_SECRETS: WOO_SECRET } });
+  // Firestore's first transaction on a loaded machine can take seconds: give it more than the 10 s default.
+  stack = await startStack({ env: { SHOPIFY_WEBHOOK_SECRETS: `${SHOPIFY_OLD_SECRET},${SHOPIFY_SECRET}`, WOOCOMMERCE_WEBHOOK_SECRETS: WOO_SECRET, FIRESTORE_TIMEOUT_MS: '60000' } });
   await import('../../functions/shopify-webhook/index.ts');
   await import('../../functions/woocommerce-webhook/index.ts');
   shopify = await serveFunction('shopify-webhook');
