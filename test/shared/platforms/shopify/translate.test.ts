@@ -4,6 +4,7 @@ import { shopifyDelivery, type ShopifyDelivery } from '../../../../shared/platfo
 import { translateShopify } from '../../../../shared/platforms/shopify/translate.ts';
 import type { Translation } from '../../../../shared/platforms/translation.ts';
 import { Order } from '../../../../shared/schemas/events.ts';
+import { itemsText, orderView } from '../../../../shared/templates/order-view.ts';
 import * as fx from '../../../support/platform-fixtures.ts';
 import { eventOf as event, orderOf as order, rejectionOf as rejection } from '../../../support/translations.ts';
 
@@ -58,7 +59,9 @@ describe('Shopify orders/create', () => {
   });
 
   it('keeps tax-inclusive prices as they are and shows the included tax apart', () => {
-    expect(order(translate('orders/create', fx.shopifyTaxIncluded()))).toMatchObject({ subtotal: 41495, tax: 0, taxIncluded: 6625, total: 40495 });
+    const o = order(translate('orders/create', fx.shopifyTaxIncluded()));
+    expect(o).toMatchObject({ subtotal: 41495, tax: 0, taxIncluded: 6625, total: 40495 });
+    expect(itemsText(orderView(o))).toMatch(/Total +\$404\.95\n +Including tax \$66\.25/);
   });
 
   it('adds a tip as a line, so the total still adds up', () => {
