@@ -13,13 +13,14 @@
  * deployed runtime, where functions-framework is the one installed from the deploy folder's package.json.
  */
 import { createRequire } from 'node:module';
-import type { ErrorCode } from './errors.ts';
+import type { ErrorCode, FieldIssue } from './errors.ts';
 
 /** What went wrong with a body, in words that never quote it. */
 export interface BodyError {
   status: number;
   code: ErrorCode;
   message: string;
+  details?: FieldIssue[];
 }
 
 type Middleware = (req: object, res: unknown, next: (err?: unknown) => void) => void;
@@ -63,10 +64,15 @@ export function catchBodyErrors(): void {
 
 /** Our answer for a body-parser failure; V8's JSON messages quote the body, so only the position is kept. */
 export function describe(err: unknown): BodyError {
-  const e = (err ?? {}) as { status?: unknown; type?: unknown; message?: unknown; charset?: unknown; encoding?: unknown };
+  const e = (err ?? {}) as { status?: unknown; type?: unknown; message?: unknown; charset?: unknown; encoding?: unknown; body?: unknown };
   const status = typeof e.status === 'number' ? e.status : 500;
   const type = typeof e.type === 'string' ? e.type : '';
   if (type === 'entity.parse.failed') {
+    // functions-framework parses JSON strictly: `false` or `"text"` is JSON, but not an object or array.
+    if (isJsonText(e.body)) {
+      const details = [{ path: '(root)', message: 'must be a JSON object' }];
+      return { status: 400, code: 'invalid-payload', message: 'Invalid body: (root): must be a JSON object', details };
+    }
     const at = typeof e.message === 'string' ? e.message.match(/at position (\d+)/)?.[1] : undefined;
     return { status: 400, code: 'invalid-json', message: `Body is not valid JSON${at ? ` (at position ${at})` : ''}` };
   }
@@ -75,4 +81,14 @@ export function describe(err: unknown): BodyError {
   if (type === 'encoding.unsupported' || status === 415) return { status: 415, code: 'unsupported-media-type', message: `Unsupported Content-Encoding ${String(e.encoding ?? '').slice(0, 40)}` };
   if (status >= 400 && status < 500) return { status, code: 'invalid-request', message: `Body could not be read (${type || 'bad request'})` };
   return { status: 500, code: 'internal', message: `Body could not be read (${type || 'error'})` };
+}
+
+function isJsonText(body: unknown): boolean {
+  if (typeof body !== 'string') return false;
+  try {
+    JSON.parse(body);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -97,7 +97,7 @@ export function taskTarget<S extends z.ZodType>(o: TaskTargetOptions<S>): Handle
       const bodyError = bodyErrorOf(req);
       if (bodyError) {
         body = req.rawBody?.toString('utf8') ?? '';
-        throw bodyError.status < 500 ? new PermanentError(bodyError.code, bodyError.message) : new AppError('internal', bodyError.message);
+        throw bodyError.status < 500 ? new PermanentError(bodyError.code, bodyError.message, { details: bodyError.details ?? [] }) : new AppError('internal', bodyError.message);
       }
       const parsed = o.schema.safeParse(body);
       if (!parsed.success) {
@@ -221,7 +221,7 @@ export function sendError(res: Response, log: Logger, err: unknown, headers: Rec
 }
 
 function requestErrorOf(e: BodyError): AppError {
-  return e.status < 500 ? new RequestError(e.status, e.code, e.message) : new AppError('internal', e.message);
+  return e.status < 500 ? new RequestError(e.status, e.code, e.message, { details: e.details ?? [] }) : new AppError('internal', e.message);
 }
 
 /** `Retry-After` in whole seconds, at least 1. */

@@ -5,15 +5,15 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { RequestError, describeIssues, fieldIssues } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
+import type { Orders } from '../../shared/orders.ts';
 import type { QUEUE_SCHEMAS } from '../../shared/queues.ts';
 import { EVENT_TYPES, EventEnvelope, StorefrontEvent } from '../../shared/schemas/events.ts';
 import type { NotificationPayload } from '../../shared/schemas/notifications.ts';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../shared/signature.ts';
-import type { Store } from '../../shared/store.ts';
 import type { Enqueue } from '../../shared/tasks.ts';
 
 export interface WebhookDeps {
-  store: Store;
+  orders: Orders;
   enqueue: Enqueue<typeof QUEUE_SCHEMAS>;
   secrets: readonly string[];
   toleranceSeconds: number;
@@ -45,7 +45,7 @@ export function createWebhookHandler(d: WebhookDeps) {
     const parsed = StorefrontEvent.safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error.issues);
     const event = parsed.data;
-    const { previous, order } = await d.store.recordEvent(event);
+    const { previous, order } = await d.orders.recordEvent(event);
     if (previous?.tasks) {
       log.info('Storefront event delivered again; nothing new enqueued', { eventId: event.id, type: event.type });
       res.status(202).json({ eventId: event.id, tasks: previous.tasks.map((t) => ({ ...t, duplicate: true })) });
@@ -53,7 +53,7 @@ export function createWebhookHandler(d: WebhookDeps) {
     }
     const task = await d.enqueue('notifications', notificationFor(event), { idempotencyKey: event.id });
     const tasks = [{ queue: 'notifications', name: task.name }];
-    await d.store.markEnqueued(event.id, tasks);
+    await d.orders.markEnqueued(event.id, tasks);
     log.info('Storefront event accepted', { eventId: event.id, type: event.type, orderId: order.orderId, status: order.status, task: task.name, duplicate: task.duplicate });
     res.status(202).json({ eventId: event.id, tasks: [{ ...tasks[0], duplicate: task.duplicate }] });
   };

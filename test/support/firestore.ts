@@ -1,7 +1,7 @@
 /** A Firestore client on the shared emulator, in a project of its own so test files do not see each other's data. */
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { createFirestore } from '../../shared/store.ts';
+import { createFirestore } from '../../shared/firestore.ts';
 
 export function testFirestore(prefix = 'test') {
   const host = inject('firestoreHost');

@@ -6,8 +6,9 @@
 import { startMailSink, type MailSink, type MailSinkOptions } from '../../local/mail-sink/server.ts';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../local/tasks-emulator/index.ts';
 import { signWebhook } from '../../shared/signature.ts';
-import { createStore } from '../../shared/store.ts';
+import { createDeadLetters } from '../../shared/dead-letters.ts';
 import { createDeliveries } from '../../shared/deliveries.ts';
+import { createOrders } from '../../shared/orders.ts';
 import { testFirestore } from './firestore.ts';
 import { freePort } from './net.ts';
 import { serveFunction } from './serve.ts';
@@ -22,8 +23,9 @@ export interface Stack {
   sink: MailSink;
   webhookUrl: string;
   notifierUrl: string;
-  store: ReturnType<typeof createStore>;
+  store: ReturnType<typeof createOrders>;
   deliveries: ReturnType<typeof createDeliveries>;
+  deadLetters: ReturnType<typeof createDeadLetters>;
   /** The settings the functions got (also what ops tools need). */
   env: Record<string, string>;
   post(event: unknown, o?: { url?: string; secret?: string; t?: number; contentType?: string; raw?: string }): Promise<Response>;
@@ -65,8 +67,9 @@ export async function startStack(o: { emulator?: EmulatorOptions; sink?: MailSin
     sink,
     webhookUrl: webhook.url,
     notifierUrl,
-    store: createStore(db),
+    store: createOrders(db),
     deliveries: createDeliveries(db),
+    deadLetters: createDeadLetters(db),
     env,
     post(event, p = {}) {
       const body = p.raw ?? JSON.stringify(event);

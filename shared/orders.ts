@@ -1,63 +1,11 @@
 /**
- * Firestore access for every function: the client, and the documents the functions share.
- * - `orders/{orderId}`: the order as the events describe it, converging whatever the order of delivery;
- * - `events/{eventId}`: each storefront event received, and the tasks it enqueued;
- * - `deliveries/{key}`: one per email, claimed with a lease before sending and marked sent after;
- * - `deadLetters/{id}`: tasks given up, with their payload, for inspection and redrive.
+ * `orders/{orderId}`: the order as the events describe it, converging whatever the order of delivery; and
+ * `events/{eventId}`: each storefront event received, and the tasks it enqueued. Both are written in one
+ * transaction, so they live in one module.
  */
-import { Firestore, type Transaction } from '@google-cloud/firestore';
-import { PassThroughClient } from 'google-auth-library';
-import { AppError, RetryableError } from './errors.ts';
+import type { Firestore, Transaction } from '@google-cloud/firestore';
+import { documentTools, type DocumentOptions } from './firestore.ts';
 import type { Cancellation, Order, Shipment, StorefrontEvent } from './schemas/events.ts';
-
-/** Creates the Firestore client once, at cold start. `emulatorHost` (`host:port`) points it at the emulator. */
-export function createFirestore(o: { projectId: string; databaseId: string; emulatorHost?: string | undefined }): Firestore {
-  return new Firestore({
-    projectId: o.projectId,
-    databaseId: o.databaseId,
-    // The emulator needs no credentials; a pass-through auth client keeps the library from looking for them.
-    ...(o.emulatorHost ? { host: o.emulatorHost, ssl: false, authClient: new PassThroughClient() } : {}),
-    ignoreUndefinedProperties: true,
-  });
-}
-
-/** gRPC codes that mean "try again later": CANCELLED, UNKNOWN, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE. */
-const TRANSIENT = new Set([1, 2, 4, 8, 10, 13, 14]);
-
-/** How long one Firestore operation may take before callers answer 503 (the client itself retries for minutes). */
-export const DEFAULT_FIRESTORE_TIMEOUT_MS = 10_000;
-
-/**
- * Runs a Firestore operation, turning an outage (a transient gRPC code, or no answer within `timeoutMs`) into a
- * `RetryableError`, so callers answer 503 instead of hanging. An operation that times out may still complete;
- * every write here is idempotent, so the caller's retry converges.
- */
-export async function firestoreCall<T>(what: string, fn: () => Promise<T>, timeoutMs = DEFAULT_FIRESTORE_TIMEOUT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RetryableError('dependency-unavailable', `Firestore did not answer within ${timeoutMs} ms (${what})`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([fn(), timeout]);
-  } catch (err) {
-    if (err instanceof AppError) throw err;
-    const code = (err as { code?: unknown }).code;
-    if (typeof code !== 'number' || TRANSIENT.has(code)) {
-      throw new RetryableError('dependency-unavailable', `Firestore is unavailable (${what}): ${(err as Error).message}`, { cause: err });
-    }
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Options of the document accessors. */
-export interface StoreOptions {
-  /** The clock. @default () => new Date() */
-  now?: () => Date;
-  /** Per-operation time limit. @default 10000 */
-  timeoutMs?: number;
-}
 
 export type OrderStatus = 'created' | 'shipped' | 'cancelled';
 /** Later statuses win, whatever order the events arrive in: a late `order.created` does not undo a cancellation. */
@@ -76,6 +24,12 @@ export interface OrderDoc {
   updatedAt: string;
 }
 
+/** A task an event enqueued. */
+export interface EnqueuedTask {
+  queue: string;
+  name: string;
+}
+
 /** `events/{eventId}`. */
 export interface EventDoc {
   eventId: string;
@@ -83,7 +37,7 @@ export interface EventDoc {
   orderId: string;
   receivedAt: string;
   /** Set once the event's tasks are enqueued. */
-  tasks?: { queue: string; name: string }[];
+  tasks?: EnqueuedTask[];
   enqueuedAt?: string;
 }
 
@@ -118,14 +72,12 @@ function later(at: string, prevAt: string, tie: string, prevTie: string): boolea
   return a !== b ? a > b : tie > prevTie;
 }
 
-/** The shared document accessors, built once at cold start. */
-export function createStore(db: Firestore, o: StoreOptions = {}) {
-  const now = o.now ?? (() => new Date());
-  const call = <T>(what: string, fn: () => Promise<T>): Promise<T> => firestoreCall(what, fn, o.timeoutMs);
+/** The accessors of orders and events, built once at cold start. */
+export function createOrders(db: Firestore, o: DocumentOptions = {}) {
+  const { now, call } = documentTools(o);
   const orders = db.collection('orders');
   const events = db.collection('events');
   return {
-    db,
     /**
      * Records an event and folds it into its order, in one transaction. Returns the event record as it was
      * before (so a redelivered event is recognised) and the order after.
@@ -145,7 +97,7 @@ export function createStore(db: Firestore, o: StoreOptions = {}) {
         }),
       ),
     /** Marks an event's tasks as enqueued. */
-    markEnqueued: (eventId: string, tasks: { queue: string; name: string }[]) =>
+    markEnqueued: (eventId: string, tasks: EnqueuedTask[]) =>
       call('mark event enqueued', () => events.doc(eventId).set({ tasks, enqueuedAt: now().toISOString() }, { merge: true })),
     getOrder: (orderId: string) =>
       call('read order', async () => {
@@ -154,4 +106,4 @@ export function createStore(db: Firestore, o: StoreOptions = {}) {
       }),
   };
 }
-export type Store = ReturnType<typeof createStore>;
+export type Orders = ReturnType<typeof createOrders>;
