@@ -9,7 +9,8 @@ import { BaseEnv, FirestoreEnv, TasksEnv, csv, url } from '../config.ts';
 import { QUEUE_SCHEMAS } from '../queues.ts';
 import type { StorefrontEvent } from '../schemas/events.ts';
 import type { NotificationPayload } from '../schemas/notifications.ts';
-import { createFirestore, createStore } from '../store.ts';
+import { createFirestore } from '../firestore.ts';
+import { createOrders } from '../orders.ts';
 import { createEnqueuer, createTasksClient } from '../tasks.ts';
 import type { Accept } from './hand-over.ts';
 
@@ -34,7 +35,7 @@ function notificationFor(e: StorefrontEvent): NotificationPayload {
 
 /** Builds the Firestore and Cloud Tasks clients once, and the `accept` of the intake. */
 export function createAccept(config: PlatformWebhookEnv): Accept {
-  const store = createStore(createFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE, emulatorHost: config.FIRESTORE_EMULATOR_HOST }), { timeoutMs: config.FIRESTORE_TIMEOUT_MS });
+  const orders = createOrders(createFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE, emulatorHost: config.FIRESTORE_EMULATOR_HOST }), { timeoutMs: config.FIRESTORE_TIMEOUT_MS });
   const enqueue = createEnqueuer({
     client: createTasksClient({ emulatorHost: config.CLOUD_TASKS_EMULATOR_HOST }),
     project: config.GOOGLE_CLOUD_PROJECT,
@@ -44,10 +45,10 @@ export function createAccept(config: PlatformWebhookEnv): Accept {
     targets: { notifications: { url: config.SEND_NOTIFICATION_URL, audience: config.SEND_NOTIFICATION_AUDIENCE ?? config.SEND_NOTIFICATION_URL } },
   });
   return async (event) => {
-    const { previous } = await store.recordEvent(event);
+    const { previous } = await orders.recordEvent(event);
     if (previous?.tasks) return { eventId: event.id, tasks: previous.tasks.map((t) => ({ ...t, duplicate: true })) };
     const task = await enqueue('notifications', notificationFor(event), { idempotencyKey: event.id });
-    await store.markEnqueued(event.id, [{ queue: 'notifications', name: task.name }]);
+    await orders.markEnqueued(event.id, [{ queue: 'notifications', name: task.name }]);
     return { eventId: event.id, tasks: [{ queue: 'notifications', name: task.name, duplicate: task.duplicate }] };
   };
 }
