@@ -4,7 +4,7 @@ import { loadConfig } from '../../shared/config.ts';
 import { publicEndpoint } from '../../shared/http.ts';
 import { createLogger } from '../../shared/log.ts';
 import { createPlatformHandler } from '../../shared/platforms/hand-over.ts';
-import { PlatformWebhookEnv, WebhookSecrets, createAccept } from '../../shared/platforms/intake.ts';
+import { PlatformWebhookEnv, WebhookSecrets, createIntakeDeps } from '../../shared/platforms/intake.ts';
 import { SHOPIFY } from '../../shared/platforms/shopify/adapter.ts';
 
 const Env = PlatformWebhookEnv.extend({
@@ -14,6 +14,6 @@ const Env = PlatformWebhookEnv.extend({
 
 const config = loadConfig(Env);
 const log = createLogger({ level: config.LOG_LEVEL, labels: { function: config.K_SERVICE ?? 'shopify-webhook' } });
-const handler = createPlatformHandler(SHOPIFY, { secrets: config.SHOPIFY_WEBHOOK_SECRETS, accept: createAccept(config) });
+const handler = createPlatformHandler(SHOPIFY, { secrets: config.SHOPIFY_WEBHOOK_SECRETS, intake: createIntakeDeps(config) });
 
 http('shopify-webhook', publicEndpoint({ log, project: config.GOOGLE_CLOUD_PROJECT, maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES, handler }));

@@ -4,7 +4,7 @@ import { loadConfig } from '../../shared/config.ts';
 import { publicEndpoint } from '../../shared/http.ts';
 import { createLogger } from '../../shared/log.ts';
 import { createPlatformHandler } from '../../shared/platforms/hand-over.ts';
-import { PlatformWebhookEnv, WebhookSecrets, createAccept } from '../../shared/platforms/intake.ts';
+import { PlatformWebhookEnv, WebhookSecrets, createIntakeDeps } from '../../shared/platforms/intake.ts';
 import { WOOCOMMERCE } from '../../shared/platforms/woocommerce/adapter.ts';
 import { answeringPing } from './ping.ts';
 
@@ -15,7 +15,7 @@ const Env = PlatformWebhookEnv.extend({
 
 const config = loadConfig(Env);
 const log = createLogger({ level: config.LOG_LEVEL, labels: { function: config.K_SERVICE ?? 'woocommerce-webhook' } });
-const handler = createPlatformHandler(WOOCOMMERCE, { secrets: config.WOOCOMMERCE_WEBHOOK_SECRETS, accept: createAccept(config) });
+const handler = createPlatformHandler(WOOCOMMERCE, { secrets: config.WOOCOMMERCE_WEBHOOK_SECRETS, intake: createIntakeDeps(config) });
 const endpoint = publicEndpoint({ log, project: config.GOOGLE_CLOUD_PROJECT, maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES, handler });
 
 http('woocommerce-webhook', answeringPing(endpoint, log));

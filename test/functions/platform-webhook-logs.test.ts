@@ -15,13 +15,12 @@ const SECRET = 'secret_0123456789abcdef';
 const lines: Record<string, unknown>[] = [];
 const log = createLogger({ level: 'DEBUG', write: (line) => lines.push(JSON.parse(line)) });
 const servers: { url: string; close(): Promise<void> }[] = [];
-const accept = async () => {
-  throw new Error('no request in this file gets as far as the intake');
-};
+/** No request in this file gets as far as the intake: its clients would throw. */
+const intake = { orders: {} as never, enqueue: (() => Promise.reject(new Error('not reached'))) as never };
 
 beforeAll(async () => {
-  http('shopify-log-test', publicEndpoint({ log, project: 'p', handler: createPlatformHandler(SHOPIFY, { secrets: [SECRET], accept }) }));
-  http('woocommerce-log-test', publicEndpoint({ log, project: 'p', handler: createPlatformHandler(WOOCOMMERCE, { secrets: [SECRET], accept }) }));
+  http('shopify-log-test', publicEndpoint({ log, project: 'p', handler: createPlatformHandler(SHOPIFY, { secrets: [SECRET], intake }) }));
+  http('woocommerce-log-test', publicEndpoint({ log, project: 'p', handler: createPlatformHandler(WOOCOMMERCE, { secrets: [SECRET], intake }) }));
   servers.push(await serveFunction('shopify-log-test'), await serveFunction('woocommerce-log-test'));
 });
 afterAll(async () => {

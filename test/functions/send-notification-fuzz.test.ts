@@ -17,7 +17,7 @@ import { maxAttemptsLookup } from '../../shared/queues.ts';
 import { NotificationPayload } from '../../shared/schemas/notifications.ts';
 import { createOrders } from '../../shared/orders.ts';
 import { cancelled, created, shipped } from '../support/events.ts';
-import { testFirestore } from '../support/firestore.ts';
+import { testFirestore, warmUp } from '../support/firestore.ts';
 import { FUZZ_RUNS, hostileValue, mutationOf } from '../support/fuzz.ts';
 import { startTestIssuer, type TestIssuer } from '../support/jwks.ts';
 import { serveFunction } from '../support/serve.ts';
@@ -33,6 +33,7 @@ let issuer: TestIssuer;
 let fn: { url: string; close(): Promise<void> };
 
 beforeAll(async () => {
+  await warmUp(db);
   sink = await startMailSink({ apiKey: 'SG.fuzz' });
   issuer = await startTestIssuer();
   const mail = MailEnv.parse({ SENDGRID_API_KEY: 'SG.fuzz', SENDGRID_BASE_URL: sink.url, MAIL_FROM: 'orders@shop.example' });

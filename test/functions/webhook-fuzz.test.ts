@@ -15,7 +15,7 @@ import { signWebhook } from '../../shared/signature.ts';
 import { createOrders } from '../../shared/orders.ts';
 import { createEnqueuer, createTasksClient, taskIdFor } from '../../shared/tasks.ts';
 import { cancelled, created, shipped } from '../support/events.ts';
-import { testFirestore } from '../support/firestore.ts';
+import { testFirestore, warmUp } from '../support/firestore.ts';
 import { FUZZ_RUNS, hostileValue, mutationOf } from '../support/fuzz.ts';
 import { serveFunction } from '../support/serve.ts';
 
@@ -27,6 +27,7 @@ let emulator: Emulator;
 let fn: { url: string; close(): Promise<void> };
 
 beforeAll(async () => {
+  await warmUp(db);
   emulator = await startEmulator({ port: 0, project: projectId, location: 'us-central1', queues: 'queues.json' });
   // Tasks stay in the queue: the property is about what is enqueued, not about sending.
   await fetch(`${emulator.url}/v2/${emulator.queuePath('notifications')}:pause`, { method: 'POST', body: '{}' });
