@@ -2,12 +2,12 @@
 import { http } from '@google-cloud/functions-framework';
 import { loadConfig } from '../../shared/config.ts';
 import { publicEndpoint } from '../../shared/http.ts';
+import { IntakeEnv, WebhookSecrets, createIntakeDeps } from '../../shared/intake-deps.ts';
 import { createLogger } from '../../shared/log.ts';
 import { createPlatformHandler } from '../../shared/platforms/hand-over.ts';
-import { PlatformWebhookEnv, WebhookSecrets, createIntakeDeps } from '../../shared/platforms/intake.ts';
 import { SHOPIFY } from '../../shared/platforms/shopify/adapter.ts';
 
-const Env = PlatformWebhookEnv.extend({
+const Env = IntakeEnv.extend({
   /** The app's client secret or the store's webhook signing key (comma-separated; several during a rotation). */
   SHOPIFY_WEBHOOK_SECRETS: WebhookSecrets,
 });

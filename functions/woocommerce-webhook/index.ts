@@ -2,13 +2,13 @@
 import { http } from '@google-cloud/functions-framework';
 import { loadConfig } from '../../shared/config.ts';
 import { publicEndpoint } from '../../shared/http.ts';
+import { IntakeEnv, WebhookSecrets, createIntakeDeps } from '../../shared/intake-deps.ts';
 import { createLogger } from '../../shared/log.ts';
 import { createPlatformHandler } from '../../shared/platforms/hand-over.ts';
-import { PlatformWebhookEnv, WebhookSecrets, createIntakeDeps } from '../../shared/platforms/intake.ts';
 import { WOOCOMMERCE } from '../../shared/platforms/woocommerce/adapter.ts';
 import { answeringPing } from './ping.ts';
 
-const Env = PlatformWebhookEnv.extend({
+const Env = IntakeEnv.extend({
   /** The webhook's secret, as entered in WooCommerce (comma-separated; several during a rotation). */
   WOOCOMMERCE_WEBHOOK_SECRETS: WebhookSecrets,
 });
