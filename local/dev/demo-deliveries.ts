@@ -20,6 +20,8 @@ export interface Delivery {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** A cancellation: sent once the order's confirmation is out. */
+  cancels?: boolean;
 }
 
 export type Platform = 'shopify' | 'woocommerce';
@@ -33,7 +35,7 @@ export function signature(secret: string, body: string, t = Math.floor(Date.now(
 function storefrontDeliveries(stack: StackInfo, runId: string): Delivery[] {
   return demoEvents(runId).map((e) => {
     const body = JSON.stringify(e.event);
-    return { label: e.label, eventId: String(e.event.id), orderId: e.orderId, expect: e.expect, url: stack.webhook.url, body, headers: { 'content-type': 'application/json', [stack.webhook.header]: signature(stack.webhook.secret, body) } };
+    return { label: e.label, eventId: String(e.event.id), orderId: e.orderId, expect: e.expect, cancels: e.event.type === 'order.cancelled', url: stack.webhook.url, body, headers: { 'content-type': 'application/json', [stack.webhook.header]: signature(stack.webhook.secret, body) } };
   });
 }
 

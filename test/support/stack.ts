@@ -9,7 +9,7 @@ import { signWebhook } from '../../shared/signature.ts';
 import { createDeadLetters } from '../../shared/dead-letters.ts';
 import { createDeliveries } from '../../shared/deliveries.ts';
 import { createOrders } from '../../shared/orders.ts';
-import { testFirestore } from './firestore.ts';
+import { testFirestore, warmUp } from './firestore.ts';
 import { freePort } from './net.ts';
 import { serveFunction } from './serve.ts';
 
@@ -34,6 +34,7 @@ export interface Stack {
 
 export async function startStack(o: { emulator?: EmulatorOptions; sink?: MailSinkOptions; env?: Record<string, string> } = {}): Promise<Stack> {
   const { db, host, projectId } = testFirestore('stack');
+  await warmUp(db);
   const sink = await startMailSink({ apiKey: 'SG.local', ...o.sink });
   const emulator = await startEmulator({ port: 0, project: projectId, location: 'us-central1', queues: 'queues.json', ...o.emulator });
   const notifierPort = await freePort();
