@@ -64,6 +64,9 @@ export const SETTINGS: Record<string, Fill> = {
   TASKS_INVOKER_SERVICE_ACCOUNT: (s) => s.tasksInvoker,
   CLOUD_TASKS_EMULATOR_HOST: (s) => s.tasksHost,
   STOREFRONT_WEBHOOK_SECRETS: (s) => s.webhookSecret,
+  // Locally every storefront platform signs with the stack's one webhook secret.
+  SHOPIFY_WEBHOOK_SECRETS: (s) => s.webhookSecret,
+  WOOCOMMERCE_WEBHOOK_SECRETS: (s) => s.webhookSecret,
   OIDC_ISSUERS: (s) => s.issuer,
   OIDC_JWKS_URL: (s) => s.jwksUrl,
   // A private function checks that tokens are for its own URL and from the account that calls it.
@@ -106,6 +109,22 @@ export const FUNCTION_SAMPLES: Record<string, Record<string, string>> = {
     TASKS_LOCATION: 'europe-west1',
     TASKS_INVOKER_SERVICE_ACCOUNT: 'tasks-invoker@shop.iam.gserviceaccount.com',
     STOREFRONT_WEBHOOK_SECRETS: 'whsec_0123456789abcdef',
+    SEND_NOTIFICATION_URL: 'http://127.0.0.1:9/',
+    FIRESTORE_EMULATOR_HOST: '127.0.0.1:9',
+  },
+  'shopify-webhook': {
+    GOOGLE_CLOUD_PROJECT: 'shop',
+    TASKS_LOCATION: 'europe-west1',
+    TASKS_INVOKER_SERVICE_ACCOUNT: 'tasks-invoker@shop.iam.gserviceaccount.com',
+    SHOPIFY_WEBHOOK_SECRETS: 'shpss_0123456789abcdef',
+    SEND_NOTIFICATION_URL: 'http://127.0.0.1:9/',
+    FIRESTORE_EMULATOR_HOST: '127.0.0.1:9',
+  },
+  'woocommerce-webhook': {
+    GOOGLE_CLOUD_PROJECT: 'shop',
+    TASKS_LOCATION: 'europe-west1',
+    TASKS_INVOKER_SERVICE_ACCOUNT: 'tasks-invoker@shop.iam.gserviceaccount.com',
+    WOOCOMMERCE_WEBHOOK_SECRETS: 'wcsec_0123456789abcdef',
     SEND_NOTIFICATION_URL: 'http://127.0.0.1:9/',
     FIRESTORE_EMULATOR_HOST: '127.0.0.1:9',
   },
