@@ -4,9 +4,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { StackInfo } from '../../local/dev/stack.ts';
+import { freePorts } from '../support/net.ts';
 
 export const root = join(import.meta.dirname, '..', '..');
 
@@ -18,23 +18,10 @@ export interface Ports {
   console: number;
 }
 
-const free = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen({ port, host: '127.0.0.1', exclusive: true }, () => s.close(() => resolve(true)));
-  });
-
 /** Ports for a stack: a block of `functionCount` consecutive free ports, and four more. */
 export async function stackPorts(functionCount: number): Promise<Ports> {
-  for (let tries = 0; tries < 50; tries++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const all = Array.from({ length: functionCount + 4 }, (_, i) => base + i);
-    if ((await Promise.all(all.map(free))).every(Boolean)) {
-      return { functions: base, tasks: base + functionCount, firestore: base + functionCount + 1, mail: base + functionCount + 2, console: base + functionCount + 3 };
-    }
-  }
-  throw new Error('no block of free ports found');
+  const base = (await freePorts(functionCount + 4))[0]!;
+  return { functions: base, tasks: base + functionCount, firestore: base + functionCount + 1, mail: base + functionCount + 2, console: base + functionCount + 3 };
 }
 
 export interface RunningStack {
@@ -116,4 +103,4 @@ export function groupAlive(pgid: number): boolean {
   }
 }
 
-export { free as portFree };
+export { portIsFree as portFree } from "../support/net.ts";

@@ -1,16 +1,39 @@
 /** Small network helpers for tests: free ports and waiting for a server to answer. */
 import { createServer } from 'node:net';
 
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports handed to a server that binds them later (a child process, the Firestore emulator) are taken from a range of
+ * this test worker's own, below the kernel's ephemeral range (32768+): the kernel never gives such a port to a
+ * `listen(0)` or an outgoing connection in between, and two workers never pick the same one.
+ */
+const RANGE_START = 10_000;
+const RANGE_SIZE = 2_500;
+const worker = Math.max(0, Number(process.env.VITEST_POOL_ID ?? process.pid % 9) - 1) % 9;
+let next = Math.floor(Math.random() * RANGE_SIZE);
+
+/** Whether `port` can be bound on 127.0.0.1 now. */
+export const portIsFree = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
     const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(false));
+    s.listen({ port, host: '127.0.0.1', exclusive: true }, () => s.close(() => resolve(true)));
   });
+
+/** `count` consecutive ports of this worker's range, free on 127.0.0.1 now. */
+export async function freePorts(count = 1): Promise<number[]> {
+  for (let tries = 0; tries < 200; tries++) {
+    if (next + count > RANGE_SIZE) next = 0;
+    const base = RANGE_START + worker * RANGE_SIZE + next;
+    next += count;
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    if ((await Promise.all(ports.map(portIsFree))).every(Boolean)) return ports;
+  }
+  throw new Error(`no block of ${count} free ports in this worker's range`);
+}
+
+/** A free port of this worker's range on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0]!;
 }
 
 /** Polls `url` until it answers (any status), `gaveUp()` is true, or `timeoutMs` passes. */
