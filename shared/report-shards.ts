@@ -2,14 +2,14 @@
  * (A little over 200 lines: the run documents and the transactions over them belong together.)
  *
  * The documents of daily-report runs, and the transactions that make a run exact:
- * - `reportRuns/{day}--{run}`: the day's bounds, which shards are done, and the combine claim (a lease);
+ * - `reportRuns/{day}--{run}`: the day's bounds; `…/combine/claim`: who combines (created once; a lease);
  * - `…/shards/{hh}`: a shard's progress: the step it is at, its cursor, its committed parts, done;
  * - `…/parts/{hh}-{step}-{nonce}` and `…/parts/{id}/skus/{n}`: what one step counted (sums per currency, and the
  *   per-sku figures in chunks well under Firestore's 1 MiB document limit). A step's part is written first and
  *   becomes part of the shard only when the step commits, in a transaction that checks the step; so a retried or
  *   duplicated task never counts an order twice, and a task killed midway is redone from the last committed cursor.
  */
-import { FieldPath, Timestamp, type DocumentReference, type Firestore } from '@google-cloud/firestore';
+import { FieldPath, Timestamp, type Firestore } from '@google-cloud/firestore';
 import { firestoreCall } from './store.ts';
 import { addSku, emptySums, emptyTotals, ORDER_FIELDS, type OrderFigures, type Sums, type Totals } from './report-totals.ts';
 import type { StoreDay } from './store-time.ts';
@@ -22,10 +22,6 @@ export interface RunDoc {
   to: string;
   hours: number;
   createdAt: string;
-  /** Shards whose last step committed. */
-  doneShards: number[];
-  /** Who runs the combine, until when (set in the transaction that sees every shard done). */
-  combine?: { by: string; until: string };
   combinedAt?: string;
   /** The daily-report email task, once enqueued. */
   emailTask?: string;
@@ -60,7 +56,8 @@ interface PartDoc {
 /** One chunk of per-sku figures: `[sku, name, units, revenue]` rows of one currency. */
 interface SkuChunk {
   currency: string;
-  items: [string, string, number, number][];
+  /** sku, name, units, revenue (Firestore has no arrays in arrays). */
+  items: { s: string; n: string; u: number; r: number }[];
 }
 
 const CHUNK_BYTES = 256 * 1024;
@@ -75,18 +72,6 @@ export function createReportStore(db: Firestore, o: { timeoutMs?: number } = {})
   const shardRef = (id: string, shard: number) => runRef(id).collection('shards').doc(shardId(shard));
   const partRef = (id: string, part: string) => runRef(id).collection('parts').doc(part);
   const freshShard = (shard: number, at: string): ShardDoc => ({ shard, step: 0, parts: [], orders: 0, done: false, updatedAt: at });
-  const allDone = (run: RunDoc) => run.doneShards.length >= run.hours;
-  const mayClaim = (run: RunDoc, at: string) => !run.combinedAt && (!run.combine || run.combine.until <= at);
-
-  /** Adds `shard` to the run's done shards and, when that makes all, claims the combine for `by`. In a transaction. */
-  const finish = (tx: FirebaseFirestore.Transaction, ref: DocumentReference, run: RunDoc, shard: number, by: string, now: Date, leaseMs: number) => {
-    const doneShards = run.doneShards.includes(shard) ? run.doneShards : [...run.doneShards, shard].sort((a, b) => a - b);
-    const next: RunDoc = { ...run, doneShards };
-    const claimed = allDone(next) && mayClaim(next, now.toISOString());
-    if (claimed) next.combine = { by, until: new Date(now.getTime() + leaseMs).toISOString() };
-    if (claimed || doneShards !== run.doneShards) tx.set(ref, next);
-    return { run: next, claimed };
-  };
 
   return {
     /** Creates the run document unless it exists; returns it as stored. */
@@ -96,7 +81,7 @@ export function createReportStore(db: Firestore, o: { timeoutMs?: number } = {})
           const ref = runRef(runIdOf(d.day, run));
           const snap = await tx.get(ref);
           if (snap.exists) return snap.data() as RunDoc;
-          const doc: RunDoc = { day: d.day, run, timeZone: d.timeZone, from: new Date(d.from).toISOString(), to: new Date(d.to).toISOString(), hours: d.hours, createdAt: now.toISOString(), doneShards: [] };
+          const doc: RunDoc = { day: d.day, run, timeZone: d.timeZone, from: new Date(d.from).toISOString(), to: new Date(d.to).toISOString(), hours: d.hours, createdAt: now.toISOString() };
           tx.create(ref, doc);
           return doc;
         }),
@@ -140,7 +125,7 @@ export function createReportStore(db: Firestore, o: { timeoutMs?: number } = {})
               chunk = { currency, items: [] };
               bytes = 0;
             }
-            chunk.items.push([sku, s.name, s.units, s.revenue]);
+            chunk.items.push({ s: sku, n: s.name, u: s.units, r: s.revenue });
             bytes += size;
           }
           if (chunk.items.length) chunks.push(chunk);
@@ -174,7 +159,7 @@ export function createReportStore(db: Firestore, o: { timeoutMs?: number } = {})
           if (p.skuChunks) {
             for (const chunk of (await refs[i]!.collection('skus').get()).docs.map((d) => d.data() as SkuChunk)) {
               const c = t.currencies.get(chunk.currency)!;
-              for (const [sku, name, units, revenue] of chunk.items) addSku(c.skus, sku, { name, units, revenue });
+              for (const i of chunk.items) addSku(c.skus, i.s, { name: i.n, units: i.u, revenue: i.r });
             }
           }
         }
@@ -185,51 +170,58 @@ export function createReportStore(db: Firestore, o: { timeoutMs?: number } = {})
     deletePart: (id: string, part: string) => call('delete report part', () => db.recursiveDelete(partRef(id, part))),
 
     /**
-     * Commits step `step` of a shard: its part, the cursor after it, done or not; when done, marks the shard done on
-     * the run and, if it is the last, claims the combine for `by`. Nothing is written when the shard is no longer
-     * at `step` (a duplicate task got there first): `committed` is false.
+     * Commits step `step` of a shard: its part, the cursor after it, done or not, in a transaction on the shard
+     * document alone (shards never contend with each other). Nothing is written when the shard is no longer at
+     * `step` (a duplicate task got there first): `committed` is false.
      */
-    commitStep: (id: string, shard: number, step: number, c: { part: string; cursor: Cursor | undefined; done: boolean; orders: number; by: string; now: Date; leaseMs: number }) =>
+    commitStep: (id: string, shard: number, step: number, c: { part: string; cursor: Cursor | undefined; done: boolean; orders: number; now: Date }) =>
       call('commit report step', () =>
         db.runTransaction(async (tx) => {
-          const [shardSnap, runSnap] = await tx.getAll(shardRef(id, shard), runRef(id));
+          const snap = await tx.get(shardRef(id, shard));
           const at = c.now.toISOString();
-          const state = (shardSnap!.data() as ShardDoc | undefined) ?? freshShard(shard, at);
-          if (state.done || state.step !== step) return { committed: false, state, claimed: false };
-          const next: ShardDoc = { shard, step: step + 1, parts: [...state.parts, c.part], orders: state.orders + c.orders, done: c.done, updatedAt: at, ...(c.cursor ? { cursor: c.cursor } : state.cursor ? { cursor: state.cursor } : {}) };
-          let claimed = false;
-          if (c.done) {
-            const run = runSnap!.data() as RunDoc | undefined;
-            if (!run) throw new Error(`Report run ${id} is missing`);
-            ({ claimed } = finish(tx, runRef(id), run, shard, c.by, c.now, c.leaseMs));
-          }
+          const state = (snap.data() as ShardDoc | undefined) ?? freshShard(shard, at);
+          if (state.done || state.step !== step) return { committed: false, state };
+          const cursor = c.cursor ?? state.cursor;
+          const next: ShardDoc = { shard, step: step + 1, parts: [...state.parts, c.part], orders: state.orders + c.orders, done: c.done, updatedAt: at, ...(cursor ? { cursor } : {}) };
           tx.set(shardRef(id, shard), next);
-          return { committed: true, state: next, claimed };
+          return { committed: true, state: next };
         }),
       ),
 
-    /** For a shard already done: makes sure the run knows, and claims the combine if it is due and free. */
-    finishShard: (id: string, shard: number, by: string, now: Date, leaseMs: number) =>
-      call('finish report shard', () =>
-        db.runTransaction(async (tx) => {
-          const snap = await tx.get(runRef(id));
-          const run = snap.data() as RunDoc | undefined;
-          if (!run) throw new Error(`Report run ${id} is missing`);
-          return finish(tx, runRef(id), run, shard, by, now, leaseMs);
-        }),
-      ),
+    /**
+     * Called after a shard is done: when every shard of the run is done, claims the combine for `by` by creating
+     * the claim document (creation succeeds once, however many shards finish at the same moment; a claim whose
+     * lease ran out without the combine finishing is taken over). The last shard to commit always sees every
+     * shard done, since each checks after its own commit.
+     */
+    claimCombine: (id: string, hours: number, by: string, now: Date, leaseMs: number) =>
+      call('claim report combine', async (): Promise<{ state: 'waiting' | 'claimed' | 'combined' } | { state: 'busy'; until: string }> => {
+        const done = await runRef(id).collection('shards').where('done', '==', true).count().get();
+        if (done.data().count < hours) return { state: 'waiting' };
+        const ref = runRef(id).collection('combine').doc('claim');
+        const until = new Date(now.getTime() + leaseMs).toISOString();
+        try {
+          await ref.create({ by, until });
+          return { state: 'claimed' };
+        } catch (err) {
+          if ((err as { code?: unknown }).code !== 6) throw err; // ALREADY_EXISTS
+        }
+        return db.runTransaction(async (tx) => {
+          const claim = (await tx.get(ref)).data() as { by: string; until: string; combinedAt?: string };
+          if (claim.combinedAt) return { state: 'combined' as const };
+          if (claim.until > now.toISOString()) return { state: 'busy' as const, until: claim.until };
+          tx.set(ref, { by, until });
+          return { state: 'claimed' as const };
+        });
+      }),
 
-    /** Records the combine as finished (only by its claimant). */
-    markCombined: (id: string, by: string, c: { at: Date; emailTask?: string }) =>
-      call('mark report combined', () =>
-        db.runTransaction(async (tx) => {
-          const snap = await tx.get(runRef(id));
-          const run = snap.data() as RunDoc;
-          if (run.combinedAt || run.combine?.by !== by) return false;
-          tx.update(runRef(id), { combinedAt: c.at.toISOString(), ...(c.emailTask ? { emailTask: c.emailTask } : {}) });
-          return true;
-        }),
-      ),
+    /** Records the combine as finished. */
+    markCombined: (id: string, c: { at: Date; emailTask?: string }) =>
+      call('mark report combined', async () => {
+        const fields = { combinedAt: c.at.toISOString(), ...(c.emailTask ? { emailTask: c.emailTask } : {}) };
+        await runRef(id).collection('combine').doc('claim').set(fields, { merge: true });
+        await runRef(id).update(fields);
+      }),
 
     writeReport: (day: string, report: unknown) => call('write report', () => db.collection('reports').doc(day).set(report as Record<string, unknown>)),
     getReport: (day: string) => call('read report', async () => (await db.collection('reports').doc(day).get()).data()),

@@ -12,7 +12,7 @@ import { Report } from '../../shared/schemas/report.ts';
 import { storeDay } from '../../shared/store-time.ts';
 import type { Enqueue } from '../../shared/tasks.ts';
 
-export type Combine = (runId: string, by: string, ctx: TaskContext) => Promise<void>;
+export type Combine = (runId: string, ctx: TaskContext) => Promise<void>;
 
 export interface CombineDeps {
   reports: ReportStore;
@@ -28,7 +28,7 @@ export const reportEmailKey = (day: string): string => `daily-report/${day}`;
 
 export function createCombine(d: CombineDeps): Combine {
   const now = d.now ?? (() => new Date());
-  return async (runId, by, ctx) => {
+  return async (runId, ctx) => {
     const run = (await d.reports.getRun(runId))!;
     const day = storeDay(run.day, run.timeZone);
     const shards = await d.reports.listShards(runId);
@@ -47,7 +47,7 @@ export function createCombine(d: CombineDeps): Combine {
       // (Cast: the daily-report payload's shape is defined with its template; it is validated again by enqueue.)
       ({ name: emailTask } = await d.enqueue('notifications', payload as never, { idempotencyKey: reportEmailKey(run.day) }));
     }
-    await d.reports.markCombined(runId, by, { at: now(), ...(emailTask ? { emailTask } : {}) });
+    await d.reports.markCombined(runId, { at: now(), ...(emailTask ? { emailTask } : {}) });
     ctx.log.info('Daily report written', { day: run.day, run: run.run, orders: report.orderCount, currencies: Object.keys(report.currencies), emailTask });
   };
 }

@@ -39,18 +39,16 @@ export function createAggregateHandler(d: AggregateDeps) {
   const followUp = (t: ReportTask, step: number) =>
     d.enqueue('reports', { ...t, step }, { idempotencyKey: reportTaskKey({ ...t, step }), dispatchDeadlineSeconds: d.dispatchDeadlineSeconds });
 
-  /** The shard is done: make sure the run knows, and combine if this task is the one to. */
-  const afterDone = async (t: ReportTask, ctx: TaskContext, by: string, claimed?: boolean) => {
+  /** The shard is done: when every shard is, the task that claims the combine runs it. */
+  const afterDone = async (t: ReportTask, hours: number, ctx: TaskContext, by: string) => {
     const id = runIdOf(t.day, t.run);
-    if (claimed === undefined) {
-      const r = await d.reports.finishShard(id, t.shard, by, now(), d.combineLeaseMs);
-      claimed = r.claimed;
-      if (!claimed && r.run.doneShards.length >= r.run.hours && !r.run.combinedAt && r.run.combine) {
-        const wait = (Date.parse(r.run.combine.until) - now().getTime()) / 1000;
-        throw new RetryableError('not-ready', `Another task is combining ${t.day}; retrying after its lease`, { retryAfterSeconds: Math.max(1, wait) });
-      }
+    const claim = await d.reports.claimCombine(id, hours, by, now(), d.combineLeaseMs);
+    if (claim.state === 'claimed') return d.combine(id, ctx);
+    if (claim.state === 'busy') {
+      // Another task combines; if it dies, this retry takes over once its lease runs out.
+      const wait = (Date.parse(claim.until) - now().getTime()) / 1000;
+      throw new RetryableError('not-ready', `Another task is combining ${t.day}; retrying after its lease`, { retryAfterSeconds: Math.max(1, wait) });
     }
-    if (claimed) await d.combine(id, by, ctx);
   };
 
   return async (t: ReportTask, ctx: TaskContext): Promise<void> => {
@@ -63,7 +61,7 @@ export function createAggregateHandler(d: AggregateDeps) {
       return;
     }
     const state = await d.reports.getShard(id, t.shard, now());
-    if (state.done) return afterDone(t, ctx, by);
+    if (state.done) return afterDone(t, run.hours, ctx, by);
     if (state.step > t.step) {
       // A duplicate or retried task of a step already committed: make sure the next step's task exists.
       await followUp(t, state.step);
@@ -86,15 +84,15 @@ export function createAggregateHandler(d: AggregateDeps) {
 
     const part = `${String(t.shard).padStart(2, '0')}-${t.step}-${randomUUID().slice(0, 8)}`;
     await d.reports.writePart(id, part, t.shard, t.step, totals);
-    const r = await d.reports.commitStep(id, t.shard, t.step, { part, cursor, done, orders: totals.orderCount, by, now: now(), leaseMs: d.combineLeaseMs });
+    const r = await d.reports.commitStep(id, t.shard, t.step, { part, cursor, done, orders: totals.orderCount, now: now() });
     ctx.log.info('Report step read', { day: t.day, run: t.run, shard: t.shard, step: t.step, orders: totals.orderCount, done, committed: r.committed, ms: Math.round(elapsed() - began) });
     if (!r.committed) {
       await d.reports.deletePart(id, part).catch(() => {});
-      if (r.state.done) return afterDone(t, ctx, by);
+      if (r.state.done) return afterDone(t, run.hours, ctx, by);
       if (r.state.step > t.step) await followUp(t, r.state.step);
       return;
     }
     if (!done) await followUp(t, t.step + 1);
-    else await afterDone(t, ctx, by, r.claimed);
+    else await afterDone(t, run.hours, ctx, by);
   };
 }

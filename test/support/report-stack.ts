@@ -1,0 +1,91 @@
+/**
+ * The daily-report stack in this test process, on top of the order-notification stack: schedule-reports (called
+ * with Scheduler-shaped OIDC tokens from a test issuer) and aggregate-orders (a task target of the emulator's
+ * `reports` queue), wired through configuration as in production. Plus a fast writer of orders through the
+ * store's fold (`applyEvent`), in batches.
+ */
+import { http } from '@google-cloud/functions-framework';
+import type { Firestore } from '@google-cloud/firestore';
+import { createAggregateTarget } from '../../functions/aggregate-orders/target.ts';
+import { createScheduleTarget } from '../../functions/schedule-reports/target.ts';
+import { BaseEnv, FirestoreEnv, OidcEnv, TasksEnv, loadConfig } from '../../shared/config.ts';
+import { AggregateEnv, ScheduleEnv } from '../../shared/report-config.ts';
+import { createReportStore } from '../../shared/report-shards.ts';
+import type { StorefrontEvent } from '../../shared/schemas/events.ts';
+import { applyEvent, createFirestore, type OrderDoc } from '../../shared/store.ts';
+import { startTestIssuer, type TestIssuer } from './jwks.ts';
+import { freePort } from './net.ts';
+import { serveFunction } from './serve.ts';
+import { startStack, type Stack } from './stack.ts';
+
+export const SCHEDULER = 'scheduler-invoker@storefront-local.iam.gserviceaccount.com';
+
+export interface ReportStack extends Stack {
+  db: Firestore;
+  reports: ReturnType<typeof createReportStore>;
+  issuer: TestIssuer;
+  aggregateUrl: string;
+  scheduleUrl: string;
+  /** POSTs to schedule-reports with a Scheduler token (or `token`). */
+  schedule(body: unknown, o?: { token?: string | null }): Promise<Response>;
+  /** Folds events into orders (the webhook's fold) and writes the orders in batches. Returns the orders written. */
+  writeEvents(events: Iterable<StorefrontEvent>): Promise<OrderDoc[]>;
+}
+
+/** `now`: schedule-reports' and aggregate-orders' clock (yesterday, the window, generatedAt). */
+export async function startReportStack(o: { env?: Record<string, string>; now?: () => Date; name?: string } = {}): Promise<ReportStack> {
+  const aggregatePort = await freePort();
+  const schedulePort = await freePort();
+  const aggregateUrl = `http://127.0.0.1:${aggregatePort}/`;
+  const scheduleUrl = `http://127.0.0.1:${schedulePort}/`;
+  const stack = await startStack({ env: { AGGREGATE_ORDERS_URL: aggregateUrl, ...o.env } });
+  const issuer = await startTestIssuer();
+  const env = { ...stack.env, ...o.env };
+  const name = o.name ?? 'aggregate-orders';
+  http(name, createAggregateTarget(loadConfig(BaseEnv.extend(OidcEnv.shape).extend(FirestoreEnv.shape).extend(TasksEnv.shape).extend(AggregateEnv.shape), { ...env, OIDC_AUDIENCE: aggregateUrl }), o.now ? { now: o.now } : {}));
+  http('schedule-reports', createScheduleTarget(
+    loadConfig(BaseEnv.extend(OidcEnv.shape).extend(FirestoreEnv.shape).extend(TasksEnv.shape).extend(ScheduleEnv.shape), {
+      ...env, OIDC_AUDIENCE: scheduleUrl, OIDC_ALLOWED_EMAILS: SCHEDULER, OIDC_ISSUERS: issuer.issuer, OIDC_JWKS_URL: issuer.jwksUrl,
+    }),
+    o.now ? { now: o.now } : {},
+  ));
+  const aggregate = await serveFunction(name, aggregatePort);
+  const scheduler = await serveFunction('schedule-reports', schedulePort);
+  const db = createFirestore({ projectId: stack.projectId, databaseId: '(default)', emulatorHost: env.FIRESTORE_EMULATOR_HOST });
+  return {
+    ...stack,
+    db,
+    reports: createReportStore(db),
+    issuer,
+    aggregateUrl,
+    scheduleUrl,
+    async schedule(body, p = {}) {
+      const token = p.token === undefined ? await issuer.sign({ email: SCHEDULER, aud: scheduleUrl }) : p.token;
+      return fetch(scheduleUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    },
+    async writeEvents(events) {
+      const docs = new Map<string, OrderDoc>();
+      for (const e of events) {
+        const id = e.type === 'order.created' ? e.data.order.id : e.data.orderId;
+        docs.set(id, applyEvent(docs.get(id), e, '2026-12-01T00:00:00.000Z'));
+      }
+      const all = [...docs.values()];
+      // 500 writes per batch, a few batches in flight: 20,000 orders in a few seconds on the emulator.
+      const batches: OrderDoc[][] = [];
+      for (let i = 0; i < all.length; i += 500) batches.push(all.slice(i, i + 500));
+      for (let i = 0; i < batches.length; i += 4) {
+        await Promise.all(batches.slice(i, i + 4).map((b) => {
+          const batch = db.batch();
+          for (const d of b) batch.set(db.collection('orders').doc(d.orderId), d);
+          return batch.commit();
+        }));
+      }
+      return all;
+    },
+    async close() {
+      await Promise.all([aggregate.close(), scheduler.close(), issuer.close()]);
+      await db.terminate();
+      await stack.close();
+    },
+  };
+}
