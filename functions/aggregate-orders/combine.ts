@@ -44,8 +44,7 @@ export function createCombine(d: CombineDeps): Combine {
     let emailTask: string | undefined;
     if (d.emailTo.length) {
       const payload = { kind: 'daily-report' as const, idempotencyKey: reportEmailKey(run.day), to: d.emailTo, ...(d.locale ? { locale: d.locale } : {}), report };
-      // (Cast: the daily-report payload's shape is defined with its template; it is validated again by enqueue.)
-      ({ name: emailTask } = await d.enqueue('notifications', payload as never, { idempotencyKey: reportEmailKey(run.day) }));
+      ({ name: emailTask } = await d.enqueue('notifications', payload, { idempotencyKey: reportEmailKey(run.day) }));
     }
     await d.reports.markCombined(runId, { at: now(), ...(emailTask ? { emailTask } : {}) });
     ctx.log.info('Daily report written', { day: run.day, run: run.run, orders: report.orderCount, currencies: Object.keys(report.currencies), emailTask });

@@ -10,7 +10,7 @@ import { createAggregateTarget } from '../../functions/aggregate-orders/target.t
 import { createScheduleTarget } from '../../functions/schedule-reports/target.ts';
 import { BaseEnv, FirestoreEnv, OidcEnv, TasksEnv, loadConfig } from '../../shared/config.ts';
 import { AggregateEnv, ScheduleEnv } from '../../shared/report-config.ts';
-import { createReportStore } from '../../shared/report-shards.ts';
+import { createReportStore, type ReportStore } from '../../shared/report-shards.ts';
 import type { StorefrontEvent } from '../../shared/schemas/events.ts';
 import { applyEvent, createFirestore, type OrderDoc } from '../../shared/store.ts';
 import { startTestIssuer, type TestIssuer } from './jwks.ts';
@@ -33,7 +33,12 @@ export interface ReportStack extends Stack {
 }
 
 /** `now`: schedule-reports' and aggregate-orders' clock (yesterday, the window, generatedAt). */
-export async function startReportStack(o: { env?: Record<string, string>; now?: () => Date; name?: string } = {}): Promise<ReportStack> {
+export async function startReportStack(o: {
+  env?: Record<string, string>;
+  now?: () => Date;
+  /** Swaps aggregate-orders' document store (to inject a crash at a chosen point). */
+  wrapReports?: (r: ReportStore) => ReportStore;
+} = {}): Promise<ReportStack> {
   const aggregatePort = await freePort();
   const schedulePort = await freePort();
   const aggregateUrl = `http://127.0.0.1:${aggregatePort}/`;
@@ -41,8 +46,13 @@ export async function startReportStack(o: { env?: Record<string, string>; now?: 
   const stack = await startStack({ env: { AGGREGATE_ORDERS_URL: aggregateUrl, ...o.env } });
   const issuer = await startTestIssuer();
   const env = { ...stack.env, ...o.env };
-  const name = o.name ?? 'aggregate-orders';
-  http(name, createAggregateTarget(loadConfig(BaseEnv.extend(OidcEnv.shape).extend(FirestoreEnv.shape).extend(TasksEnv.shape).extend(AggregateEnv.shape), { ...env, OIDC_AUDIENCE: aggregateUrl }), o.now ? { now: o.now } : {}));
+  const db = createFirestore({ projectId: stack.projectId, databaseId: '(default)', emulatorHost: env.FIRESTORE_EMULATOR_HOST });
+  const reports = createReportStore(db);
+  const name = 'aggregate-orders';
+  http(name, createAggregateTarget(
+    loadConfig(BaseEnv.extend(OidcEnv.shape).extend(FirestoreEnv.shape).extend(TasksEnv.shape).extend(AggregateEnv.shape), { ...env, OIDC_AUDIENCE: aggregateUrl }),
+    { ...(o.now ? { now: o.now } : {}), ...(o.wrapReports ? { reports: o.wrapReports(reports) } : {}) },
+  ));
   http('schedule-reports', createScheduleTarget(
     loadConfig(BaseEnv.extend(OidcEnv.shape).extend(FirestoreEnv.shape).extend(TasksEnv.shape).extend(ScheduleEnv.shape), {
       ...env, OIDC_AUDIENCE: scheduleUrl, OIDC_ALLOWED_EMAILS: SCHEDULER, OIDC_ISSUERS: issuer.issuer, OIDC_JWKS_URL: issuer.jwksUrl,
@@ -51,11 +61,10 @@ export async function startReportStack(o: { env?: Record<string, string>; now?: 
   ));
   const aggregate = await serveFunction(name, aggregatePort);
   const scheduler = await serveFunction('schedule-reports', schedulePort);
-  const db = createFirestore({ projectId: stack.projectId, databaseId: '(default)', emulatorHost: env.FIRESTORE_EMULATOR_HOST });
   return {
     ...stack,
     db,
-    reports: createReportStore(db),
+    reports,
     issuer,
     aggregateUrl,
     scheduleUrl,
