@@ -76,16 +76,17 @@ export function createReportStore(db: Firestore, o: { timeoutMs?: number } = {})
   return {
     /** Creates the run document unless it exists; returns it as stored. */
     ensureRun: (d: StoreDay, run: string, now: Date) =>
-      call('create report run', () =>
-        db.runTransaction(async (tx) => {
-          const ref = runRef(runIdOf(d.day, run));
-          const snap = await tx.get(ref);
-          if (snap.exists) return snap.data() as RunDoc;
-          const doc: RunDoc = { day: d.day, run, timeZone: d.timeZone, from: new Date(d.from).toISOString(), to: new Date(d.to).toISOString(), hours: d.hours, createdAt: now.toISOString() };
-          tx.create(ref, doc);
+      call('create report run', async () => {
+        const ref = runRef(runIdOf(d.day, run));
+        const doc: RunDoc = { day: d.day, run, timeZone: d.timeZone, from: new Date(d.from).toISOString(), to: new Date(d.to).toISOString(), hours: d.hours, createdAt: now.toISOString() };
+        try {
+          await ref.create(doc);
           return doc;
-        }),
-      ),
+        } catch (err) {
+          if ((err as { code?: unknown }).code !== 6) throw err; // ALREADY_EXISTS: the run is there
+          return (await ref.get()).data() as RunDoc;
+        }
+      }),
     getRun: (id: string) => call('read report run', async () => (await runRef(id).get()).data() as RunDoc | undefined),
     getShard: (id: string, shard: number, now: Date) =>
       call('read report shard', async () => ((await shardRef(id, shard).get()).data() as ShardDoc | undefined) ?? freshShard(shard, now.toISOString())),
@@ -170,23 +171,32 @@ export function createReportStore(db: Firestore, o: { timeoutMs?: number } = {})
     deletePart: (id: string, part: string) => call('delete report part', () => db.recursiveDelete(partRef(id, part))),
 
     /**
-     * Commits step `step` of a shard: its part, the cursor after it, done or not, in a transaction on the shard
-     * document alone (shards never contend with each other). Nothing is written when the shard is no longer at
-     * `step` (a duplicate task got there first): `committed` is false.
+     * Commits step `step` of a shard: its part, the cursor after it, done or not. Optimistic: the shard document is
+     * written only if it has not changed since it was read (create, or update with its update time as the
+     * precondition), so no locks are held and shards never contend. Nothing is written when the shard is no longer
+     * at `step` (a duplicate task got there first): `committed` is false.
      */
     commitStep: (id: string, shard: number, step: number, c: { part: string; cursor: Cursor | undefined; done: boolean; orders: number; now: Date }) =>
-      call('commit report step', () =>
-        db.runTransaction(async (tx) => {
-          const snap = await tx.get(shardRef(id, shard));
+      call('commit report step', async (): Promise<{ committed: boolean; state: ShardDoc }> => {
+        for (;;) {
+          const ref = shardRef(id, shard);
+          const snap = await ref.get();
           const at = c.now.toISOString();
           const state = (snap.data() as ShardDoc | undefined) ?? freshShard(shard, at);
           if (state.done || state.step !== step) return { committed: false, state };
           const cursor = c.cursor ?? state.cursor;
           const next: ShardDoc = { shard, step: step + 1, parts: [...state.parts, c.part], orders: state.orders + c.orders, done: c.done, updatedAt: at, ...(cursor ? { cursor } : {}) };
-          tx.set(shardRef(id, shard), next);
-          return { committed: true, state: next };
-        }),
-      ),
+          try {
+            if (snap.exists) await ref.update({ ...next }, { lastUpdateTime: snap.updateTime! });
+            else await ref.create(next);
+            return { committed: true, state: next };
+          } catch (err) {
+            // ALREADY_EXISTS or FAILED_PRECONDITION: another task wrote first; read again and decide.
+            const code = (err as { code?: unknown }).code;
+            if (code !== 6 && code !== 9) throw err;
+          }
+        }
+      }),
 
     /**
      * Called after a shard is done: when every shard of the run is done, claims the combine for `by` by creating

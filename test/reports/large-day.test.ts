@@ -43,7 +43,7 @@ function withCrashes(r: ReportStore): ReportStore {
 beforeAll(async () => {
   let clock = () => new Date();
   stack = await startReportStack({
-    env: { STORE_TIME_ZONE: TZ, REPORTS_PAGE_SIZE: '400', REPORTS_TASK_BUDGET_SECONDS: '0', REPORTS_EMAIL_TO: 'owner@shop.example,books@shop.example', REPORTS_COMBINE_LEASE_SECONDS: '60', LOG_LEVEL: 'CRITICAL' },
+    env: { STORE_TIME_ZONE: TZ, REPORTS_PAGE_SIZE: '1000', REPORTS_TASK_BUDGET_SECONDS: '0', REPORTS_EMAIL_TO: 'owner@shop.example,books@shop.example', REPORTS_COMBINE_LEASE_SECONDS: '60', LOG_LEVEL: 'CRITICAL' },
     now: () => clock(),
     wrapReports: withCrashes,
   });
@@ -78,7 +78,7 @@ describe('a 20,000-order day', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ enqueued: 24, found: 0 });
     same(await reportOf('scheduled'));
-    console.info(`aggregated 20,000 orders (24 shards, one page of 400 per task) in ${Math.round(performance.now() - started)} ms`);
+    console.info(`aggregated 20,000 orders (24 shards, one page of 1000 per task) in ${Math.round(performance.now() - started)} ms`);
     const shards = await stack.reports.listShards(`${DAY}--scheduled`);
     expect(shards.some((s) => s.step > 1)).toBe(true); // shards did continue in follow-up tasks
     await eventually(() => expect(reportEmails()).toHaveLength(1), { timeout: 30_000 });
