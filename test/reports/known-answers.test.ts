@@ -9,7 +9,11 @@ import type { Report } from '../../shared/schemas/report.ts';
 import type { OrderDoc } from '../../shared/store.ts';
 import { cancelled, created, shipped } from '../support/events.ts';
 import { eventually } from '../support/eventually.ts';
-import { startReportStack, type ReportStack } from '../support/report-stack.ts';
+import { SCHEDULER, startReportStack, type ReportStack } from '../support/report-stack.ts';
+import type { ScheduleAnswer } from '../../functions/schedule-reports/handle.ts';
+import { reportTaskKey } from '../../shared/report-shards.ts';
+import { taskIdFor } from '../../shared/tasks.ts';
+import { addDays, dayOf, instantOf } from '../../shared/store-time.ts';
 
 const TZ = 'Europe/Berlin';
 let stack: ReportStack;
@@ -142,5 +146,74 @@ describe('daily report known answers (Europe/Berlin)', () => {
       { start: '2026-10-25T03:00:00+01:00', orders: 0 },
     ]);
     expect(r.currencies.EUR).toMatchObject({ orders: 3, gross: 3 * 5349 });
+  });
+});
+
+describe('schedule-reports', () => {
+  const taskUrl = (day: string, shard: number, run = 'scheduled') =>
+    `${stack.emulator.url}/v2/${stack.emulator.queuePath('reports')}/tasks/${taskIdFor('reports', reportTaskKey({ day, run, shard, step: 0 }))}`;
+  const nothingFor = async (day: string) => {
+    expect(await stack.reports.getRun(`${day}--scheduled`)).toBeUndefined();
+    expect((await fetch(taskUrl(day, 0))).status).toBe(404);
+  };
+
+  it('{} schedules yesterday (store time), one task per hour spread over the window; a second call finds them all', async () => {
+    // 01:30 store time the day after tomorrow (the emulator keeps schedule times up to 30 days ahead as given).
+    const today = addDays(dayOf(Date.now(), TZ), 2);
+    const yesterday = addDays(today, -1);
+    nowMs = instantOf(Date.parse(`${today}T01:30:00Z`), TZ);
+    const first = await stack.schedule({});
+    expect(first.status).toBe(200);
+    const body = (await first.json()) as ScheduleAnswer;
+    expect(body).toMatchObject({ enqueued: 24, found: 0, days: [{ day: yesterday, run: 'scheduled', timeZone: TZ, done: false }] });
+    const times = await Promise.all(body.days[0]!.tasks.map(async (t) => ((await (await fetch(taskUrl(yesterday, t.shard))).json()) as { scheduleTime: string }).scheduleTime));
+    // 02:00-05:00 store time, evenly spread: 7.5 minutes apart on a 24-hour day, from 30 minutes after "now".
+    const ms = times.map((t) => Date.parse(t));
+    expect(ms[0]).toBe(nowMs + 30 * 60_000);
+    const gap = ms[1]! - ms[0]!;
+    expect(gap).toBeGreaterThan(0);
+    ms.forEach((t, i) => expect(Math.abs(t - (ms[0]! + i * gap))).toBeLessThanOrEqual(1));
+    expect(ms.at(-1)!).toBeLessThan(nowMs + 3.5 * 3_600_000);
+    const again = (await (await stack.schedule({})).json()) as ScheduleAnswer;
+    expect(again).toMatchObject({ enqueued: 0, found: 24 });
+    expect(again.days[0]!.tasks.map((t) => t.name)).toEqual(body.days[0]!.tasks.map((t) => t.name));
+  });
+
+  it('a day whose window has passed runs now', async () => {
+    nowMs = Date.parse('2026-12-01T12:00:00Z');
+    const body = (await (await stack.schedule({ days: ['2026-11-05'] })).json()) as ScheduleAnswer;
+    expect(new Set(body.days[0]!.tasks.map((t) => t.scheduleTime))).toEqual(new Set(['2026-12-01T12:00:00.000Z']));
+  });
+
+  it('answers 400 naming the field to a backfill over the limit, a day not ended, or a bad run id, and enqueues nothing', async () => {
+    nowMs = Date.parse('2026-12-01T12:00:00Z');
+    const days = Array.from({ length: 32 }, (_, i) => `2026-10-${String(i + 1).padStart(2, '0')}`.replace('2026-10-32', '2026-09-30'));
+    const cases: [unknown, string, RegExp][] = [
+      [{ days }, 'days', /at most 31 days per call \(REPORTS_MAX_BACKFILL_DAYS\); got 32/],
+      [{ days: ['2026-11-30', '2026-12-01'] }, 'days.1', /2026-12-01 has not ended yet in Europe\/Berlin/],
+      [{ days: ['2026-11-31'] }, 'days.0', /date/i],
+      [{ days: ['2026-11-29'], run: 'Bad Run' }, 'run', /lowercase/],
+      [{ day: '2026-11-29' }, '(root)', /day/],
+    ];
+    for (const [body, path, message] of cases) {
+      const res = await stack.schedule(body);
+      expect(res.status).toBe(400);
+      const { error } = (await res.json()) as { error: { code: string; message: string; details: { path: string; message: string }[] } };
+      expect(error.code).toBe('invalid-request');
+      expect(error.details.map((d) => d.path)).toContain(path);
+      expect(error.message).toMatch(message);
+    }
+    await nothingFor('2026-10-01');
+    await nothingFor('2026-11-30');
+    await nothingFor('2026-11-29');
+  });
+
+  it('answers 401/403 to a missing or bad token and enqueues nothing', async () => {
+    nowMs = Date.parse('2026-12-01T12:00:00Z');
+    const body = { days: ['2026-11-28'] };
+    expect((await stack.schedule(body, { token: null })).status).toBe(401);
+    expect((await stack.schedule(body, { token: await stack.issuer.sign({ email: SCHEDULER, aud: 'https://elsewhere.example/' }) })).status).toBe(401);
+    expect((await stack.schedule(body, { token: await stack.issuer.sign({ email: 'intruder@evil.example', aud: stack.scheduleUrl }) })).status).toBe(403);
+    await nothingFor('2026-11-28');
   });
 });
