@@ -1,6 +1,6 @@
 /** The settings of the two report functions (see the README's "Daily sales reports"). */
 import { z } from 'zod';
-import { csv, url } from './config.ts';
+import { url } from './config.ts';
 import { Email, Locale } from './schemas/money.ts';
 import { isTimeZone, parseWindow } from './store-time.ts';
 
@@ -35,8 +35,12 @@ export const AggregateEnv = z.object({
   REPORTS_DISPATCH_DEADLINE_SECONDS: z.coerce.number().int().min(15).max(1800).default(600),
   /** How long a combine claim holds before a retry may take it over, seconds. @default 300 */
   REPORTS_COMBINE_LEASE_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
-  /** Who gets the daily-report email (comma-separated); unset: the report is written, no email. */
-  REPORTS_EMAIL_TO: csv.pipe(z.array(Email).max(50)).default([]),
+  /** Who gets the daily-report email (comma- or semicolon-separated); unset: the report is written, no email. */
+  REPORTS_EMAIL_TO: z
+    .string()
+    .transform((s) => s.split(/[,;]/).map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(Email).max(50))
+    .default([]),
   /** Locale of the email (money and dates). @default the template's */
   REPORTS_EMAIL_LOCALE: Locale.optional(),
 });
