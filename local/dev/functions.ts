@@ -100,6 +100,10 @@ export function functionEnv(spec: FunctionSpec, all: FunctionSpec[], s: StackSet
     MAIL_FROM: 'orders@shop.example',
     MAIL_FROM_NAME: 'Storefront (local)',
   };
+  // Daily reports: the store time zone (`--time-zone`), a local recipient, and any REPORTS_* setting of the shell.
+  env.STORE_TIME_ZONE = process.env.STORE_TIME_ZONE || 'UTC';
+  env.REPORTS_EMAIL_TO = 'merchant@shop.example';
+  for (const [k, v] of Object.entries(process.env)) if (k.startsWith('REPORTS_') && v) env[k] = v;
   for (const other of all) if (other.access !== 'public') env[`${envName(other.name)}_URL`] = other.url;
   if (spec.access !== 'public') {
     env.OIDC_AUDIENCE = spec.url;

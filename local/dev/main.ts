@@ -36,6 +36,7 @@ if (opts.help) {
   console.log(USAGE);
   process.exit(0);
 }
+process.env.STORE_TIME_ZONE = opts.timeZone; // functions.ts hands it (and any REPORTS_* setting) to the functions
 
 const started = Date.now();
 const log = createLogStream({ rawJson: opts.rawLogs });

@@ -1,5 +1,6 @@
 /** Flags of `npm run dev`. */
 import { parseArgs } from 'node:util';
+import { isTimeZone } from '../../shared/store-time.ts';
 
 export const USAGE = `Usage: npm run dev -- [options]
 
@@ -14,6 +15,7 @@ emulator, the mail sink and every function from its own dist/<name>/ folder. Ctr
   --firestore-port <n>   Firestore emulator (default 8085)
   --mail-port <n>        mail sink (default 8025)
   --project <id>         project id (default storefront-local)
+  --time-zone <iana>     the store's time zone, STORE_TIME_ZONE of the functions (default $STORE_TIME_ZONE or UTC)
   --log-level <level>    the functions' LOG_LEVEL: DEBUG, INFO, NOTICE, WARNING, ERROR (default INFO)
   --raw-logs             show the functions' JSON log lines as written instead of pretty
   -h, --help             this text`;
@@ -27,6 +29,8 @@ export interface DevOptions {
   firestorePort: number;
   mailPort: number;
   project: string;
+  /** The store's IANA time zone. */
+  timeZone: string;
   logLevel: string;
   rawLogs: boolean;
   help: boolean;
@@ -44,6 +48,7 @@ export function parseOptions(argv: string[]): DevOptions {
       'firestore-port': { type: 'string', default: '8085' },
       'mail-port': { type: 'string', default: '8025' },
       project: { type: 'string', default: 'storefront-local' },
+      'time-zone': { type: 'string', default: process.env.STORE_TIME_ZONE || 'UTC' },
       'log-level': { type: 'string', default: 'INFO' },
       'raw-logs': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -58,6 +63,7 @@ export function parseOptions(argv: string[]): DevOptions {
   const level = values['log-level'].toUpperCase();
   if (!['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR'].includes(level)) throw new Error(`--log-level must be DEBUG, INFO, NOTICE, WARNING or ERROR, got "${values['log-level']}"`);
   if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(values.project)) throw new Error(`--project must be a valid project id (6-30 lowercase letters, digits, hyphens), got "${values.project}"`);
+  if (!isTimeZone(values['time-zone'])) throw new Error(`--time-zone must be an IANA time zone such as Europe/Berlin, got "${values['time-zone']}"`);
   return {
     state: values.state,
     clean: values.clean,
@@ -67,6 +73,7 @@ export function parseOptions(argv: string[]): DevOptions {
     firestorePort: port('firestore-port', values['firestore-port']),
     mailPort: port('mail-port', values['mail-port']),
     project: values.project,
+    timeZone: values['time-zone'],
     logLevel: level,
     rawLogs: values['raw-logs'],
     help: values.help,
