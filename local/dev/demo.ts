@@ -11,6 +11,8 @@
 import { createHmac } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runReport } from '../../ops/report.ts';
+import { dayOf } from '../../shared/store-time.ts';
 import { demoEvents, type DemoEvent } from './demo-events.ts';
 import { readStack, stackFile, type StackInfo } from './stack.ts';
 
@@ -57,9 +59,9 @@ interface OutboxMessage {
 
 const eventIdOf = (m: OutboxMessage): string | undefined => m.request.custom_args?.eventId ?? m.request.personalizations?.find((p) => p.custom_args?.eventId)?.custom_args?.eventId;
 
-export async function runDemo(stack: StackInfo, o: { timeoutMs?: number; onProgress?: (text: string) => void; runId?: string } = {}): Promise<DemoRow[]> {
+export async function runDemo(stack: StackInfo, o: { timeoutMs?: number; onProgress?: (text: string) => void; runId?: string; now?: Date } = {}): Promise<DemoRow[]> {
   const runId = o.runId ?? Date.now().toString(36);
-  const events = demoEvents(runId);
+  const events = demoEvents(runId, o.now);
   const rows: DemoRow[] = [];
   for (const [i, e] of events.entries()) {
     const body = JSON.stringify(e.event);
@@ -173,7 +175,10 @@ if (import.meta.main) {
     const tty = process.stdout.isTTY === true && !values.json;
     console.log(`Sending 8 signed storefront events to ${stack.webhook.url} …`);
     let lastPrint = 0;
+    // The orders are dated a day back, so that their store-day has ended and its report can run at the end.
+    const ordersAt = new Date(Date.now() - 86_400_000);
     const rows = await runDemo(stack, {
+      now: ordersAt,
       timeoutMs: Number(values.timeout) * 1000,
       onProgress: (text) => {
         if (tty) process.stdout.write(`\r\x1b[2K${text}`);
@@ -188,6 +193,11 @@ if (import.meta.main) {
       console.log(`Attempts of a task: curl '${stack.tasksEmulator.dispatchesUrl}?task=<task name>'`);
     }
     const bad = rows.filter((r) => !r.ok);
+    if (!values.json && !bad.length) {
+      const day = dayOf(ordersAt.getTime(), stack.timeZone ?? 'UTC');
+      console.log(`\nThe daily report of ${day} (npm run report -- --day ${day} --wait):`);
+      if ((await runReport(['--day', day, '--wait', '--timeout', values.timeout, '--run', `demo-${Date.now().toString(36)}`, '--state', stack.stateDir], {})) !== 0) process.exitCode = 1;
+    }
     if (bad.length) {
       console.error(`\n${bad.length} event(s) did not do what they should: ${bad.map((r) => `#${r.n}`).join(', ')}. See the npm run dev log.`);
       process.exitCode = 1;

@@ -172,6 +172,7 @@ async function main(): Promise<void> {
     readyAfterMs: Date.now() - started,
     stateDir,
     project: opts.project,
+    timeZone: opts.timeZone,
     location: LOCATION,
     runner: { pid: process.pid },
     functions: Object.fromEntries(
