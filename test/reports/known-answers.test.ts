@@ -20,7 +20,7 @@ let stack: ReportStack;
 let nowMs = Date.parse('2026-12-01T12:00:00Z');
 
 beforeAll(async () => {
-  stack = await startReportStack({ env: { STORE_TIME_ZONE: TZ, REPORTS_PAGE_SIZE: '2', LOG_LEVEL: 'WARNING' }, now: () => new Date(nowMs) });
+  stack = await startReportStack({ env: { STORE_TIME_ZONE: TZ, REPORTS_PAGE_SIZE: '2', LOG_LEVEL: 'CRITICAL' }, now: () => new Date(nowMs) });
 });
 afterAll(() => stack?.close());
 
