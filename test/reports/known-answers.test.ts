@@ -21,7 +21,7 @@ let nowMs = Date.parse('2026-12-01T12:00:00Z');
 
 beforeAll(async () => {
   stack = await startReportStack({ env: { STORE_TIME_ZONE: TZ, REPORTS_PAGE_SIZE: '2', LOG_LEVEL: 'CRITICAL' }, now: () => new Date(nowMs) });
-});
+}, 300_000);
 afterAll(() => stack?.close());
 
 const line = (sku: string, name: string, quantity: number, unitPrice: number) => ({ sku, name, quantity, unitPrice });
