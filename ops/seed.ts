@@ -9,7 +9,7 @@
  * the orders back reads the whole `orders` collection).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BaseEnv, FirestoreEnv, loadConfig } from '../shared/config.ts';
 import { Currency } from '../shared/schemas/money.ts';
@@ -68,7 +68,7 @@ export async function runSeed(argv: string[], env: Record<string, string | undef
     const seconds = (performance.now() - started) / 1000;
     io.err('seed: reading the stored orders back for the expected report');
     const readStart = performance.now();
-    const docs = await readOrders(db);
+    const docs = await readOrders(db, { every: 50_000, onRead: (read) => io.err(`seed: read ${read.toLocaleString('en-US')} orders`) });
     const readSeconds = (performance.now() - readStart) / 1000;
     const report = expectedReport(docs, { day: flags.day, timeZone: flags.timeZone, generatedAt: now().toISOString() });
     mkdirSync(dirname(flags.out), { recursive: true });
@@ -78,7 +78,7 @@ export async function runSeed(argv: string[], env: Record<string, string | undef
     io.out(`  orders:   ${n(written.orders)} documents (${n(kinds['order.created'])} orders, the rest cancellations whose order never arrives)`);
     io.out(`  events:   ${n(written.events)} (${n(kinds['order.created'])} created, ${n(kinds['order.cancelled'])} cancelled, ${n(kinds['order.shipped'])} shipped)`);
     io.out(`  written:  ${seconds.toFixed(1)} s, ${rate(kinds['order.created'], seconds)} orders/s (batches of ${flags.batch}, ${flags.concurrency} in flight)`);
-    io.out(`  expected: ${flags.out} (from ${n(docs.length)} stored orders read in ${readSeconds.toFixed(1)} s)`);
+    io.out(`  expected: ${relative(process.cwd(), flags.out)} (from ${n(docs.length)} stored orders read in ${readSeconds.toFixed(1)} s)`);
     io.out(`            ${n(report.orderCount)} orders that day; ${Object.entries(report.currencies).map(([c, f]) => `${c} ${n(f.orders)} + ${n(f.cancelledOrders)} cancelled`).join(', ')}`);
     return 0;
   } finally {

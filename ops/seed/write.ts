@@ -7,7 +7,7 @@
  * A re-run converges: the fold is idempotent and known events are not recorded twice. Reading the stored orders
  * back (`readOrders`) is what the expected report is computed from.
  */
-import type { Firestore, Transaction } from '@google-cloud/firestore';
+import type { Firestore, QueryDocumentSnapshot, Transaction } from '@google-cloud/firestore';
 import type { StorefrontEvent } from '../../shared/schemas/events.ts';
 import { applyEvent, type EventDoc, type OrderDoc } from '../../shared/store.ts';
 
@@ -84,22 +84,18 @@ async function writeBatch(db: Firestore, batch: Map<string, StorefrontEvent[]>, 
 }
 
 /**
- * Every stored order, page by page, with only the fields the report reads (a field mask keeps 100,000 orders in
- * tens of megabytes). Reads the whole collection: the expected report is a second, independent computation, so it
- * does not trust the `createdAt` index that aggregate-orders pages by.
+ * Every stored order, with only the fields the report reads (a field mask keeps 100,000 orders in tens of
+ * megabytes), streamed by one query (paging with cursors is three times slower on the emulator). Reads the whole
+ * collection: the expected report is a second, independent computation, so it does not trust the `createdAt`
+ * index that aggregate-orders pages by.
  */
-export async function readOrders(db: Firestore, o: { pageSize?: number; onPage?: (read: number) => void } = {}): Promise<OrderDoc[]> {
+export async function readOrders(db: Firestore, o: { onRead?: (read: number) => void; every?: number } = {}): Promise<OrderDoc[]> {
   const fields = ['orderId', 'status', 'order.createdAt', 'order.currency', 'order.lines', 'order.subtotal', 'order.shipping', 'order.tax', 'order.discount', 'order.total'];
-  const pageSize = o.pageSize ?? 5000;
+  const every = o.every ?? 10_000;
   const out: OrderDoc[] = [];
-  let last: string | undefined;
-  for (;;) {
-    let q = db.collection('orders').select(...fields).orderBy('__name__').limit(pageSize);
-    if (last) q = q.startAfter(last);
-    const page = await q.get();
-    for (const d of page.docs) out.push(d.data() as OrderDoc);
-    o.onPage?.(out.length);
-    if (page.size < pageSize) return out;
-    last = page.docs.at(-1)!.id;
+  for await (const snap of db.collection('orders').select(...fields).stream()) {
+    out.push((snap as unknown as QueryDocumentSnapshot).data() as OrderDoc); // the stream is typed as a NodeJS stream of any chunk
+    if (out.length % every === 0) o.onRead?.(out.length);
   }
+  return out;
 }

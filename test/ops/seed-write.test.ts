@@ -57,8 +57,10 @@ describe('writeEvents', () => {
     for (const id of ids) expect(await store.getOrder(id)).toEqual(JSON.parse(JSON.stringify(folded.get(id))));
   });
 
-  it('reads back every stored order with the fields the report needs, across pages', async () => {
-    const docs = await readOrders(db, { pageSize: 97 });
+  it('reads back every stored order with the fields the report needs, with progress', async () => {
+    const seen: number[] = [];
+    const docs = await readOrders(db, { every: 97, onRead: (n) => seen.push(n) });
+    expect(seen.slice(0, 2)).toEqual([97, 194]);
     expect(docs.length).toBe((await db.collection('orders').count().get()).data().count);
     const withOrder = docs.find((d) => d.order)!;
     expect(Object.keys(withOrder.order!).sort()).toEqual(expect.arrayContaining(['createdAt', 'currency', 'lines', 'subtotal', 'total']));
