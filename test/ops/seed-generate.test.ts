@@ -92,7 +92,9 @@ describe('generateDay', () => {
     expect(early.length).toBeGreaterThan(50);
   });
 
-  it('rejects a cancelled fraction outside 0..1', () => {
+  it('rejects a cancelled fraction outside 0..1, and a count of orders that is not a whole number', () => {
     expect(() => [...generateDay({ ...base, cancelled: 5 })]).toThrow(/fraction/);
+    expect(() => [...generateDay({ ...base, orders: 2.5 })]).toThrow(/whole number/);
+    expect([...generateDay({ ...base, orders: 0 })]).toEqual([]);
   });
 });
