@@ -19,14 +19,14 @@ afterAll(async () => {
 });
 
 const now = () => new Date('2026-10-26T03:00:00Z');
-const day = { day: '2026-10-25', timeZone: 'Europe/Berlin', orders: 600, currencies: ['EUR', 'JPY', 'KWD'], cancelled: 0.1, seed: 11 };
+const day = { day: '2026-10-25', timeZone: 'Europe/Berlin', orders: 300, currencies: ['EUR', 'JPY', 'KWD'], cancelled: 0.1, seed: 11 };
 const orderIdOf = (e: StorefrontEvent) => (e.type === 'order.created' ? e.data.order.id : e.data.orderId);
 
 describe('writeEvents', () => {
   it('stores what the webhook path would: the same fold per order, one record per event; a re-run converges', async () => {
     const events = [...generateDay(day)];
     const progress: number[] = [];
-    const first = await writeEvents(db, events, { batchOrders: 50, concurrency: 4, now, onProgress: (d) => progress.push(d.orders) });
+    const first = await writeEvents(db, events, { batchOrders: 40, concurrency: 4, now, onProgress: (d) => progress.push(d.orders) });
     expect(first.events).toBe(events.length);
     expect(progress.at(-1)).toBe(first.orders);
 
