@@ -45,6 +45,7 @@ const HOUR_MS = 3_600_000;
 export function* generateDay(o: GenerateOptions): Generator<StorefrontEvent> {
   if (!(o.cancelled >= 0 && o.cancelled <= 1)) throw new RangeError('cancelled must be a fraction between 0 and 1');
   if (!o.currencies.length) throw new RangeError('currencies must not be empty');
+  if (!Number.isSafeInteger(o.orders) || o.orders < 0) throw new RangeError('orders must be a whole number, 0 or more');
   const rand = mulberry32(o.seed); // the mail sink's seeded PRNG: one seed, one sequence, everywhere
   const shop = catalogue(rand, o.skus ?? 3000);
   const markets = o.currencies.map(market);

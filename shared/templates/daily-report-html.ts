@@ -39,7 +39,7 @@ ${rows.map((p) => html`<tr><td style="${NUM}">${p.rank}</td><td style="${CELL}">
 
 function chart(hours: HourBar[]): SafeHtml {
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;font-size:12px">
-${hours.map((h) => html`<tr><td width="90" style="width:90px;padding:1px 8px 1px 0;white-space:nowrap;color:${MUTED}">${h.label}</td><td style="padding:1px 0">${bar(h.percent)}</td><td width="50" style="width:50px;padding:1px 0 1px 8px;text-align:right">${h.orders}</td></tr>
+${hours.map((h) => html`<tr><td width="90" style="width:90px;padding:1px 8px 1px 0;white-space:nowrap;color:${MUTED}">${h.label}</td><td style="padding:1px 0">${bar(h.percent)}</td><td width="50" style="width:50px;padding:1px 0 1px 8px;text-align:right;white-space:nowrap">${h.count}</td></tr>
 `)}</table>`;
 }
 

@@ -24,6 +24,8 @@ export interface HourBar {
   /** `14:00`, with the offset on days that have two (`02:00 +01:00`). */
   label: string;
   orders: number;
+  /** `orders` in the locale's digits and separators. */
+  count: string;
   /** Bar length, 0–100 (% of the busiest hour); at least 1 when there are orders. */
   percent: number;
 }
@@ -72,6 +74,7 @@ export function dailyReportData(payload: z.infer<typeof DailyReport>): DailyRepo
   const hours = report.ordersByHour.map((h) => ({
     label: twoOffsets ? `${h.start.slice(11, 16)} ${h.start.slice(19).replace('Z', '+00:00')}` : h.start.slice(11, 16),
     orders: h.orders,
+    count: count.format(h.orders),
     percent: h.orders ? Math.max(1, Math.round((h.orders / peak) * 100)) : 0,
   }));
   return {
@@ -101,6 +104,7 @@ function renderText(d: DailyReportData): string {
   const products = (title: string, ps: ProductRow[]) =>
     ps.length ? [title, ...table([['#', 'Product', 'SKU', 'Units', 'Revenue'], ...ps.map((p) => [String(p.rank), p.name, p.sku, p.units, p.revenue])], [true, false, false, true, true]), ''] : [];
   const width = Math.max(...d.hours.map((h) => h.label.length));
+  const countWidth = Math.max(...d.hours.map((h) => h.count.length));
   return lines(
     `Sales on ${d.dayLabel} (${d.timeZone})`,
     `Orders: ${d.orderCount} (cancelled ones included)`,
@@ -114,6 +118,6 @@ function renderText(d: DailyReportData): string {
       ...products(`Top products by units (${c.currency})`, c.topByUnits),
     ]),
     'Orders per hour (store time)',
-    ...d.hours.map((h) => `  ${h.label.padEnd(width)} ${'#'.repeat(Math.round((h.percent * BAR_CHARS) / 100)).padEnd(BAR_CHARS)} ${h.orders}`.trimEnd()),
+    ...d.hours.map((h) => `  ${h.label.padEnd(width)} ${'#'.repeat(Math.round((h.percent * BAR_CHARS) / 100)).padEnd(BAR_CHARS)} ${h.count.padStart(countWidth)}`.trimEnd()),
   );
 }

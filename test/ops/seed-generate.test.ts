@@ -16,6 +16,10 @@ function fold(events: Iterable<StorefrontEvent>): Map<string, OrderDoc> {
 }
 
 describe('generateDay', () => {
+  // One large day for the tests about volume (generated once: 20,000 orders take a second or two).
+  let large: StorefrontEvent[] | undefined;
+  const largeDay = () => (large ??= [...generateDay({ ...base, orders: 20_000 })]);
+
   it('is deterministic for a seed, and a different seed gives a different day', () => {
     const a = [...generateDay(base)];
     expect([...generateDay(base)]).toEqual(a);
@@ -47,7 +51,7 @@ describe('generateDay', () => {
   });
 
   it('spreads a large day over every hour, evening-heavy, with skewed SKU popularity', () => {
-    const orders = created([...generateDay({ ...base, orders: 20_000, currencies: ['EUR'] })]);
+    const orders = created(largeDay());
     const hours = new Array<number>(24).fill(0);
     for (const o of orders) hours[Number(o.createdAt.slice(11, 13))]! += 1;
     expect(Math.min(...hours)).toBeGreaterThan(0);
@@ -79,7 +83,7 @@ describe('generateDay', () => {
   });
 
   it('cancels about the fraction asked, some before their order arrives, ships a few, and adds orphan cancellations', () => {
-    const events = [...generateDay({ ...base, orders: 20_000 })];
+    const events = largeDay();
     const docs = fold(events);
     const withOrder = [...docs.values()].filter((d) => d.order);
     expect(withOrder).toHaveLength(20_000);
@@ -92,7 +96,9 @@ describe('generateDay', () => {
     expect(early.length).toBeGreaterThan(50);
   });
 
-  it('rejects a cancelled fraction outside 0..1', () => {
+  it('rejects a cancelled fraction outside 0..1, and a count of orders that is not a whole number', () => {
     expect(() => [...generateDay({ ...base, cancelled: 5 })]).toThrow(/fraction/);
+    expect(() => [...generateDay({ ...base, orders: 2.5 })]).toThrow(/whole number/);
+    expect([...generateDay({ ...base, orders: 0 })]).toEqual([]);
   });
 });

@@ -52,6 +52,12 @@ describe('daily report email', () => {
     expect(email.text).toContain(`  03:00 ${' '.repeat(40)} 0\n`);
   });
 
+  it('writes hourly counts in the locale (1,234 / 1.234)', () => {
+    const report = aReport({ ordersByHour: aReport().ordersByHour.map((h, i) => ({ ...h, orders: i === 5 ? 1234 : i })) });
+    expect(renderNotification(payload(report)).text).toContain(`  05:00 ${'#'.repeat(40)} 1,234\n  06:00 ${' '.repeat(40)}     6\n`);
+    expect(renderNotification(payload(report, 'de-DE')).html).toMatch(/>1\.234<\/td><\/tr>/);
+  });
+
   it('labels the hours of a daylight-saving day with their offsets (02:00 twice in autumn)', () => {
     const starts = ['2026-10-25T00:00:00+02:00', '2026-10-25T01:00:00+02:00', '2026-10-25T02:00:00+02:00', '2026-10-25T02:00:00+01:00',
       ...Array.from({ length: 21 }, (_, i) => `2026-10-25T${String(i + 3).padStart(2, '0')}:00:00+01:00`)];
