@@ -12,7 +12,10 @@
 #   STOREFRONT_WEBHOOK_SECRETS       stored as secret `storefront-webhook-secrets` (a new version) when set
 #   SHOPIFY_WEBHOOK_SECRETS          stored as secret `shopify-webhook-secrets` (comma-separated; a new version) when set
 #   WOOCOMMERCE_WEBHOOK_SECRETS      stored as secret `woocommerce-webhook-secrets` (comma-separated; a new version) when set
-#   REPORTS_SCHEDULE, REPORTS_TIME_ZONE   the nightly report job (default "15 2 * * *", Etc/UTC)
+#   STORE_TIME_ZONE                  the store's IANA time zone (default UTC): store-days, the window, the job
+#   REPORTS_WINDOW, REPORTS_MAX_BACKFILL_DAYS, REPORTS_EMAIL_TO, REPORTS_PAGE_SIZE, REPORTS_TASK_BUDGET_SECONDS
+#                                    daily reports (README "Daily sales reports"); REPORTS_EMAIL_TO comma-separated
+#   REPORTS_SCHEDULE, REPORTS_TIME_ZONE   the nightly report job (default "30 0 * * *" in STORE_TIME_ZONE)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -121,8 +124,8 @@ if want queues; then
   done < <("$NODE" ops/queue-flags.ts --list)
 fi
 
-deploy_fn() { # name, public|private, env vars, [secrets]
-  local name="$1" access="$2" env="$3" secrets="${4:-}"
+deploy_fn() { # name, public|private, env vars, [secrets], [more gcloud flags...]
+  local name="$1" access="$2" env="$3" secrets="${4:-}" more=("${@:5}")
   [ "$DRY_RUN" = 1 ] || [ -f "dist/$name/index.js" ] || { echo "deploy.sh: dist/$name is missing: run npm run build" >&2; exit 1; }
   local args=(functions deploy "$name" --gen2 --runtime=nodejs22 --region="$REGION" --source="dist/$name"
     --entry-point="$name" --trigger-http --service-account="$(sa_of "$name")"
@@ -130,6 +133,7 @@ deploy_fn() { # name, public|private, env vars, [secrets]
     --memory=512Mi --cpu=1 --concurrency=8 --timeout=60s --max-instances=10 --min-instances=0)
   [ "$access" = public ] && args+=(--allow-unauthenticated) || args+=(--no-allow-unauthenticated)
   [ -n "$secrets" ] && args+=(--set-secrets="$secrets")
+  args+=(${more[@]+"${more[@]}"})
   run "${G[@]}" "${args[@]}"
 }
 # Secrets in env vars are read at instance start: pin the newest enabled version rather than "latest".
@@ -158,13 +162,28 @@ if want functions; then
       "TASKS_LOCATION=$REGION,TASKS_INVOKER_SERVICE_ACCOUNT=$INVOKER,SEND_NOTIFICATION_URL=$(url_of send-notification)" \
       "${upper}_WEBHOOK_SECRETS=$(secret_version "$platform-webhook-secrets")"
   done
+  STORE_TZ="${STORE_TIME_ZONE:-UTC}" EMAIL_TO="${REPORTS_EMAIL_TO:-}"
+  if has_function aggregate-orders; then
+    # One shard step per instance (memory stays flat and the time budget is the instance's own); the timeout
+    # covers the reading budget (240 s) plus writing the step, as the tasks' dispatch deadline (600 s) does.
+    # REPORTS_EMAIL_TO travels with ; between addresses (gcloud splits env vars on commas).
+    deploy_fn aggregate-orders private \
+      "TASKS_LOCATION=$REGION,TASKS_INVOKER_SERVICE_ACCOUNT=$INVOKER,OIDC_AUDIENCE=$(url_of aggregate-orders),OIDC_ALLOWED_EMAILS=$INVOKER,AGGREGATE_ORDERS_URL=$(url_of aggregate-orders),SEND_NOTIFICATION_URL=$(url_of send-notification),REPORTS_EMAIL_TO=${EMAIL_TO//,/;},REPORTS_PAGE_SIZE=${REPORTS_PAGE_SIZE:-1000},REPORTS_TASK_BUDGET_SECONDS=${REPORTS_TASK_BUDGET_SECONDS:-240}" \
+      "" --timeout=600s --concurrency=1
+    run "${G[@]}" functions add-invoker-policy-binding aggregate-orders --region="$REGION" --member="serviceAccount:$INVOKER"
+  fi
+  if has_function schedule-reports; then
+    deploy_fn schedule-reports private \
+      "TASKS_LOCATION=$REGION,TASKS_INVOKER_SERVICE_ACCOUNT=$INVOKER,OIDC_AUDIENCE=$(url_of schedule-reports),OIDC_ALLOWED_EMAILS=$SCHEDULER_SA,AGGREGATE_ORDERS_URL=$(url_of aggregate-orders),STORE_TIME_ZONE=$STORE_TZ,REPORTS_WINDOW=${REPORTS_WINDOW:-02:00-05:00},REPORTS_MAX_BACKFILL_DAYS=${REPORTS_MAX_BACKFILL_DAYS:-31}" \
+      "" --timeout=300s
+  fi
 fi
 
 if want scheduler && has_function schedule-reports; then
   verb=create
   exists "${G[@]}" scheduler jobs describe nightly-reports --location="$REGION" && verb=update
   run "${G[@]}" scheduler jobs "$verb" http nightly-reports --location="$REGION" \
-    --schedule="${REPORTS_SCHEDULE:-15 2 * * *}" --time-zone="${REPORTS_TIME_ZONE:-Etc/UTC}" \
+    --schedule="${REPORTS_SCHEDULE:-30 0 * * *}" --time-zone="${REPORTS_TIME_ZONE:-${STORE_TIME_ZONE:-Etc/UTC}}" \
     --uri="$(url_of schedule-reports)" --http-method=POST --headers=Content-Type=application/json --message-body='{}' \
     --oidc-service-account-email="$SCHEDULER_SA" --oidc-token-audience="$(url_of schedule-reports)" --attempt-deadline=320s
   run "${G[@]}" functions add-invoker-policy-binding schedule-reports --region="$REGION" --member="serviceAccount:$SCHEDULER_SA"

@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- cold-start|webhook]`: the benchmarks. Speed and memory are measured here, never asserted in
+ * `npm run bench [-- cold-start|webhook|reports]`: the benchmarks. Speed and memory are measured here, never asserted in
  * tests. Run `npm run build` first. Results are printed as tables.
  */
 import { coldStart } from './cold-start.ts';
+import { reportsBench } from './reports.ts';
 import { webhookLatency } from './webhook-latency.ts';
 
 const which = process.argv.slice(2);
@@ -15,4 +16,8 @@ if (want('cold-start')) {
 if (want('webhook')) {
   console.log('storefront-webhook latency, one instance from dist/, against the Firestore and Cloud Tasks emulators');
   console.table(await webhookLatency());
+}
+if (want('reports')) {
+  console.log('Daily-report aggregation: one shard (store hour) per process, from the Firestore emulator; peak RSS must stay flat');
+  console.table(await reportsBench());
 }

@@ -120,7 +120,7 @@ async function redrive(
         location: config.TASKS_LOCATION,
         serviceAccount: config.TASKS_INVOKER_SERVICE_ACCOUNT,
         schemas: QUEUE_SCHEMAS,
-        targets: { [queue]: { url: target.url, audience: target.audience ?? target.url } } as Record<QueueName, { url: string }>,
+        targets: { [queue]: { url: target.url, audience: target.audience ?? target.url } } as Partial<Record<QueueName, { url: string }>>,
       });
       enqueuers.set(queue, enqueue);
     }

@@ -41,8 +41,15 @@ export function templateIdFor(config: MailEnv, kind: NotificationKind): string |
   return config[key] as string | undefined;
 }
 
+/** One addressee. */
+export interface Recipient {
+  email: string;
+  name?: string | undefined;
+}
+
 interface MessageBase {
-  to: { email: string; name?: string | undefined };
+  /** One recipient, or several who all receive (and see) the one email: the merchant's report list. */
+  to: Recipient | Recipient[];
   /** Sent back by SendGrid's event webhook and shown in its activity feed: event id, task name… */
   customArgs?: Record<string, string>;
   categories?: string[];
@@ -81,14 +88,15 @@ export function createMailer(config: MailEnv): Mailer {
 
   return {
     async send(message) {
-      if (!message.to.email) throw new PermanentError('invalid-payload', 'The message has no recipient address');
+      const to = (Array.isArray(message.to) ? message.to : [message.to]).map((r) => (r.name ? { email: r.email, name: r.name } : { email: r.email }));
+      if (!to.length || to.some((r) => !r.email)) throw new PermanentError('invalid-payload', 'The message has no recipient address');
       const content =
         'templateId' in message
           ? { templateId: message.templateId, dynamicTemplateData: message.dynamicTemplateData }
           : { subject: message.subject, text: message.text, ...(message.html !== undefined ? { html: message.html } : {}) };
       try {
         const [response] = await service.send({
-          to: message.to.name ? { email: message.to.email, name: message.to.name } : { email: message.to.email },
+          to: to.length === 1 ? to[0]! : to,
           from,
           ...(config.MAIL_REPLY_TO ? { replyTo: config.MAIL_REPLY_TO } : {}),
           ...content,

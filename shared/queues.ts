@@ -5,10 +5,12 @@
 import { z } from 'zod';
 import file from '../queues.json' with { type: 'json' };
 import { NotificationPayload } from './schemas/notifications.ts';
+import { ReportTask } from './schemas/report-task.ts';
 
 /** Queue name → payload schema. */
 export const QUEUE_SCHEMAS = {
   notifications: NotificationPayload,
+  reports: ReportTask,
 } as const;
 export type QueueName = keyof typeof QUEUE_SCHEMAS;
 

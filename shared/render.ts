@@ -3,6 +3,7 @@
  * dynamic template (`templateDataFor`). Both start from the same formatted, plain view of the payload, so the two
  * paths show the same numbers. Shipping and cancellation emails need the stored order.
  */
+import type { Recipient } from './mail.ts';
 import type { Order } from './schemas/events.ts';
 import { storedOrderIdOf, type NotificationPayload } from './schemas/notifications.ts';
 import { dailyReportData, renderDailyReport, type DailyReportData } from './templates/daily-report.ts';
@@ -58,11 +59,11 @@ export function renderNotification(payload: NotificationPayload, order?: Order):
 
 /**
  * Who gets the email: the order's customer (from the payload for a confirmation, from the stored order otherwise),
- * or the report's recipient.
+ * or the report's recipients.
  * @throws TypeError when a shipping-update or order-cancelled payload comes without its `order` (or another one).
  */
-export function recipientFor(payload: NotificationPayload, order?: Order): { email: string; name?: string } {
-  if (payload.kind === 'daily-report') return { email: payload.to };
+export function recipientFor(payload: NotificationPayload, order?: Order): Recipient | Recipient[] {
+  if (payload.kind === 'daily-report') return payload.to.map((email) => ({ email }));
   const customer = payload.kind === 'order-confirmation' ? payload.order.customer : requireOrder(payload.kind, order, storedOrderIdOf(payload)).customer;
   return customer.name ? { email: customer.email, name: customer.name } : { email: customer.email };
 }

@@ -56,8 +56,8 @@ export interface EnqueuerOptions<R extends Record<string, z.ZodType>> {
   serviceAccount: string;
   /** Queue name → payload schema. */
   schemas: R;
-  /** Queue name → target. */
-  targets: { [K in keyof R]: QueueTarget };
+  /** Queue name → target; only the queues this function enqueues to. */
+  targets: { [K in keyof R]?: QueueTarget };
 }
 
 export type Enqueue<R extends Record<string, z.ZodType>> = <K extends keyof R & string>(
@@ -84,6 +84,7 @@ export function createEnqueuer<R extends Record<string, z.ZodType>>(o: EnqueuerO
       throw new PermanentError('task-too-large', `The ${queue} task payload is ${body.length} bytes; a task may not exceed ${MAX_TASK_BYTES} bytes`);
     }
     const target = o.targets[queue];
+    if (!target) throw new AppError('internal', `No target configured for the ${queue} queue`);
     const parent = `projects/${o.project}/locations/${o.location}/queues/${queue}`;
     const name = options.idempotencyKey ? `${parent}/tasks/${taskIdFor(queue, options.idempotencyKey)}` : undefined;
     const task = {

@@ -32,16 +32,16 @@ export function signature(secret: string, body: string, t = Math.floor(Date.now(
 }
 
 /** The storefront events of demo-events.ts as signed deliveries to storefront-webhook. */
-function storefrontDeliveries(stack: StackInfo, runId: string): Delivery[] {
-  return demoEvents(runId).map((e) => {
+function storefrontDeliveries(stack: StackInfo, runId: string, now?: Date): Delivery[] {
+  return demoEvents(runId, now).map((e) => {
     const body = JSON.stringify(e.event);
     return { label: e.label, eventId: String(e.event.id), orderId: e.orderId, expect: e.expect, cancels: e.event.type === 'order.cancelled', url: stack.webhook.url, body, headers: { 'content-type': 'application/json', [stack.webhook.header]: signature(stack.webhook.secret, body) } };
   });
 }
 
-export function demoDeliveries(stack: StackInfo, o: { root: string; runId: string; platform?: Platform | undefined }): Delivery[] {
+export function demoDeliveries(stack: StackInfo, o: { root: string; runId: string; platform?: Platform | undefined; now?: Date | undefined }): Delivery[] {
   const { root, runId, platform } = o;
-  if (!platform) return storefrontDeliveries(stack, runId);
+  if (!platform) return storefrontDeliveries(stack, runId, o.now);
   const fn = stack.functions[`${platform}-webhook`];
   if (!fn) throw new Error(`The running stack has no ${platform}-webhook`);
   return platformDeliveries(platform, { root, url: fn.url, secret: stack.webhook.secret, runId });

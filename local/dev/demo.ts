@@ -13,6 +13,8 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { demoDeliveries, type Delivery, type Platform } from './demo-deliveries.ts';
+import { runReport } from '../../ops/report.ts';
+import { dayOf } from '../../shared/store-time.ts';
 import { readStack, stackFile, type StackInfo } from './stack.ts';
 
 export interface DemoRow {
@@ -56,11 +58,11 @@ interface OutboxMessage {
 
 const eventIdOf = (m: OutboxMessage): string | undefined => m.request.custom_args?.eventId ?? m.request.personalizations?.find((p) => p.custom_args?.eventId)?.custom_args?.eventId;
 
-export async function runDemo(stack: StackInfo, o: { timeoutMs?: number; onProgress?: (text: string) => void; runId?: string; platform?: Platform } = {}): Promise<DemoRow[]> {
+export async function runDemo(stack: StackInfo, o: { timeoutMs?: number; onProgress?: (text: string) => void; runId?: string; platform?: Platform; now?: Date } = {}): Promise<DemoRow[]> {
   const runId = o.runId ?? Date.now().toString(36);
   const rows: DemoRow[] = [];
   const until = Date.now() + (o.timeoutMs ?? 60_000);
-  for (const [i, e] of demoDeliveries(stack, { root, runId, platform: o.platform }).entries()) {
+  for (const [i, e] of demoDeliveries(stack, { root, runId, platform: o.platform, now: o.now }).entries()) {
     // No confirmation is sent for an order already cancelled (README): as in a shop, the order's confirmation goes
     // out before it is cancelled, so the demo shows both emails whatever the machine's speed.
     if (e.cancels) await confirmationSent(stack, rows, e.orderId, until);
@@ -183,8 +185,11 @@ if (import.meta.main) {
     const platform = values.platform as Platform | undefined;
     console.log(platform ? `Sending signed ${platform} sample deliveries to ${stack.functions[`${platform}-webhook`]?.url ?? `(no ${platform}-webhook)`} …` : `Sending 8 signed storefront events to ${stack.webhook.url} …`);
     let lastPrint = 0;
+    // The orders are dated a day back, so that their store-day has ended and its report can run at the end.
+    const ordersAt = new Date(Date.now() - 86_400_000);
     const rows = await runDemo(stack, {
       platform,
+      now: ordersAt,
       timeoutMs: Number(values.timeout) * 1000,
       onProgress: (text) => {
         if (tty) process.stdout.write(`\r\x1b[2K${text}`);
@@ -199,6 +204,11 @@ if (import.meta.main) {
       console.log(`Attempts of a task: curl '${stack.tasksEmulator.dispatchesUrl}?task=<task name>'`);
     }
     const bad = rows.filter((r) => !r.ok);
+    if (!values.json && !bad.length) {
+      const day = dayOf(ordersAt.getTime(), stack.timeZone ?? 'UTC');
+      console.log(`\nThe daily report of ${day} (npm run report -- --day ${day} --wait):`);
+      if ((await runReport(['--day', day, '--wait', '--timeout', values.timeout, '--run', `demo-${Date.now().toString(36)}`, '--state', stack.stateDir], {})) !== 0) process.exitCode = 1;
+    }
     if (bad.length) {
       console.error(`\n${bad.length} event(s) did not do what they should: ${bad.map((r) => `#${r.n}`).join(', ')}. See the npm run dev log.`);
       process.exitCode = 1;

@@ -29,6 +29,12 @@ export interface StackSettings {
   mailFromName?: string;
   /** Unset: the functions' default (10 s). */
   firestoreTimeoutMs?: number;
+  /** The store's IANA time zone (STORE_TIME_ZONE). Unset: the functions' default (UTC). */
+  timeZone?: string;
+  /** Who gets the daily report (REPORTS_EMAIL_TO, comma-separated). Unset: not set. */
+  reportsEmailTo?: string;
+  /** Further REPORTS_* settings (window, backfill limit, page size, budget) handed through as they are. */
+  reports?: Record<string, string>;
 }
 
 /**
@@ -36,6 +42,9 @@ export interface StackSettings {
  * busy 2-core machine: the local stacks (dev runner, test/support) allow it a minute.
  */
 export const LOCAL_FIRESTORE_TIMEOUT_MS = 60_000;
+
+/** Who gets the local stack's daily report (see it in the outbox). */
+export const LOCAL_REPORTS_EMAIL_TO = 'merchant@shop.example';
 
 /** The sender of the local stack's emails. */
 export const LOCAL_MAIL = { mailFrom: 'orders@shop.example', mailFromName: 'Storefront (local)' } as const;
@@ -76,6 +85,8 @@ export const SETTINGS: Record<string, Fill> = {
   SENDGRID_BASE_URL: (s) => s.mailUrl,
   MAIL_FROM: (s) => s.mailFrom,
   MAIL_FROM_NAME: (s) => s.mailFromName,
+  STORE_TIME_ZONE: (s) => s.timeZone,
+  REPORTS_EMAIL_TO: (s) => s.reportsEmailTo,
 };
 
 /** `send-notification` → `SEND_NOTIFICATION`. */
@@ -96,7 +107,7 @@ export function settingsEnv(s: StackSettings, fn: SettingsTarget, all: SettingsT
     if (v !== undefined) env[name] = v;
   }
   for (const other of all) if (other.access !== 'public') env[urlSetting(other.name)] = other.url;
-  return env;
+  return { ...env, ...s.reports };
 }
 
 /**
@@ -126,6 +137,25 @@ export const FUNCTION_SAMPLES: Record<string, Record<string, string>> = {
     TASKS_INVOKER_SERVICE_ACCOUNT: 'tasks-invoker@shop.iam.gserviceaccount.com',
     WOOCOMMERCE_WEBHOOK_SECRETS: 'wcsec_0123456789abcdef',
     SEND_NOTIFICATION_URL: 'http://127.0.0.1:9/',
+    FIRESTORE_EMULATOR_HOST: '127.0.0.1:9',
+  },
+  'aggregate-orders': {
+    GOOGLE_CLOUD_PROJECT: 'shop',
+    OIDC_AUDIENCE: 'http://127.0.0.1:9/',
+    OIDC_ALLOWED_EMAILS: 'tasks-invoker@shop.iam.gserviceaccount.com',
+    TASKS_LOCATION: 'europe-west1',
+    TASKS_INVOKER_SERVICE_ACCOUNT: 'tasks-invoker@shop.iam.gserviceaccount.com',
+    AGGREGATE_ORDERS_URL: 'http://127.0.0.1:9/',
+    SEND_NOTIFICATION_URL: 'http://127.0.0.1:9/',
+    FIRESTORE_EMULATOR_HOST: '127.0.0.1:9',
+  },
+  'schedule-reports': {
+    GOOGLE_CLOUD_PROJECT: 'shop',
+    OIDC_AUDIENCE: 'http://127.0.0.1:9/',
+    OIDC_ALLOWED_EMAILS: 'scheduler-invoker@shop.iam.gserviceaccount.com',
+    TASKS_LOCATION: 'europe-west1',
+    TASKS_INVOKER_SERVICE_ACCOUNT: 'tasks-invoker@shop.iam.gserviceaccount.com',
+    AGGREGATE_ORDERS_URL: 'http://127.0.0.1:9/',
     FIRESTORE_EMULATOR_HOST: '127.0.0.1:9',
   },
   'send-notification': {

@@ -1,5 +1,6 @@
 /** Flags of `npm run dev`. */
 import { parseArgs } from 'node:util';
+import { isTimeZone } from '../../shared/store-time.ts';
 
 export const USAGE = `Usage: npm run dev -- [options]
 
@@ -15,6 +16,7 @@ emulator, the mail sink and every function from its own dist/<name>/ folder. Ctr
   --mail-port <n>        mail sink (default 8025)
   --console-port <n>     the local console, a web page over queues, tasks, emails, reports (default 8000)
   --project <id>         project id (default storefront-local)
+  --time-zone <iana>     the store's time zone, STORE_TIME_ZONE of the functions (default $STORE_TIME_ZONE or UTC)
   --log-level <level>    the functions' LOG_LEVEL: DEBUG, INFO, NOTICE, WARNING, ERROR (default INFO)
   --raw-logs             show the functions' JSON log lines as written instead of pretty
   -h, --help             this text`;
@@ -29,12 +31,16 @@ export interface DevOptions {
   mailPort: number;
   consolePort: number;
   project: string;
+  /** The store's IANA time zone. */
+  timeZone: string;
+  /** REPORTS_* settings of the shell (window, backfill limit, page size, budget), handed to the functions. */
+  reports: Record<string, string>;
   logLevel: string;
   rawLogs: boolean;
   help: boolean;
 }
 
-export function parseOptions(argv: string[]): DevOptions {
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): DevOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -47,6 +53,7 @@ export function parseOptions(argv: string[]): DevOptions {
       'mail-port': { type: 'string', default: '8025' },
       'console-port': { type: 'string', default: '8000' },
       project: { type: 'string', default: 'storefront-local' },
+      'time-zone': { type: 'string', default: env.STORE_TIME_ZONE || 'UTC' },
       'log-level': { type: 'string', default: 'INFO' },
       'raw-logs': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -61,6 +68,7 @@ export function parseOptions(argv: string[]): DevOptions {
   const level = values['log-level'].toUpperCase();
   if (!['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR'].includes(level)) throw new Error(`--log-level must be DEBUG, INFO, NOTICE, WARNING or ERROR, got "${values['log-level']}"`);
   if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(values.project)) throw new Error(`--project must be a valid project id (6-30 lowercase letters, digits, hyphens), got "${values.project}"`);
+  if (!isTimeZone(values['time-zone'])) throw new Error(`--time-zone must be an IANA time zone such as Europe/Berlin, got "${values['time-zone']}"`);
   return {
     state: values.state,
     clean: values.clean,
@@ -71,6 +79,8 @@ export function parseOptions(argv: string[]): DevOptions {
     mailPort: port('mail-port', values['mail-port']),
     consolePort: port('console-port', values['console-port']),
     project: values.project,
+    timeZone: values['time-zone'],
+    reports: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('REPORTS_') && !!e[1])),
     logLevel: level,
     rawLogs: values['raw-logs'],
     help: values.help,

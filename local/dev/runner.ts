@@ -8,7 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { functionNames } from '../../esbuild.config.mjs';
 import { checkFirestoreToolchain } from './firestore.ts';
-import { LOCAL_FIRESTORE_TIMEOUT_MS, LOCAL_MAIL } from './function-settings.ts';
+import { LOCAL_FIRESTORE_TIMEOUT_MS, LOCAL_MAIL, LOCAL_REPORTS_EMAIL_TO } from './function-settings.ts';
 import { functionSpecs, readQueues, type StackSettings } from './functions.ts';
 import { createLogStream } from './log.ts';
 import type { DevOptions } from './options.ts';
@@ -91,7 +91,7 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
     const s = ctx.settings;
     info = describe({
       version: 1, startedAt: new Date(startedAt).toISOString(), readyAfterMs: Date.now() - startedAt, stateDir, project: s.project, location: s.location,
-      runner: { pid: process.pid }, functions: {}, serviceAccounts: { tasksInvoker: s.tasksInvoker, schedulerInvoker: s.schedulerInvoker },
+      runner: { pid: process.pid }, timeZone: s.timeZone, functions: {}, serviceAccounts: { tasksInvoker: s.tasksInvoker, schedulerInvoker: s.schedulerInvoker },
     } as unknown as StackInfo);
     writeStack(stateDir, info);
     log.raw('\n' + stackTable(info, relState) + '\n');
@@ -170,5 +170,8 @@ function stackSettings(opts: DevOptions, secrets: { webhookSecret: string; sendg
     logLevel: opts.logLevel,
     ...LOCAL_MAIL,
     firestoreTimeoutMs: LOCAL_FIRESTORE_TIMEOUT_MS,
+    timeZone: opts.timeZone,
+    reportsEmailTo: LOCAL_REPORTS_EMAIL_TO,
+    reports: opts.reports,
   };
 }

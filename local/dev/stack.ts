@@ -31,6 +31,8 @@ export interface StackInfo {
   stateDir: string;
   project: string;
   location: string;
+  /** The store's time zone (STORE_TIME_ZONE of the functions). */
+  timeZone?: string;
   runner: { pid: number };
   functions: Record<string, StackFunction>;
   tasksEmulator: {

@@ -89,7 +89,7 @@ export function createFaults(): {
 }
 
 /** A small seeded PRNG: the same seed gives the same failures run after run. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

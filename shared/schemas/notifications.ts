@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { Cancellation, Order, Shipment } from './events.ts';
-import { Currency, Email, Locale, Money } from './money.ts';
+import { Email, Locale } from './money.ts';
+import { Report } from './report.ts';
 
 const Key = z.string().min(1).max(500);
 
@@ -29,18 +30,13 @@ export const OrderCancelled = z.object({
   cancellation: Cancellation,
 });
 
-/** A merchant's daily sales report (built by aggregate-orders). */
+/** A merchant's daily sales report (enqueued by aggregate-orders' combine step), to everyone in `to`. */
 export const DailyReport = z.object({
   kind: z.literal('daily-report'),
   idempotencyKey: Key,
-  day: z.iso.date(),
-  to: Email,
+  to: z.array(Email).min(1).max(50),
   locale: Locale.optional(),
-  timeZone: z.string().min(1).optional(),
-  totals: z.array(
-    z.object({ currency: Currency, orders: z.number().int().nonnegative(), revenue: Money, cancelled: z.number().int().nonnegative() }),
-  ),
-  orderCount: z.number().int().nonnegative(),
+  report: Report,
 });
 
 export const NotificationPayload = z.discriminatedUnion('kind', [OrderConfirmation, ShippingUpdate, OrderCancelled, DailyReport]);

@@ -4,6 +4,7 @@
 // generated email address in clear in any log line. FUZZ_RUNS=2000 asks for a longer run.
 import { http } from '@google-cloud/functions-framework';
 import fc from 'fast-check';
+import { aReport } from '../support/report.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMailSink, type MailSink } from '../../local/mail-sink/server.ts';
 import { createGiveUp, createNotificationHandler } from '../../functions/send-notification/handle.ts';
@@ -75,7 +76,7 @@ const payloads: NotificationPayload[] = [
   { kind: 'order-confirmation', idempotencyKey: 'KEY', eventId: 'KEY', order: (created('fzid').data as { order: never }).order },
   { kind: 'shipping-update', idempotencyKey: 'KEY', eventId: 'KEY', shipment: shipped('fzid').data as never },
   { kind: 'order-cancelled', idempotencyKey: 'KEY', eventId: 'KEY', cancellation: cancelled('fzid').data as never },
-  { kind: 'daily-report', idempotencyKey: 'KEY', day: '2026-11-23', to: 'owner@shop.example', totals: [{ currency: 'EUR', orders: 2, revenue: 10_000, cancelled: 0 }], orderCount: 2 },
+  { kind: 'daily-report', idempotencyKey: 'KEY', to: ['owner@shop.example'], report: aReport() },
 ];
 
 describe('send-notification under generated payloads', () => {

@@ -51,6 +51,32 @@ describe('deploy.sh --dry-run', () => {
     }
   });
 
+  it('deploys the report functions with least privilege and a scheduler job calling schedule-reports with OIDC', { timeout: 120_000 }, async () => {
+    const out = await deploy(['--project', 'demo-shop', '--region', 'europe-west1', '--dry-run', '--skip-build', '--only', 'queues,functions,scheduler'], { STORE_TIME_ZONE: 'Europe/Berlin', REPORTS_EMAIL_TO: 'a@shop.example,b@shop.example' });
+    const lines = out.split('\n');
+    const line = (name: string) => lines.find((l) => l.includes(`functions deploy ${name} `)) ?? '';
+    const url = (f: string) => `https://europe-west1-demo-shop.cloudfunctions.net/${f}`;
+    const sa = (f: string) => `fn-${f}@demo-shop.iam.gserviceaccount.com`;
+    expect(line('aggregate-orders')).toContain('--no-allow-unauthenticated');
+    expect(line('aggregate-orders')).toContain(`OIDC_ALLOWED_EMAILS=tasks-invoker@demo-shop.iam.gserviceaccount.com`);
+    expect(line('aggregate-orders')).toContain('REPORTS_EMAIL_TO=a@shop.example\\;b@shop.example');
+    expect(line('aggregate-orders')).toContain('--timeout=600s');
+    expect(line('schedule-reports')).toContain('OIDC_ALLOWED_EMAILS=scheduler-invoker@demo-shop.iam.gserviceaccount.com');
+    expect(line('schedule-reports')).toContain('STORE_TIME_ZONE=Europe/Berlin');
+    expect(line('schedule-reports')).toContain(`AGGREGATE_ORDERS_URL=${url('aggregate-orders')}`);
+    // Each may enqueue only where it must: schedule-reports on reports; aggregate-orders on reports and notifications.
+    const enqueuers = lines.filter((l) => l.includes('roles/cloudtasks.enqueuer'));
+    expect(enqueuers.filter((l) => l.includes(sa('schedule-reports'))).map((l) => l.split(' ')[7])).toEqual(['reports']);
+    expect(enqueuers.filter((l) => l.includes(sa('aggregate-orders'))).map((l) => l.split(' ')[7]).sort()).toEqual(['notifications', 'reports']);
+    expect(out).toContain(`functions add-invoker-policy-binding aggregate-orders --region=europe-west1 --member=serviceAccount:tasks-invoker@demo-shop.iam.gserviceaccount.com`);
+    const job = lines.find((l) => l.includes('scheduler jobs create http nightly-reports')) ?? '';
+    expect(job).toContain(`--uri=${url('schedule-reports')}`);
+    expect(job).toContain('--oidc-service-account-email=scheduler-invoker@demo-shop.iam.gserviceaccount.com');
+    expect(job).toContain(`--oidc-token-audience=${url('schedule-reports')}`);
+    expect(job).toContain('--time-zone=Europe/Berlin');
+    expect(out).toContain('functions add-invoker-policy-binding schedule-reports --region=europe-west1 --member=serviceAccount:scheduler-invoker@demo-shop.iam.gserviceaccount.com');
+  });
+
   it('refuses to run without a project or region', async () => {
     await expect(deploy(['--region', 'europe-west1'])).rejects.toThrow(/--project is required/);
   });

@@ -4,6 +4,7 @@ import { Order } from '../../shared/schemas/events.ts';
 import { NotificationPayload } from '../../shared/schemas/notifications.ts';
 import { formatMoney } from '../../shared/templates/format.ts';
 import { anOrder } from '../support/mail-fixtures.ts';
+import { aReport } from '../support/report.ts';
 
 const NBSP = '\u00a0';
 
@@ -32,16 +33,14 @@ describe('renderNotification', () => {
     cancellation: { orderId: 'ord_1', reason: 'Out of stock', cancelledAt: '2026-11-24T09:00:00+01:00' },
   });
   const report = NotificationPayload.parse({
-    kind: 'daily-report', idempotencyKey: 'k4', day: '2026-11-23', to: 'owner@storefront.test', locale: 'en-US',
-    totals: [{ currency: 'JPY', orders: 3, revenue: 123456, cancelled: 1 }, { currency: 'EUR', orders: 2, revenue: 2468, cancelled: 0 }],
-    orderCount: 5,
+    kind: 'daily-report', idempotencyKey: 'k4', to: ['owner@storefront.test'], locale: 'en-US', report: aReport(),
   });
 
   it('gives each kind its subject line', () => {
     expect(renderNotification(confirmation).subject).toBe('Your order #1001 is confirmed');
     expect(renderNotification(shipping, order).subject).toBe('Your order #1001 has shipped');
     expect(renderNotification(cancelled, order).subject).toBe('Your order #1001 was cancelled');
-    expect(renderNotification(report).subject).toBe('Daily sales report for 2026-11-23');
+    expect(renderNotification(report).subject).toBe('Daily sales report for Monday, November 23, 2026');
   });
 
   it('formats an order confirmation in the order’s locale and currency, in text and HTML', () => {
@@ -117,7 +116,7 @@ describe('templateDataFor and recipientFor', () => {
   it('takes the recipient from the payload or the stored order', () => {
     const order = anOrder();
     expect(recipientFor({ kind: 'order-confirmation', idempotencyKey: 'k', eventId: 'e', order })).toEqual({ email: 'jane.doe@example.com', name: 'Jane Doe' });
-    expect(recipientFor({ kind: 'order-cancelled', idempotencyKey: 'k', eventId: 'e', cancellation: { orderId: 'ord_1', cancelledAt: '2026-11-24T09:00:00Z' } }, order).email).toBe('jane.doe@example.com');
-    expect(recipientFor({ kind: 'daily-report', idempotencyKey: 'k', day: '2026-11-23', to: 'o@s.test', totals: [], orderCount: 0 })).toEqual({ email: 'o@s.test' });
+    expect(recipientFor({ kind: 'order-cancelled', idempotencyKey: 'k', eventId: 'e', cancellation: { orderId: 'ord_1', cancelledAt: '2026-11-24T09:00:00Z' } }, order)).toEqual({ email: 'jane.doe@example.com', name: 'Jane Doe' });
+    expect(recipientFor({ kind: 'daily-report', idempotencyKey: 'k', to: ['o@s.test', 'p@s.test'], report: aReport() })).toEqual([{ email: 'o@s.test' }, { email: 'p@s.test' }]);
   });
 });
