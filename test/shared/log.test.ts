@@ -48,6 +48,12 @@ describe('log', () => {
 
   it('masks emails', () => {
     expect(maskEmail('jane.doe@example.com')).toBe('j***@e***.com');
+    // Unusual but valid addresses (fuzzing found '!@a.aa' in clear in an event type), and non-ASCII domains.
+    expect(maskEmail('type !@a.aa here')).toBe('type !***@a***.aa here');
+    expect(maskEmail('ü@bücher.de')).toBe('ü***@b***.de');
+    expect(maskEmail('x+tag@sub.example.co.uk')).toBe('x***@s***.uk');
+    // A package path in a stack is not an address.
+    expect(maskEmail('at node_modules/@google-cloud/firestore/build/src/index.js:12')).toBe('at node_modules/@google-cloud/firestore/build/src/index.js:12');
     expect(redact(['x@y.org'])).toEqual(['x***@y***.org']);
   });
 
