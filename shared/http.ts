@@ -174,8 +174,13 @@ export interface PublicEndpointOptions {
   methods?: string[];
   /** Largest accepted body, in bytes. @default 1 MiB */
   maxBodyBytes?: number;
-  /** Handles a checked request and answers it; throw a `RequestError` for a 4xx. */
-  handler: (req: Request, res: Response, log: Logger) => Promise<void>;
+  /**
+   * Checks the caller first, before the body is looked at (a private function called with an OIDC token, such as a
+   * Cloud Scheduler target): a caller that is not let in learns nothing about its body. Unset: anyone may call.
+   */
+  authenticate?: (authorization: string | undefined) => Promise<OidcClaims>;
+  /** Handles a checked request and answers it; throw a `RequestError` for a 4xx. `caller`: what `authenticate` returned. */
+  handler: (req: Request, res: Response, log: Logger, caller: OidcClaims | undefined) => Promise<void>;
 }
 
 /**
@@ -191,12 +196,13 @@ export function publicEndpoint(o: PublicEndpointOptions): Handler {
     const log = o.log.child({ fields: traceFields(h, o.project) });
     try {
       if (!methods.includes(req.method)) throw new RequestError(405, 'method-not-allowed', `Method ${req.method} is not allowed; use ${methods.join(', ')}`);
+      const caller = o.authenticate ? await o.authenticate(h('authorization')) : undefined;
       const length = req.rawBody?.length ?? Number(h('content-length') ?? 0);
       if (length > max) throw new RequestError(413, 'payload-too-large', `Body is ${length} bytes; the limit is ${max} bytes`);
       if (req.method !== 'GET' && !isJson(h('content-type'))) throw new RequestError(415, 'unsupported-media-type', `Content-Type must be application/json, got ${h('content-type') ?? 'none'}`);
       const bodyError = bodyErrorOf(req);
       if (bodyError) throw requestErrorOf(bodyError);
-      await o.handler(req, res, log);
+      await o.handler(req, res, log, caller);
     } catch (err) {
       sendError(res, log, err, err instanceof RequestError && err.status === 405 ? { Allow: methods.join(', ') } : {});
     }

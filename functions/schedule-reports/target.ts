@@ -38,10 +38,10 @@ export function createScheduleTarget(config: ScheduleConfig, o: { now?: () => Da
     log,
     project: config.GOOGLE_CLOUD_PROJECT,
     maxBodyBytes: 64 * 1024,
-    handler: async (req, res, reqLog) => {
-      const caller = await verify(req.headers.authorization);
+    authenticate: verify,
+    handler: async (req, res, reqLog, caller) => {
       const answer = await schedule(req.body);
-      reqLog.info('Reports scheduled', { caller: caller.email, enqueued: answer.enqueued, found: answer.found, days: answer.days.map((x) => x.day) });
+      reqLog.info('Reports scheduled', { caller: caller?.email, enqueued: answer.enqueued, found: answer.found, days: answer.days.map((x) => x.day) });
       res.status(200).json(answer);
     },
   });
