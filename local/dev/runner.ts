@@ -79,7 +79,11 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
       ready.set(part.name, Promise.all(deps).then(async () => {
         if (stopping) return;
         started.push(part);
-        await part.start();
+        await part.start().catch((err: unknown) => {
+          // Name the part and the cause: a bare "fetch failed" says neither.
+          const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+          throw new Error(`${part.name} did not start: ${err instanceof Error ? err.message : String(err)}${cause ? ` (${cause.code ?? cause.message})` : ''}`, { cause: err });
+        });
       }));
     }
     // Every part settles before the first failure is reported, so that stop() sees all that started.
