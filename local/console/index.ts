@@ -25,7 +25,7 @@ export interface ConsoleOptions {
   tasksUrl: string;
   /** The mail sink's base URL (`SENDGRID_BASE_URL`). */
   mailUrl: string;
-  /** `FIRESTORE_EMULATOR_HOST`, e.g. `127.0.0.1:8085`. */
+  /** `FIRESTORE_EMULATOR_HOST`, e.g. `127.0.0.1:8180`. */
   firestoreHost: string;
   project: string;
   /** @default us-central1 */

@@ -12,7 +12,7 @@ emulator, the mail sink and every function from its own dist/<name>/ folder. Ctr
   --rebuild-on-change    watch functions/ and shared/; rebuild and restart only the functions a change affects
   --functions-port <n>   first function port; functions get n, n+1, … (default 8080; public ones first)
   --tasks-port <n>       Cloud Tasks emulator (default 8123)
-  --firestore-port <n>   Firestore emulator (default 8085)
+  --firestore-port <n>   Firestore emulator (default 8180)
   --mail-port <n>        mail sink (default 8025)
   --console-port <n>     the local console, a web page over queues, tasks, emails, reports (default 8000)
   --project <id>         project id (default storefront-local)
@@ -49,7 +49,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       'rebuild-on-change': { type: 'boolean', default: false },
       'functions-port': { type: 'string', default: '8080' },
       'tasks-port': { type: 'string', default: '8123' },
-      'firestore-port': { type: 'string', default: '8085' },
+      'firestore-port': { type: 'string', default: '8180' },
       'mail-port': { type: 'string', default: '8025' },
       'console-port': { type: 'string', default: '8000' },
       project: { type: 'string', default: 'storefront-local' },
