@@ -5,20 +5,31 @@
  * - `deliveries/{key}`: one per email, claimed with a lease before sending and marked sent after;
  * - `deadLetters/{id}`: tasks given up, with their payload, for inspection and redrive.
  */
-import { Firestore, type Transaction } from '@google-cloud/firestore';
-import { PassThroughClient } from 'google-auth-library';
+import type { Firestore, Transaction } from '@google-cloud/firestore';
+import type { PassThroughClient } from 'google-auth-library';
 import { AppError, RetryableError } from './errors.ts';
+import { lazyObject, loadPackage, withEnv } from './lazy.ts';
 import type { Cancellation, Order, Shipment, StorefrontEvent } from './schemas/events.ts';
 
-/** Creates the Firestore client once, at cold start. `emulatorHost` (`host:port`) points it at the emulator. */
+/**
+ * The Firestore client, made on first use (shared/lazy.ts): the library loads when the first request needs it, not
+ * at cold start. `emulatorHost` (`host:port`) points it at the emulator.
+ */
 export function createFirestore(o: { projectId: string; databaseId: string; emulatorHost?: string | undefined }): Firestore {
-  return new Firestore({
-    projectId: o.projectId,
-    databaseId: o.databaseId,
-    // The emulator needs no credentials; a pass-through auth client keeps the library from looking for them.
-    ...(o.emulatorHost ? { host: o.emulatorHost, ssl: false, authClient: new PassThroughClient() } : {}),
-    ignoreUndefinedProperties: true,
-  });
+  // The library lets FIRESTORE_EMULATOR_HOST override its settings when the client is made: the value it had here.
+  const envHost = process.env.FIRESTORE_EMULATOR_HOST;
+  return lazyObject(() => {
+    const { Firestore } = loadPackage<typeof import('@google-cloud/firestore')>('@google-cloud/firestore');
+    const { PassThroughClient: PassThrough } = loadPackage<{ PassThroughClient: typeof PassThroughClient }>('google-auth-library');
+    return withEnv('FIRESTORE_EMULATOR_HOST', envHost, () => new Firestore({
+      projectId: o.projectId,
+      databaseId: o.databaseId,
+      // The emulator needs no credentials; a pass-through auth client keeps the library from looking for them.
+      ...(o.emulatorHost ? { host: o.emulatorHost, ssl: false, authClient: new PassThrough() } : {}),
+      ignoreUndefinedProperties: true,
+    }));
+    // The document modules take their collections when they are built, at cold start.
+  }, ['collection']);
 }
 
 /** gRPC codes that mean "try again later": CANCELLED, UNKNOWN, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE. */
@@ -33,12 +44,19 @@ export const DEFAULT_FIRESTORE_TIMEOUT_MS = 10_000;
  * every write here is idempotent, so the caller's retry converges.
  */
 export async function firestoreCall<T>(what: string, fn: () => Promise<T>, timeoutMs = DEFAULT_FIRESTORE_TIMEOUT_MS): Promise<T> {
+  // Started before the clock: a first call's library load (shared/lazy.ts) is not Firestore being slow.
+  let pending: Promise<T>;
+  try {
+    pending = fn();
+  } catch (err) {
+    pending = Promise.reject(err);
+  }
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new RetryableError('dependency-unavailable', `Firestore did not answer within ${timeoutMs} ms (${what})`)), timeoutMs);
   });
   try {
-    return await Promise.race([fn(), timeout]);
+    return await Promise.race([pending, timeout]);
   } catch (err) {
     if (err instanceof AppError) throw err;
     const code = (err as { code?: unknown }).code;
