@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- [--quick] [--before=<dist dir>] [--firebase=<folder>] [section…]]`: every benchmark, one table
+ * `npm run bench [-- [--quick] [--before=<dist dir>] [--compare=<label>=<dist dir>…] [--firebase=<folder>] [section…]]`: every benchmark, one table
  * printed and bench/results.json written. Sections: cold-start, bundles, webhook, overhead, emulator (default: all).
  * `--before` adds another build's dist/ (e.g. main's) as a contender, run alternately with this build. Speed and
  * memory are measured here, never asserted in tests. BENCHMARKS.md explains each figure.
@@ -12,7 +12,7 @@ import { functionNames } from '../esbuild.config.mjs';
 import { stageDeployFolder } from '../test/support/deploy-folder.ts';
 import { FUNCTION_ENV } from '../test/support/function-env.ts';
 import { bundleSizes, kib } from './bundles.ts';
-import { coldStart, stageFloor, type Contender } from './cold-start.ts';
+import { coldStart, populateCompileCache, stageFloor, type Contender } from './cold-start.ts';
 import { produceTasks, realRequests } from './requests.ts';
 import { ROOT, startBenchStack, type Variant } from './stack.ts';
 import { taskOverhead } from './task-overhead.ts';
@@ -22,6 +22,8 @@ const args = process.argv.slice(2);
 const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const quick = args.includes('--quick');
 const before = flag('before');
+// `--compare=label=<dist dir>` (repeatable): more builds, each a contender like --before.
+const compare = args.filter((a) => a.startsWith('--compare=')).map((a) => a.slice('--compare='.length).split('='));
 const firebase = flag('firebase');
 const sections = args.filter((a) => !a.startsWith('--'));
 const want = (s: string) => sections.length === 0 || sections.includes(s);
@@ -54,9 +56,9 @@ try {
       return [n, { kind: 'bundle', dir: s.dir } as Variant];
     }));
     const thisBuild = staged(undefined);
-    const beforeBuild = before ? staged(before) : undefined;
-    const builds = [{ label: 'bundle', variants: thisBuild }, ...(beforeBuild ? [{ label: 'before', variants: beforeBuild }] : [])];
-    const coldTasks = want('cold-start') ? (N.cold + 1) * (builds.length + 1) : 0;
+    const others = [...(before ? [['before', before]] : []), ...compare].map(([label, dist]) => ({ label: label!, variants: staged(dist) }));
+    const builds = [{ label: 'bundle', variants: thisBuild }, ...others];
+    const coldTasks = want('cold-start') ? (N.cold + 2) * (builds.length + 2) : 0;
     const overheadTasks = want('overhead') ? (N.overhead + N.warmup) * builds.length : 0;
     const tasks = coldTasks + overheadTasks ? await produceTasks(stack, thisBuild['storefront-webhook']!, coldTasks + overheadTasks) : [];
 
@@ -71,8 +73,19 @@ try {
           ...builds.map((b) => ({ label: b.label, variant: b.variants[name]!, env, real: real[name] })),
           { label: 'unbundled', variant: { kind: 'unbundled' } as Variant, env, real: real[name] },
         ];
+        if (args.includes('--compile-cache')) {
+          // Best case of Node's compile cache: filled beforehand at the same path (NODE_COMPILE_CACHE).
+          const s = stageDeployFolder(name);
+          cleanups.push(s.remove);
+          const cacheEnv = { ...env, NODE_COMPILE_CACHE: join(s.dir, '.node-compile-cache') };
+          contenders.push({ label: 'bundle+cache', variant: { kind: 'bundle', dir: s.dir }, env: cacheEnv, real: real[name] });
+        }
         return { name, contenders };
       });
+      for (const f of functions) {
+        const c = f.contenders.find((x) => x.label === 'bundle+cache');
+        if (c) await populateCompileCache({ ...c, env: { ...c.env } }, f.name, c.env.NODE_COMPILE_CACHE!);
+      }
       const cold = await coldStart(functions, { label: 'floor', variant: { kind: 'floor', dir: floor.dir }, env: {} }, N.cold);
       results.coldStart = cold;
       for (const r of cold) {
