@@ -41,6 +41,13 @@ const results: Record<string, unknown> = {
 };
 
 const cleanups: (() => void | Promise<void>)[] = [];
+// Ctrl-C or a TERM still stops the emulators, functions and staged folders this run started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, async () => {
+    for (const c of cleanups.reverse()) await Promise.resolve().then(c).catch(() => {});
+    process.exit(130);
+  });
+}
 try {
   if (want('bundles')) {
     const sizes = bundleSizes(names);

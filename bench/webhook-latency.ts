@@ -1,6 +1,6 @@
 /**
  * storefront-webhook under load on one instance: the bundle from its own deploy folder, against the Firestore
- * emulator and our Cloud Tasks emulator (the tasks go to the capture target). Signed order.created events at
+ * emulator and our Cloud Tasks emulator (its notifications queue paused, purged after). Signed order.created events at
  * concurrency 1, 8 and 32 (each after a warm-up): requests per second, p50, p99 and max.
  */
 import { freePort, waitForHttp } from '../test/support/net.ts';
@@ -41,6 +41,9 @@ async function phase(url: string, concurrency: number, n: number): Promise<Omit<
  */
 export async function webhookLatency(stack: BenchStack, contenders: { label: string; variant: Variant }[], n: number, rounds: number): Promise<LatencyRow[]> {
   const running = [];
+  // Tasks wait in the paused queue: their dispatches would compete with the instances for the CPU.
+  const queue = `${stack.emulator.url}/v2/${stack.emulator.queuePath('notifications')}`;
+  await fetch(`${queue}:pause`, { method: 'POST' });
   try {
     for (const c of contenders) {
       const port = await freePort();
@@ -57,9 +60,6 @@ export async function webhookLatency(stack: BenchStack, contenders: { label: str
           const list = results.get(c.label) ?? [];
           list.push(await phase(c.url, concurrency, n));
           results.set(c.label, list);
-          // Keep the dispatch queue from growing into the next phase's measurement.
-          await stack.emulator.waitForIdle({ timeout: 120_000 });
-          stack.captured.length = 0;
         }
       }
       for (const c of running) {
@@ -70,5 +70,7 @@ export async function webhookLatency(stack: BenchStack, contenders: { label: str
     return rows;
   } finally {
     for (const c of running) await stop(c.child);
+    await fetch(`${queue}:purge`, { method: 'POST' });
+    await fetch(`${queue}:resume`, { method: 'POST' });
   }
 }
