@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { BaseEnv, FirestoreEnv, TasksEnv, loadConfig } from '../shared/config.ts';
-import { createDeliveries, type DeadLetterDoc } from '../shared/deliveries.ts';
+import { createDeadLetters, type DeadLetterDoc } from '../shared/dead-letters.ts';
 import { AppError } from '../shared/errors.ts';
 import { QUEUE_SCHEMAS, queueConfig, type QueueName } from '../shared/queues.ts';
-import { createFirestore } from '../shared/store.ts';
+import { createFirestore } from '../shared/firestore.ts';
 import { createEnqueuer, createTasksClient, type Enqueue } from '../shared/tasks.ts';
 import { audienceSetting, settingsEnv, urlSetting } from '../local/dev/function-settings.ts';
 import { readStack, stackSettingsOf, type StackInfo } from '../local/dev/stack.ts';
@@ -73,10 +73,10 @@ export async function runDeadLetters(argv: string[], env: Env | (() => Env), pri
   }
   const config = loadConfig(command === 'redrive' ? Env : ReadEnv, typeof env === 'function' ? env() : env) as z.output<typeof Env> & Record<string, string | undefined>;
   const db = createFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE, emulatorHost: config.FIRESTORE_EMULATOR_HOST });
-  const deliveries = createDeliveries(db);
+  const deadLetters = createDeadLetters(db);
   try {
     if (command === 'show') {
-      const letter = await deliveries.getDeadLetter(arg!);
+      const letter = await deadLetters.get(arg!);
       if (!letter) {
         print(`No dead letter ${arg}`);
         return 1;
@@ -84,13 +84,13 @@ export async function runDeadLetters(argv: string[], env: Env | (() => Env), pri
       print(JSON.stringify(letter, null, 2));
       return 0;
     }
-    const letters = (await deliveries.listDeadLetters(values.queue ? { queue: values.queue, limit: 1000 } : { limit: 1000 })).filter((l) => !values.id || l.id === values.id);
+    const letters = (await deadLetters.list(values.queue ? { queue: values.queue, limit: 1000 } : { limit: 1000 })).filter((l) => !values.id || l.id === values.id);
     if (command === 'list') {
       if (values.json) print(JSON.stringify(letters, null, 2));
       else print(table(letters));
       return 0;
     }
-    return await redrive(letters, config, deliveries, { dryRun: !!values['dry-run'], force: !!values.force }, print);
+    return await redrive(letters, config, deadLetters, { dryRun: !!values['dry-run'], force: !!values.force }, print);
   } finally {
     await db.terminate();
   }
@@ -99,7 +99,7 @@ export async function runDeadLetters(argv: string[], env: Env | (() => Env), pri
 async function redrive(
   letters: DeadLetterDoc[],
   config: Record<string, string | undefined> & { GOOGLE_CLOUD_PROJECT: string; TASKS_LOCATION: string; TASKS_INVOKER_SERVICE_ACCOUNT: string; CLOUD_TASKS_EMULATOR_HOST?: string | undefined },
-  deliveries: ReturnType<typeof createDeliveries>,
+  deadLetters: ReturnType<typeof createDeadLetters>,
   o: { dryRun: boolean; force: boolean },
   print: (line: string) => void,
 ): Promise<number> {
@@ -153,7 +153,7 @@ async function redrive(
       // The dead letter's id (and the redrive count) make the task id: a repeated redrive is deduplicated by Cloud
       // Tasks, and the payload's own idempotency key keeps the email from being sent twice in any case.
       const task = await enqueue(queue, letter.payload as never, { idempotencyKey: `redrive:${letter.id}:${letter.redrivenAt ?? ''}` });
-      await deliveries.markRedriven(letter.id, task.name);
+      await deadLetters.markRedriven(letter.id, task.name);
       print(`redrove ${letter.id} as ${task.name}${task.duplicate ? ' (already enqueued)' : ''}`);
     } catch (err) {
       failed++;

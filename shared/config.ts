@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ConfigError, describeIssues, fieldIssues } from './errors.ts';
+import { SEVERITIES } from './log.ts';
 
 /** A comma-separated list in one variable (`a@x,b@y`), trimmed, empty entries dropped. */
 export const csv = z
@@ -14,6 +15,9 @@ export const csv = z
 /** An `http(s)://` URL. */
 export const url = z.url({ protocol: /^https?$/ });
 
+/** `host:port` of a local emulator. */
+const HostPort = z.string().regex(/^[^:/\s]+:\d+$/, 'must be host:port');
+
 /** Settings every function has. */
 export const BaseEnv = z.object({
   /** Project id; used for trace correlation and Cloud Tasks queue paths. */
@@ -21,7 +25,7 @@ export const BaseEnv = z.object({
   /** Name of the function, used as a log label. Cloud Run sets K_SERVICE. */
   K_SERVICE: z.string().min(1).optional(),
   /** Lowest severity written to the log. @default INFO */
-  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL']).default('INFO'),
+  LOG_LEVEL: z.enum(SEVERITIES).default('INFO'),
 });
 
 /** Settings of task targets: who may call them. */
@@ -43,10 +47,7 @@ export const TasksEnv = z.object({
   /** Service account whose OIDC token the tasks carry (the invoker of the targets). */
   TASKS_INVOKER_SERVICE_ACCOUNT: z.email(),
   /** `host:port` of a local Cloud Tasks emulator, spoken to over plain-HTTP REST. Unset in production. */
-  CLOUD_TASKS_EMULATOR_HOST: z
-    .string()
-    .regex(/^[^:/\s]+:\d+$/, 'must be host:port')
-    .optional(),
+  CLOUD_TASKS_EMULATOR_HOST: HostPort.optional(),
 });
 
 /** Settings of functions that use Firestore. */
@@ -56,10 +57,7 @@ export const FirestoreEnv = z.object({
   /** How long one Firestore operation may take before the function answers 503. @default 10000 */
   FIRESTORE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** `host:port` of the Firestore emulator. Unset in production. */
-  FIRESTORE_EMULATOR_HOST: z
-    .string()
-    .regex(/^[^:/\s]+:\d+$/, 'must be host:port')
-    .optional(),
+  FIRESTORE_EMULATOR_HOST: HostPort.optional(),
 });
 
 /** An error naming every invalid setting, or the frozen parsed settings. */

@@ -2,6 +2,7 @@
  * The two HTTP wrappers every function is built from, and the only place where errors become HTTP answers.
  * - `taskTarget` for functions that Cloud Tasks (or Cloud Scheduler) calls with an OIDC token;
  * - `publicEndpoint` for functions that outside clients call (the storefront webhook).
+ * Over 200 lines on purpose: it is the one error→status map of the project, and both wrappers share it.
  */
 import type { Request, Response } from '@google-cloud/functions-framework';
 import type { z } from 'zod';

@@ -3,8 +3,10 @@
  * correlation and labels. Customer personal data is masked before anything is written.
  */
 
-export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL';
-const RANK: Record<Severity, number> = { DEBUG: 0, INFO: 1, NOTICE: 2, WARNING: 3, ERROR: 4, CRITICAL: 5 };
+/** Cloud Logging severities we write, lowest first (also the values of `LOG_LEVEL`). */
+export const SEVERITIES = ['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+const RANK = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Record<Severity, number>;
 
 type Fields = Record<string, unknown>;
 

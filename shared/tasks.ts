@@ -7,6 +7,7 @@ import type { CloudTasksClient } from '@google-cloud/tasks';
 import type { PassThroughClient } from 'google-auth-library';
 import type { z } from 'zod';
 import { AppError, PermanentError, RetryableError, describeIssues, fieldIssues } from './errors.ts';
+import { ALREADY_EXISTS, grpcCode, isTransient } from './grpc.ts';
 import { loadPackage, once } from './lazy.ts';
 
 /** Cloud Tasks' limit on a task's size. */
@@ -113,20 +114,10 @@ export function createEnqueuer<R extends Record<string, z.ZodType>>(o: EnqueuerO
   };
 }
 
-const ALREADY_EXISTS = 6;
-/** gRPC codes worth a retry: CANCELLED, UNKNOWN, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE. */
-const TRANSIENT = new Set([1, 2, 4, 8, 10, 13, 14]);
-
-function grpcCode(err: unknown): number | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
 function classify(err: unknown, queue: string): AppError {
-  const code = grpcCode(err);
   const message = err instanceof Error ? err.message : String(err);
   // No gRPC code: a network-level failure (ECONNREFUSED, reset, timeout) before Cloud Tasks answered.
-  if (code === undefined || TRANSIENT.has(code)) {
+  if (isTransient(err)) {
     return new RetryableError('dependency-unavailable', `Cloud Tasks is unavailable (queue ${queue}): ${message}`, { cause: err });
   }
   return new AppError('internal', `Cloud Tasks rejected the ${queue} task: ${message}`, { cause: err });

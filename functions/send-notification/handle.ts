@@ -2,17 +2,18 @@
  * send-notification's logic: one email per idempotency key. Loads the stored order when the email needs it,
  * claims the delivery, renders (our templates or a SendGrid dynamic template), sends, and marks it sent.
  */
+import type { DeadLetters } from '../../shared/dead-letters.ts';
 import type { Deliveries } from '../../shared/deliveries.ts';
 import { AppError, RetryableError } from '../../shared/errors.ts';
 import type { GiveUp, TaskContext } from '../../shared/http.ts';
 import { templateIdFor, type MailEnv, type Mailer, type MailMessage } from '../../shared/mail.ts';
 import { recipientFor, renderNotification, templateDataFor } from '../../shared/render.ts';
+import type { Orders } from '../../shared/orders.ts';
 import type { Order } from '../../shared/schemas/events.ts';
 import { storedOrderIdOf, type NotificationPayload } from '../../shared/schemas/notifications.ts';
-import type { Store } from '../../shared/store.ts';
 
 export interface NotificationDeps {
-  store: Store;
+  orders: Orders;
   deliveries: Deliveries;
   mailer: Mailer;
   mailConfig: MailEnv;
@@ -52,7 +53,7 @@ export function createNotificationHandler(d: NotificationDeps) {
 async function storedOrder(d: NotificationDeps, payload: NotificationPayload): Promise<Order | undefined> {
   const orderId = storedOrderIdOf(payload);
   if (!orderId) return undefined;
-  const doc = await d.store.getOrder(orderId);
+  const doc = await d.orders.getOrder(orderId);
   // Events can arrive out of order: wait (by retrying) for order.created, which carries the customer.
   if (!doc?.order) throw new RetryableError('not-ready', `Order ${orderId} is not known yet; retrying until its order.created event arrives`);
   return doc.order;
@@ -64,7 +65,7 @@ async function storedOrder(d: NotificationDeps, payload: NotificationPayload): P
  * order (a redriven or hand-made task) sends as before.
  */
 async function cancelledBeforeConfirmation(d: NotificationDeps, orderId: string): Promise<boolean> {
-  return (await d.store.getOrder(orderId))?.status === 'cancelled';
+  return (await d.orders.getOrder(orderId))?.status === 'cancelled';
 }
 
 function message(d: NotificationDeps, payload: NotificationPayload, ctx: TaskContext, order: Order | undefined): MailMessage {
@@ -94,12 +95,12 @@ async function retry<T>(fn: () => Promise<T>, times: number): Promise<T> {
 }
 
 /** Writes the dead letter of a task given up (and releases its delivery claim). */
-export function createGiveUp(d: Pick<NotificationDeps, 'deliveries'>) {
+export function createGiveUp(d: { deliveries: Deliveries; deadLetters: DeadLetters }) {
   return async ({ ctx, body, error }: GiveUp): Promise<void> => {
     const key = (body as { idempotencyKey?: unknown } | null)?.idempotencyKey;
     const delivery = typeof key === 'string' ? await d.deliveries.get(key) : undefined;
     const kind = (body as { kind?: unknown } | null)?.kind;
-    const letter = await d.deliveries.deadLetter({
+    const letter = await d.deadLetters.write({
       queue: ctx.queue,
       task: ctx.task,
       ...(typeof kind === 'string' ? { kind } : {}),

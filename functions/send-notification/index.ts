@@ -2,14 +2,16 @@
 import { http } from '@google-cloud/functions-framework';
 import { z } from 'zod';
 import { BaseEnv, FirestoreEnv, OidcEnv, loadConfig } from '../../shared/config.ts';
+import { createDeadLetters } from '../../shared/dead-letters.ts';
 import { createDeliveries } from '../../shared/deliveries.ts';
+import { createFirestore } from '../../shared/firestore.ts';
 import { taskTarget } from '../../shared/http.ts';
 import { createLogger } from '../../shared/log.ts';
 import { createMailer, MailEnv } from '../../shared/mail.ts';
 import { createOidcVerifier } from '../../shared/oidc.ts';
 import { maxAttemptsLookup } from '../../shared/queues.ts';
 import { NotificationPayload } from '../../shared/schemas/notifications.ts';
-import { createFirestore, createStore } from '../../shared/store.ts';
+import { createOrders } from '../../shared/orders.ts';
 import { createGiveUp, createNotificationHandler } from './handle.ts';
 
 const Env = BaseEnv.extend(OidcEnv.shape).extend(FirestoreEnv.shape).extend(MailEnv.shape).extend({
@@ -20,7 +22,8 @@ const Env = BaseEnv.extend(OidcEnv.shape).extend(FirestoreEnv.shape).extend(Mail
 const config = loadConfig(Env);
 const log = createLogger({ level: config.LOG_LEVEL, labels: { function: config.K_SERVICE ?? 'send-notification' } });
 const db = createFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE, emulatorHost: config.FIRESTORE_EMULATOR_HOST });
-const deliveries = createDeliveries(db, { timeoutMs: config.FIRESTORE_TIMEOUT_MS });
+const documents = { timeoutMs: config.FIRESTORE_TIMEOUT_MS };
+const deliveries = createDeliveries(db, documents);
 
 http(
   'send-notification',
@@ -30,7 +33,7 @@ http(
     log,
     project: config.GOOGLE_CLOUD_PROJECT,
     maxAttempts: maxAttemptsLookup(),
-    onGiveUp: createGiveUp({ deliveries }),
-    handler: createNotificationHandler({ store: createStore(db, { timeoutMs: config.FIRESTORE_TIMEOUT_MS }), deliveries, mailer: createMailer(config), mailConfig: config, leaseSeconds: config.DELIVERY_LEASE_SECONDS }),
+    onGiveUp: createGiveUp({ deliveries, deadLetters: createDeadLetters(db, documents) }),
+    handler: createNotificationHandler({ orders: createOrders(db, documents), deliveries, mailer: createMailer(config), mailConfig: config, leaseSeconds: config.DELIVERY_LEASE_SECONDS }),
   }),
 );

@@ -5,7 +5,8 @@ import { BaseEnv, FirestoreEnv, TasksEnv, csv, loadConfig, url } from '../../sha
 import { publicEndpoint } from '../../shared/http.ts';
 import { createLogger } from '../../shared/log.ts';
 import { QUEUE_SCHEMAS } from '../../shared/queues.ts';
-import { createFirestore, createStore } from '../../shared/store.ts';
+import { createFirestore } from '../../shared/firestore.ts';
+import { createOrders } from '../../shared/orders.ts';
 import { createEnqueuer, createTasksClient } from '../../shared/tasks.ts';
 import { createWebhookHandler } from './handle.ts';
 
@@ -23,7 +24,7 @@ const Env = BaseEnv.extend(TasksEnv.shape).extend(FirestoreEnv.shape).extend({
 
 const config = loadConfig(Env);
 const log = createLogger({ level: config.LOG_LEVEL, labels: { function: config.K_SERVICE ?? 'storefront-webhook' } });
-const store = createStore(createFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE, emulatorHost: config.FIRESTORE_EMULATOR_HOST }), { timeoutMs: config.FIRESTORE_TIMEOUT_MS });
+const orders = createOrders(createFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE, emulatorHost: config.FIRESTORE_EMULATOR_HOST }), { timeoutMs: config.FIRESTORE_TIMEOUT_MS });
 const enqueue = createEnqueuer({
   client: createTasksClient({ emulatorHost: config.CLOUD_TASKS_EMULATOR_HOST }),
   project: config.GOOGLE_CLOUD_PROJECT,
@@ -39,6 +40,6 @@ http(
     log,
     project: config.GOOGLE_CLOUD_PROJECT,
     maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
-    handler: createWebhookHandler({ store, enqueue, secrets: config.STOREFRONT_WEBHOOK_SECRETS, toleranceSeconds: config.WEBHOOK_SIGNATURE_TOLERANCE_SECONDS, now: Date.now }),
+    handler: createWebhookHandler({ orders, enqueue, secrets: config.STOREFRONT_WEBHOOK_SECRETS, toleranceSeconds: config.WEBHOOK_SIGNATURE_TOLERANCE_SECONDS, now: Date.now }),
   }),
 );

@@ -104,16 +104,16 @@ const ROUTES: [string, RegExp, Handler][] = [
     if (since !== null && !/^\d+$/.test(since)) throw bad(`since must be an attempt seq (a whole number), got "${since}"`);
     return { attempts: d.attempts.list({ queue: r.query.get('queue') || undefined, outcome: r.query.get('outcome') || undefined, since: since === null ? undefined : Number(since), limit: 200 }) };
   }],
-  ['GET', /^dead-letters$/, async (d, _m, r) => ({ deadLetters: (await d.data.deadLetters.listDeadLetters({ limit: 1000, ...(r.query.get('queue') ? { queue: r.query.get('queue')! } : {}) })).reverse() })],
+  ['GET', /^dead-letters$/, async (d, _m, r) => ({ deadLetters: (await d.data.deadLetters.list({ limit: 1000, ...(r.query.get('queue') ? { queue: r.query.get('queue')! } : {}) })).reverse() })],
   ['GET', new RegExp(`^dead-letters/${ID}$`), async (d, [id]) => {
-    const letter = await d.data.deadLetters.getDeadLetter(id!);
+    const letter = await d.data.deadLetters.get(id!);
     if (!letter) throw new UpstreamError(404, `No dead letter ${id}`);
     return letter;
   }],
   ['POST', /^dead-letters\/redrive$/, async (d, _m, r) => {
     const body = await r.body();
     if (body.id !== undefined && (typeof body.id !== 'string' || !body.id)) throw bad('id must be a dead letter id (a string), or left out to redrive all');
-    if (body.id !== undefined && !(await d.data.deadLetters.getDeadLetter(body.id))) throw new UpstreamError(404, `No dead letter ${body.id}`);
+    if (body.id !== undefined && !(await d.data.deadLetters.get(body.id))) throw new UpstreamError(404, `No dead letter ${body.id}`);
     return d.data.redrive(body.id);
   }],
   ['GET', /^outbox$/, async (d) => ({

@@ -1,19 +1,20 @@
 /**
  * What the console reads from Firestore: orders with their events, daily reports, dead letters. Through the same
- * client and document accessors the functions use (shared/store.ts, shared/deliveries.ts), read-only except for
+ * client and document accessors the functions use (shared/firestore.ts, shared/orders.ts, shared/dead-letters.ts), read-only except for
  * the redrive, which is ops/dead-letters.ts's own code.
  */
 import type { Firestore } from '@google-cloud/firestore';
 import { runDeadLetters } from '../../ops/dead-letters.ts';
-import { createDeliveries } from '../../shared/deliveries.ts';
+import { createDeadLetters } from '../../shared/dead-letters.ts';
+import { createFirestore } from '../../shared/firestore.ts';
+import type { EventDoc, OrderDoc } from '../../shared/orders.ts';
 import { Report } from '../../shared/schemas/report.ts';
-import { createFirestore, type EventDoc, type OrderDoc } from '../../shared/store.ts';
 
 export interface FirestoreData {
   order(id: string): Promise<{ order: OrderDoc | undefined; events: EventDoc[] }>;
   /** The latest `limit` reports, newest day first; one failing the report schema comes with its issues. */
   reports(limit?: number): Promise<{ day: string; report: unknown; issues?: string[] }[]>;
-  deadLetters: ReturnType<typeof createDeliveries>;
+  deadLetters: ReturnType<typeof createDeadLetters>;
   /** Redrives one dead letter (or all with `id` undefined) exactly as `npm run dead-letters -- redrive [--id]`. */
   redrive(id: string | undefined): Promise<{ code: number; lines: string[] }>;
   close(): Promise<void>;
@@ -38,7 +39,7 @@ export function firestoreData(o: { project: string; firestoreHost: string; opsEn
           : { day: d.id, report: d.data(), issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
       });
     },
-    deadLetters: createDeliveries(db),
+    deadLetters: createDeadLetters(db),
     async redrive(id) {
       const lines: string[] = [];
       const env = { GOOGLE_CLOUD_PROJECT: o.project, FIRESTORE_EMULATOR_HOST: o.firestoreHost, ...o.opsEnv() };

@@ -86,8 +86,13 @@ export const StorefrontEvent = z.discriminatedUnion('type', [
 ]);
 export type StorefrontEvent = z.infer<typeof StorefrontEvent>;
 
-/** The types we act on; any other `type` is acknowledged and ignored. */
-export const EVENT_TYPES = ['order.created', 'order.shipped', 'order.cancelled'] as const;
+export type EventType = StorefrontEvent['type'];
+
+/** The types we act on, from the union above; any other `type` is acknowledged and ignored. */
+export const EVENT_TYPES: readonly EventType[] = StorefrontEvent.options.map((o) => o.shape.type.value);
+
+/** The schema of `data` for each type we act on, so an event's envelope and data are each parsed once. */
+export const EVENT_DATA: ReadonlyMap<string, z.ZodType> = new Map(StorefrontEvent.options.map((o) => [o.shape.type.value, o.shape.data]));
 
 /** The envelope every event has, checked before the type is looked at. */
 export const EventEnvelope = z.object({ ...envelope, type: z.string().min(1).max(100), data: z.unknown() });

@@ -39,12 +39,12 @@ beforeAll(async () => {
     expect((await stack.post(e)).status).toBeLessThan(300);
   }
   await stack.emulator.waitForIdle({ drained: true });
-  await stack.deliveries.deadLetter({
+  await stack.deadLetters.write({
     queue: 'notifications', task: 'given-up-1', kind: 'order-confirmation', attempts: 30,
     payload: { kind: 'order-confirmation', idempotencyKey: 'order-confirmation:ord-dl', eventId: 'evt-created-ord-dl', order: order('ord-dl', { customer: { email: 'lee@example.com', name: 'Lee' } }) },
     error: { code: 'sendgrid-unavailable', message: 'SendGrid answered 503 thirty times' },
   });
-  await stack.store.db.collection('reports').doc('2026-11-23').set(sampleReport());
+  await stack.db.collection('reports').doc('2026-11-23').set(sampleReport());
   // A paused queue holding 10,000 tasks: the tasks view pages them on the server.
   expect((await rest(`projects/${stack.projectId}/locations/us-central1/queues`, { method: 'POST', body: JSON.stringify({ name: queuePath('bulk') }) })).status).toBe(200);
   await rest(`${queuePath('bulk')}:pause`, { method: 'POST' });
@@ -148,7 +148,7 @@ describe('the console in a browser', () => {
     await row.getByRole('button', { name: 'Redrive' }).click();
     await browser.page.getByRole('status').getByText(/redrove .* as /).waitFor();
     const letter = await eventually(async () => {
-      const l = (await stack.deliveries.listDeadLetters({}))[0]!;
+      const l = (await stack.deadLetters.list({}))[0]!;
       expect(l.redriveTask).toBeTruthy();
       return l;
     });

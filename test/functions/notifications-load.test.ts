@@ -56,7 +56,7 @@ describe('order notifications under load and faults', () => {
     expect(sent).toHaveLength(150);
     expect(new Set(sent.map((m) => m.to[0])).size).toBe(150);
     expect(new Set(sent.map((m) => m.subject))).toEqual(new Set(events.map((_, i) => `Your order #${5000 + i} is confirmed`)));
-    expect(await stack.deliveries.listDeadLetters()).toEqual([]);
+    expect(await stack.deadLetters.list()).toEqual([]);
     const retried = emulator.dispatches({ queue: 'notifications' }).filter((d) => d.outcome === 'retrying');
     expect(retried.length).toBeGreaterThan(10); // the faults really happened
 

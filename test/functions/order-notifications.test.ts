@@ -9,7 +9,8 @@ import { publicEndpoint } from '../../shared/http.ts';
 import { createLogger } from '../../shared/log.ts';
 import { QUEUE_SCHEMAS } from '../../shared/queues.ts';
 import { createEnqueuer, createTasksClient, taskIdFor } from '../../shared/tasks.ts';
-import { createFirestore, createStore } from '../../shared/store.ts';
+import { createFirestore } from '../../shared/firestore.ts';
+import { createOrders } from '../../shared/orders.ts';
 import type { Firestore } from '@google-cloud/firestore';
 import { cancelled, created, shipped } from '../support/events.ts';
 import { eventually } from '../support/eventually.ts';
@@ -34,7 +35,7 @@ beforeAll(async () => {
     log: createLogger({ level: 'ERROR' }),
     project: stack.projectId,
     handler: createWebhookHandler({
-      store,
+      orders: store,
       enqueue: createEnqueuer({ client: createTasksClient({ emulatorHost: '127.0.0.1:1' }), project: stack.projectId, location: 'us-central1', serviceAccount: INVOKER, schemas: QUEUE_SCHEMAS, targets: { notifications: { url: stack.notifierUrl } } }),
       secrets: [SECRET],
       toleranceSeconds: 300,
@@ -52,7 +53,7 @@ beforeAll(async () => {
     log: createLogger({ level: 'CRITICAL' }),
     project: stack.projectId,
     handler: createWebhookHandler({
-      store: createStore(firestoreDown, { timeoutMs: 500 }),
+      orders: createOrders(firestoreDown, { timeoutMs: 500 }),
       enqueue: createEnqueuer({ client: createTasksClient({ emulatorHost: stack.env.CLOUD_TASKS_EMULATOR_HOST }), project: stack.projectId, location: 'us-central1', serviceAccount: INVOKER, schemas: QUEUE_SCHEMAS, targets: { notifications: { url: stack.notifierUrl } } }),
       secrets: [SECRET],
       toleranceSeconds: 300,
@@ -247,7 +248,7 @@ describe('order notifications end to end', () => {
     const task = res.tasks[0]!.name;
     await eventually(() => expect(emulator.dispatches({ task })[0]).toMatchObject({ status: 200, outcome: 'succeeded' }));
     const id = `notifications--${task.split('/').at(-1)}`;
-    expect(await stack.deliveries.getDeadLetter(id)).toMatchObject({ attempts: 1, lastError: { code: 'provider-rejected' } });
+    expect(await stack.deadLetters.get(id)).toMatchObject({ attempts: 1, lastError: { code: 'provider-rejected' } });
     emulator.clock.advance(3_600_000);
     await emulator.waitForIdle();
     expect(emulator.dispatches({ task })).toHaveLength(1);
@@ -259,7 +260,7 @@ describe('order notifications end to end', () => {
     expect(await runDeadLetters(['redrive', '--id', id], stack.env, (l) => out.push(l))).toBe(0);
     await eventually(() => expect(mailsFor('evt-created-e2e-10')).toHaveLength(1));
     expect(mailsFor('evt-created-e2e-10')[0]?.subject).toBe('Your order #1001 is confirmed');
-    expect((await stack.deliveries.getDeadLetter(id))?.redrivenAt).toBeDefined();
+    expect((await stack.deadLetters.get(id))?.redrivenAt).toBeDefined();
     // Redriving again skips it; forcing it enqueues a task that finds the email already sent.
     out.length = 0;
     expect(await runDeadLetters(['redrive', '--id', id], stack.env, (l) => out.push(l))).toBe(0);
@@ -277,12 +278,12 @@ describe('order notifications end to end', () => {
       const id = `notifications--${task.split('/').at(-1)}`;
       await eventually(async () => {
         emulator.clock.advance(600_000); // the queue's maxBackoff: every retry is due
-        return (await stack.deliveries.getDeadLetter(id)) ?? false;
+        return (await stack.deadLetters.get(id)) ?? false;
       }, { timeout: 60_000, interval: 50 });
       const attempts = emulator.dispatches({ task });
       expect(attempts).toHaveLength(30); // queues.json: notifications maxAttempts
       expect(attempts.at(-1)?.outcome).toBe('gave-up');
-      expect(await stack.deliveries.getDeadLetter(id)).toMatchObject({ attempts: 30, firstError: { code: 'provider-unavailable' }, lastError: { code: 'provider-unavailable' } });
+      expect(await stack.deadLetters.get(id)).toMatchObject({ attempts: 30, firstError: { code: 'provider-unavailable' }, lastError: { code: 'provider-unavailable' } });
     } finally {
       sink.faults(undefined);
     }

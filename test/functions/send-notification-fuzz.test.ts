@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMailSink, type MailSink } from '../../local/mail-sink/server.ts';
 import { createGiveUp, createNotificationHandler } from '../../functions/send-notification/handle.ts';
+import { createDeadLetters } from '../../shared/dead-letters.ts';
 import { createDeliveries } from '../../shared/deliveries.ts';
 import { taskTarget } from '../../shared/http.ts';
 import { createLogger } from '../../shared/log.ts';
@@ -14,9 +15,9 @@ import { createMailer, MailEnv } from '../../shared/mail.ts';
 import { createOidcVerifier } from '../../shared/oidc.ts';
 import { maxAttemptsLookup } from '../../shared/queues.ts';
 import { NotificationPayload } from '../../shared/schemas/notifications.ts';
-import { createStore } from '../../shared/store.ts';
+import { createOrders } from '../../shared/orders.ts';
 import { cancelled, created, shipped } from '../support/events.ts';
-import { testFirestore } from '../support/firestore.ts';
+import { testFirestore, warmUp } from '../support/firestore.ts';
 import { FUZZ_RUNS, hostileValue, mutationOf } from '../support/fuzz.ts';
 import { startTestIssuer, type TestIssuer } from '../support/jwks.ts';
 import { serveFunction } from '../support/serve.ts';
@@ -24,7 +25,7 @@ import { serveFunction } from '../support/serve.ts';
 const SA = 'tasks-invoker@shop.iam.gserviceaccount.com';
 const AUD = 'https://send-notification.test/';
 const { db } = testFirestore('notify-fuzz');
-const store = createStore(db);
+const store = createOrders(db);
 const deliveries = createDeliveries(db);
 const lines: string[] = [];
 let sink: MailSink;
@@ -32,6 +33,7 @@ let issuer: TestIssuer;
 let fn: { url: string; close(): Promise<void> };
 
 beforeAll(async () => {
+  await warmUp(db);
   sink = await startMailSink({ apiKey: 'SG.fuzz' });
   issuer = await startTestIssuer();
   const mail = MailEnv.parse({ SENDGRID_API_KEY: 'SG.fuzz', SENDGRID_BASE_URL: sink.url, MAIL_FROM: 'orders@shop.example' });
@@ -41,8 +43,8 @@ beforeAll(async () => {
     log: createLogger({ level: 'DEBUG', write: (l) => lines.push(l) }),
     project: 'shop',
     maxAttempts: maxAttemptsLookup(),
-    onGiveUp: createGiveUp({ deliveries }),
-    handler: createNotificationHandler({ store, deliveries, mailer: createMailer(mail), mailConfig: mail, leaseSeconds: 60 }),
+    onGiveUp: createGiveUp({ deliveries, deadLetters: createDeadLetters(db) }),
+    handler: createNotificationHandler({ orders: store, deliveries, mailer: createMailer(mail), mailConfig: mail, leaseSeconds: 60 }),
   }));
   fn = await serveFunction('send-notification-fuzz');
   // The order the shipping and cancellation payloads refer to, so valid ones can be sent.

@@ -3,9 +3,10 @@
 import { generateKeyPair } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { startMailSink, type MailSink } from '../../local/mail-sink/server.ts';
+import { createDeadLetters } from '../../shared/dead-letters.ts';
 import { createDeliveries } from '../../shared/deliveries.ts';
 import type { NotificationPayload } from '../../shared/schemas/notifications.ts';
-import { createStore } from '../../shared/store.ts';
+import { createOrders } from '../../shared/orders.ts';
 import { testFirestore } from '../support/firestore.ts';
 import { cancelled, created, shipped } from '../support/events.ts';
 import { startTestIssuer, type TestIssuer } from '../support/jwks.ts';
@@ -14,8 +15,9 @@ import { serveFunction } from '../support/serve.ts';
 const SA = 'tasks-invoker@shop.iam.gserviceaccount.com';
 const AUD = 'https://send-notification.test/';
 const { db, host, projectId } = testFirestore('notify');
-const store = createStore(db);
+const store = createOrders(db);
 const deliveries = createDeliveries(db);
+const deadLetters = createDeadLetters(db);
 let sink: MailSink;
 let issuer: TestIssuer;
 let fn: { url: string; close(): Promise<void> };
@@ -179,7 +181,7 @@ describe('send-notification', () => {
     const res = await deliver(confirmation('n-9'), { task: 'task-n9', retryCount: 2 });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { outcome: string }).outcome).toBe('dropped');
-    const letter = await deliveries.getDeadLetter('notifications--task-n9');
+    const letter = await deadLetters.get('notifications--task-n9');
     expect(letter).toMatchObject({ queue: 'notifications', task: 'task-n9', kind: 'order-confirmation', attempts: 3, lastError: { code: 'provider-rejected' } });
     expect((letter!.payload as { idempotencyKey: string }).idempotencyKey).toBe('evt-created-n-9');
   });
@@ -190,7 +192,7 @@ describe('send-notification', () => {
     expect((await deliver(p, { task: 'task-n10', retryCount: 0 })).status).toBe(503);
     // notifications allows 30 attempts (queues.json): retry count 29 is the last one.
     expect((await deliver(p, { task: 'task-n10', retryCount: 29 })).status).toBe(503);
-    const letter = await deliveries.getDeadLetter('notifications--task-n10');
+    const letter = await deadLetters.get('notifications--task-n10');
     expect(letter).toMatchObject({ attempts: 30, lastError: { code: 'provider-unavailable' } });
     expect(letter!.firstError.at <= letter!.lastError.at).toBe(true);
   });
@@ -199,13 +201,13 @@ describe('send-notification', () => {
     const res = await deliver({ kind: 'order-confirmation', idempotencyKey: 'x' }, { task: 'task-bad' });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { message: string }).message).toMatch(/eventId/);
-    expect(await deliveries.getDeadLetter('notifications--task-bad')).toMatchObject({ lastError: { code: 'invalid-payload' } });
+    expect(await deadLetters.get('notifications--task-bad')).toMatchObject({ lastError: { code: 'invalid-payload' } });
   });
 
   it('dead-letters a payload Firestore cannot store as a value (nested arrays) as JSON text', async () => {
     const res = await deliver([[{ kind: 'order-confirmation' }]], { task: 'task-nested' });
     expect(res.status).toBe(200);
-    expect(await deliveries.getDeadLetter('notifications--task-nested')).toMatchObject({ payload: null, payloadText: '[[{"kind":"order-confirmation"}]]', lastError: { code: 'invalid-payload' } });
+    expect(await deadLetters.get('notifications--task-nested')).toMatchObject({ payload: null, payloadText: '[[{"kind":"order-confirmation"}]]', lastError: { code: 'invalid-payload' } });
   });
 
   it.each<[string, () => Promise<string | undefined>, number]>([

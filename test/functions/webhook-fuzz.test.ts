@@ -12,21 +12,22 @@ import { createLogger } from '../../shared/log.ts';
 import { QUEUE_SCHEMAS } from '../../shared/queues.ts';
 import { EventEnvelope, StorefrontEvent } from '../../shared/schemas/events.ts';
 import { signWebhook } from '../../shared/signature.ts';
-import { createStore } from '../../shared/store.ts';
+import { createOrders } from '../../shared/orders.ts';
 import { createEnqueuer, createTasksClient, taskIdFor } from '../../shared/tasks.ts';
 import { cancelled, created, shipped } from '../support/events.ts';
-import { testFirestore } from '../support/firestore.ts';
+import { testFirestore, warmUp } from '../support/firestore.ts';
 import { FUZZ_RUNS, hostileValue, mutationOf } from '../support/fuzz.ts';
 import { serveFunction } from '../support/serve.ts';
 
 const SECRET = 'whsec_fuzz_0123456789abcdef';
 const { db, projectId } = testFirestore('fuzz');
-const store = createStore(db);
+const orders = createOrders(db);
 const lines: string[] = [];
 let emulator: Emulator;
 let fn: { url: string; close(): Promise<void> };
 
 beforeAll(async () => {
+  await warmUp(db);
   emulator = await startEmulator({ port: 0, project: projectId, location: 'us-central1', queues: 'queues.json' });
   // Tasks stay in the queue: the property is about what is enqueued, not about sending.
   await fetch(`${emulator.url}/v2/${emulator.queuePath('notifications')}:pause`, { method: 'POST', body: '{}' });
@@ -34,7 +35,7 @@ beforeAll(async () => {
     log: createLogger({ level: 'DEBUG', write: (l) => lines.push(l) }),
     project: projectId,
     handler: createWebhookHandler({
-      store,
+      orders,
       enqueue: createEnqueuer({ client: createTasksClient({ emulatorHost: `127.0.0.1:${emulator.port}` }), project: projectId, location: 'us-central1', serviceAccount: 'invoker@fuzz.iam.gserviceaccount.com', schemas: QUEUE_SCHEMAS, targets: { notifications: { url: 'http://127.0.0.1:9/' } } }),
       secrets: [SECRET],
       toleranceSeconds: 300,

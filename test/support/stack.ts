@@ -7,9 +7,11 @@ import { LOCAL_FIRESTORE_TIMEOUT_MS, LOCAL_MAIL, settingsEnv, type StackSettings
 import { startMailSink, type MailSink, type MailSinkOptions } from '../../local/mail-sink/server.ts';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../local/tasks-emulator/index.ts';
 import { signWebhook } from '../../shared/signature.ts';
-import { createStore } from '../../shared/store.ts';
+import { createDeadLetters } from '../../shared/dead-letters.ts';
 import { createDeliveries } from '../../shared/deliveries.ts';
-import { testFirestore } from './firestore.ts';
+import { createOrders } from '../../shared/orders.ts';
+import type { Firestore } from '@google-cloud/firestore';
+import { testFirestore, warmUp } from './firestore.ts';
 import { freePort } from './net.ts';
 import { serveFunction } from './serve.ts';
 
@@ -23,8 +25,11 @@ export interface Stack {
   sink: MailSink;
   webhookUrl: string;
   notifierUrl: string;
-  store: ReturnType<typeof createStore>;
+  store: ReturnType<typeof createOrders>;
   deliveries: ReturnType<typeof createDeliveries>;
+  deadLetters: ReturnType<typeof createDeadLetters>;
+  /** The stack's Firestore client, for documents no module writes in tests (reports/). */
+  db: Firestore;
   /** The settings the functions got (also what ops tools need). */
   env: Record<string, string>;
   post(event: unknown, o?: { url?: string; secret?: string; t?: number; contentType?: string; raw?: string }): Promise<Response>;
@@ -33,6 +38,7 @@ export interface Stack {
 
 export async function startStack(o: { emulator?: EmulatorOptions; sink?: MailSinkOptions; env?: Record<string, string> } = {}): Promise<Stack> {
   const { db, host, projectId } = testFirestore('stack');
+  await warmUp(db);
   const sink = await startMailSink({ apiKey: 'SG.local', ...o.sink });
   const emulator = await startEmulator({ port: 0, project: projectId, location: 'us-central1', queues: 'queues.json', ...o.emulator });
   const notifierPort = await freePort();
@@ -68,8 +74,10 @@ export async function startStack(o: { emulator?: EmulatorOptions; sink?: MailSin
     sink,
     webhookUrl: webhook.url,
     notifierUrl,
-    store: createStore(db),
+    store: createOrders(db),
     deliveries: createDeliveries(db),
+    deadLetters: createDeadLetters(db),
+    db,
     env,
     post(event, p = {}) {
       const body = p.raw ?? JSON.stringify(event);

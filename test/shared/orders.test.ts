@@ -1,12 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StorefrontEvent } from '../../shared/schemas/events.ts';
 import { RetryableError } from '../../shared/errors.ts';
-import { applyEvent, createFirestore, createStore, type OrderDoc } from '../../shared/store.ts';
+import { createFirestore } from '../../shared/firestore.ts';
+import { applyEvent, createOrders, type OrderDoc } from '../../shared/orders.ts';
 import { testFirestore } from '../support/firestore.ts';
 import { cancelled, created, shipped } from '../support/events.ts';
 
 const { db } = testFirestore('store');
-const store = createStore(db, { now: () => new Date('2026-11-24T12:00:00Z') });
+const store = createOrders(db, { now: () => new Date('2026-11-24T12:00:00Z') });
 afterAll(() => db.terminate());
 
 function permutations<T>(xs: T[]): T[][] {
@@ -38,7 +39,7 @@ describe('applyEvent', () => {
   });
 });
 
-describe('createStore (Firestore emulator)', () => {
+describe('createOrders (Firestore emulator)', () => {
   it('records an event and its order in one transaction, and recognises a redelivery', async () => {
     const e = created('o-10');
     const first = await store.recordEvent(e);
@@ -60,7 +61,7 @@ describe('createStore (Firestore emulator)', () => {
 
   it('gives up on an unreachable Firestore within its time limit, as a retryable error', async () => {
     const down = createFirestore({ projectId: 'down', databaseId: '(default)', emulatorHost: '127.0.0.1:1' });
-    const unreachable = createStore(down, { timeoutMs: 300 });
+    const unreachable = createOrders(down, { timeoutMs: 300 });
     const err = await unreachable.recordEvent(created('o-down')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RetryableError);
     expect((err as RetryableError).code).toBe('dependency-unavailable');

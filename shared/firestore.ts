@@ -1,0 +1,85 @@
+/**
+ * The Firestore client of every function, and `firestoreCall`: one operation bounded in time, with an outage
+ * turned into a `RetryableError`. The document modules (orders.ts, deliveries.ts, dead-letters.ts) build on it.
+ */
+import type { Firestore } from '@google-cloud/firestore';
+import type { PassThroughClient } from 'google-auth-library';
+import { AppError, RetryableError } from './errors.ts';
+import { isTransient } from './grpc.ts';
+import { lazyObject, loadPackage, once, withEnv } from './lazy.ts';
+
+export interface FirestoreOptions {
+  projectId: string;
+  databaseId: string;
+  /** `host:port` of the Firestore emulator. */
+  emulatorHost?: string | undefined;
+}
+
+/** The @google-cloud/firestore module, loaded on first use (shared/lazy.ts): for its values (Timestamp, FieldPath…). */
+export const firestoreLibrary = once(() => loadPackage<typeof import('@google-cloud/firestore')>('@google-cloud/firestore'));
+
+/**
+ * The Firestore client, made on first use (shared/lazy.ts): the library loads when the first request needs it, not
+ * at cold start. `emulatorHost` points it at the emulator.
+ */
+export function createFirestore(o: FirestoreOptions): Firestore {
+  // The library lets FIRESTORE_EMULATOR_HOST override its settings when the client is made: the value it had here.
+  const envHost = process.env.FIRESTORE_EMULATOR_HOST;
+  return lazyObject(() => {
+    const { PassThroughClient: PassThrough } = loadPackage<{ PassThroughClient: typeof PassThroughClient }>('google-auth-library');
+    return withEnv('FIRESTORE_EMULATOR_HOST', envHost, () => new (firestoreLibrary().Firestore)({
+      projectId: o.projectId,
+      databaseId: o.databaseId,
+      // The emulator needs no credentials; a pass-through auth client keeps the library from looking for them.
+      ...(o.emulatorHost ? { host: o.emulatorHost, ssl: false, authClient: new PassThrough() } : {}),
+      ignoreUndefinedProperties: true,
+    }));
+    // The document modules take their collections when they are built, at cold start.
+  }, ['collection']);
+}
+
+/** How long one Firestore operation may take before callers answer 503 (the client itself retries for minutes). */
+export const DEFAULT_FIRESTORE_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs a Firestore operation, turning an outage (a transient gRPC code, or no answer within `timeoutMs`) into a
+ * `RetryableError`, so callers answer 503 instead of hanging. An operation that times out may still complete;
+ * every write here is idempotent, so the caller's retry converges.
+ */
+export async function firestoreCall<T>(what: string, fn: () => Promise<T>, timeoutMs = DEFAULT_FIRESTORE_TIMEOUT_MS): Promise<T> {
+  // Started before the clock: a first call's library load (shared/lazy.ts) is not Firestore being slow.
+  let pending: Promise<T>;
+  try {
+    pending = fn();
+  } catch (err) {
+    pending = Promise.reject(err);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RetryableError('dependency-unavailable', `Firestore did not answer within ${timeoutMs} ms (${what})`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([pending, timeout]);
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    if (isTransient(err)) {
+      throw new RetryableError('dependency-unavailable', `Firestore is unavailable (${what}): ${(err as Error).message}`, { cause: err });
+    }
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Options of the document modules. */
+export interface DocumentOptions {
+  /** The clock. @default () => new Date() */
+  now?: () => Date;
+  /** Per-operation time limit. @default 10000 */
+  timeoutMs?: number;
+}
+
+/** The clock and the bounded call of a document module. */
+export function documentTools(o: DocumentOptions): { now: () => Date; call: <T>(what: string, fn: () => Promise<T>) => Promise<T> } {
+  return { now: o.now ?? (() => new Date()), call: (what, fn) => firestoreCall(what, fn, o.timeoutMs) };
+}

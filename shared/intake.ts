@@ -1,0 +1,84 @@
+/**
+ * The intake core every storefront webhook shares, free of HTTP: `accept(event, deps)` validates a storefront event
+ * (as JSON), folds it into its order and enqueues its notification, and returns what to answer. A webhook function
+ * owns HTTP: it verifies its signature over the raw body, lets `publicEndpoint` check method, size, content type and
+ * JSON, calls `accept` and answers 202 with the result. An adapter for another storefront (Shopify, WooCommerce) is
+ * the same function with its own signature check and a translation of its payload into a `StorefrontEvent` before
+ * `accept`; that is why this lives in shared/ and not in functions/storefront-webhook/.
+ */
+import { RequestError, describeIssues, fieldIssues } from './errors.ts';
+import type { Logger } from './log.ts';
+import type { Orders } from './orders.ts';
+import type { QUEUE_SCHEMAS } from './queues.ts';
+import { EVENT_DATA, EventEnvelope, type StorefrontEvent } from './schemas/events.ts';
+import type { NotificationPayload } from './schemas/notifications.ts';
+import type { Enqueue } from './tasks.ts';
+
+export interface IntakeDeps {
+  orders: Orders;
+  enqueue: Enqueue<typeof QUEUE_SCHEMAS>;
+  log: Logger;
+}
+
+/** The result of `accept`, answered as is with 202 (see the README's storefront contract). */
+export interface Accepted {
+  eventId: string;
+  /** The event's tasks; `duplicate` when the event (or its task) was already there. */
+  tasks: { queue: string; name: string; duplicate: boolean }[];
+  /** True for a type we do not act on (nothing stored or enqueued). */
+  ignored?: true;
+}
+
+/** The notification an event asks for. */
+export function notificationFor(e: StorefrontEvent): NotificationPayload {
+  switch (e.type) {
+    case 'order.created':
+      return { kind: 'order-confirmation', idempotencyKey: e.id, eventId: e.id, order: e.data.order };
+    case 'order.shipped':
+      return { kind: 'shipping-update', idempotencyKey: e.id, eventId: e.id, shipment: e.data };
+    case 'order.cancelled':
+      return { kind: 'order-cancelled', idempotencyKey: e.id, eventId: e.id, cancellation: e.data };
+  }
+}
+
+/**
+ * Validates `event`, then records it and enqueues its notification, once: a redelivered event answers its earlier
+ * tasks with `duplicate: true`. Throws a 400 `RequestError` naming every invalid field (nothing written), or a
+ * `RetryableError` when Firestore or Cloud Tasks is unavailable (a retry converges).
+ */
+export async function accept(event: unknown, d: IntakeDeps): Promise<Accepted> {
+  const parsed = parseEvent(event);
+  if ('ignored' in parsed) {
+    d.log.warn('Ignored a storefront event of an unknown type', parsed.ignored);
+    return { eventId: parsed.ignored.eventId, ignored: true, tasks: [] };
+  }
+  const e = parsed.event;
+  const { previous, order } = await d.orders.recordEvent(e);
+  if (previous?.tasks) {
+    d.log.info('Storefront event delivered again; nothing new enqueued', { eventId: e.id, type: e.type });
+    return { eventId: e.id, tasks: previous.tasks.map((t) => ({ ...t, duplicate: true })) };
+  }
+  const task = await d.enqueue('notifications', notificationFor(e), { idempotencyKey: e.id });
+  const tasks = [{ queue: 'notifications', name: task.name }];
+  await d.orders.markEnqueued(e.id, tasks);
+  d.log.info('Storefront event accepted', { eventId: e.id, type: e.type, orderId: order.orderId, status: order.status, task: task.name, duplicate: task.duplicate });
+  return { eventId: e.id, tasks: [{ ...tasks[0]!, duplicate: task.duplicate }] };
+}
+
+/** The envelope first (an unknown type is ignored), then the data with its type's schema: each part parsed once. */
+function parseEvent(input: unknown): { event: StorefrontEvent } | { ignored: { eventId: string; type: string } } {
+  const envelope = EventEnvelope.safeParse(input);
+  if (!envelope.success) throw invalid(envelope.error.issues);
+  const { data, ...head } = envelope.data;
+  const schema = EVENT_DATA.get(head.type);
+  if (!schema) return { ignored: { eventId: head.id, type: head.type } };
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw invalid(parsed.error.issues.map((i) => ({ ...i, path: ['data', ...i.path] })));
+  // The data matched the schema of this type: together they are that member of the union.
+  return { event: { ...head, data: parsed.data } as StorefrontEvent };
+}
+
+function invalid(issues: Parameters<typeof fieldIssues>[0]): RequestError {
+  const details = fieldIssues(issues);
+  return new RequestError(400, 'invalid-payload', `Invalid storefront event: ${describeIssues(details)}`, { details });
+}

@@ -1,0 +1,109 @@
+/**
+ * `orders/{orderId}`: the order as the events describe it, converging whatever the order of delivery; and
+ * `events/{eventId}`: each storefront event received, and the tasks it enqueued. Both are written in one
+ * transaction, so they live in one module.
+ */
+import type { Firestore, Transaction } from '@google-cloud/firestore';
+import { documentTools, type DocumentOptions } from './firestore.ts';
+import type { Cancellation, Order, Shipment, StorefrontEvent } from './schemas/events.ts';
+
+export type OrderStatus = 'created' | 'shipped' | 'cancelled';
+/** Later statuses win, whatever order the events arrive in: a late `order.created` does not undo a cancellation. */
+const RANK: Record<OrderStatus, number> = { created: 0, shipped: 1, cancelled: 2 };
+
+/** `orders/{orderId}`. */
+export interface OrderDoc {
+  orderId: string;
+  /** The order, once `order.created` has arrived. */
+  order?: Order;
+  status: OrderStatus;
+  /** When each status was reached (the event's time). */
+  statusAt: Partial<Record<OrderStatus, string>>;
+  shipment?: Shipment;
+  cancellation?: Cancellation;
+  updatedAt: string;
+}
+
+/** A task an event enqueued. */
+export interface EnqueuedTask {
+  queue: string;
+  name: string;
+}
+
+/** `events/{eventId}`. */
+export interface EventDoc {
+  eventId: string;
+  type: string;
+  orderId: string;
+  receivedAt: string;
+  /** Set once the event's tasks are enqueued. */
+  tasks?: EnqueuedTask[];
+  enqueuedAt?: string;
+}
+
+const orderIdOf = (e: StorefrontEvent): string => (e.type === 'order.created' ? e.data.order.id : e.data.orderId);
+
+/** Folds one event into the stored order. Pure, idempotent and commutative, so any delivery order converges. */
+export function applyEvent(doc: OrderDoc | undefined, e: StorefrontEvent, now: string): OrderDoc {
+  const next: OrderDoc = doc ? { ...doc, statusAt: { ...doc.statusAt } } : { orderId: orderIdOf(e), status: 'created', statusAt: {}, updatedAt: now };
+  const reach = (status: OrderStatus, at: string) => {
+    const prev = next.statusAt[status];
+    next.statusAt[status] = prev && prev < at ? prev : at;
+  };
+  if (e.type === 'order.created') {
+    next.order = e.data.order;
+    reach('created', e.data.order.createdAt);
+  } else if (e.type === 'order.shipped') {
+    // Two shipments of one order: keep the later one, so both delivery orders agree.
+    if (!next.shipment || later(e.data.shippedAt, next.shipment.shippedAt, e.data.trackingNumber, next.shipment.trackingNumber)) next.shipment = e.data;
+    reach('shipped', e.data.shippedAt);
+  } else {
+    if (!next.cancellation || later(e.data.cancelledAt, next.cancellation.cancelledAt, e.data.reason ?? '', next.cancellation.reason ?? '')) next.cancellation = e.data;
+    reach('cancelled', e.data.cancelledAt);
+  }
+  next.status = (Object.keys(next.statusAt) as OrderStatus[]).reduce<OrderStatus>((a, s) => (RANK[s] > RANK[a] ? s : a), 'created');
+  next.updatedAt = now;
+  return next;
+}
+
+function later(at: string, prevAt: string, tie: string, prevTie: string): boolean {
+  const a = Date.parse(at);
+  const b = Date.parse(prevAt);
+  return a !== b ? a > b : tie > prevTie;
+}
+
+/** The accessors of orders and events, built once at cold start. */
+export function createOrders(db: Firestore, o: DocumentOptions = {}) {
+  const { now, call } = documentTools(o);
+  const orders = db.collection('orders');
+  const events = db.collection('events');
+  return {
+    /**
+     * Records an event and folds it into its order, in one transaction. Returns the event record as it was
+     * before (so a redelivered event is recognised) and the order after.
+     */
+    recordEvent: (e: StorefrontEvent) =>
+      call('record event', () =>
+        db.runTransaction(async (tx: Transaction) => {
+          const orderRef = orders.doc(orderIdOf(e));
+          const eventRef = events.doc(e.id);
+          const [orderSnap, eventSnap] = await tx.getAll(orderRef, eventRef);
+          const at = now().toISOString();
+          const order = applyEvent(orderSnap?.exists ? (orderSnap.data() as OrderDoc) : undefined, e, at);
+          const previous = eventSnap?.exists ? (eventSnap.data() as EventDoc) : undefined;
+          tx.set(orderRef, order);
+          if (!previous) tx.create(eventRef, { eventId: e.id, type: e.type, orderId: orderIdOf(e), receivedAt: at } satisfies EventDoc);
+          return { previous, order };
+        }),
+      ),
+    /** Marks an event's tasks as enqueued. */
+    markEnqueued: (eventId: string, tasks: EnqueuedTask[]) =>
+      call('mark event enqueued', () => events.doc(eventId).set({ tasks, enqueuedAt: now().toISOString() }, { merge: true })),
+    getOrder: (orderId: string) =>
+      call('read order', async () => {
+        const snap = await orders.doc(orderId).get();
+        return snap.exists ? (snap.data() as OrderDoc) : undefined;
+      }),
+  };
+}
+export type Orders = ReturnType<typeof createOrders>;
