@@ -10,11 +10,13 @@
 #   MAIL_FROM, MAIL_FROM_NAME        sender of the emails (a verified SendGrid sender); MAIL_FROM is required
 #   SENDGRID_API_KEY                 stored as secret `sendgrid-api-key` (a new version) when set
 #   STOREFRONT_WEBHOOK_SECRETS       stored as secret `storefront-webhook-secrets` (a new version) when set
+#   SHOPIFY_WEBHOOK_SECRETS          stored as secret `shopify-webhook-secrets` (comma-separated; a new version) when set
+#   WOOCOMMERCE_WEBHOOK_SECRETS      stored as secret `woocommerce-webhook-secrets` (comma-separated; a new version) when set
 #   REPORTS_SCHEDULE, REPORTS_TIME_ZONE   the nightly report job (default "15 2 * * *", Etc/UTC)
 set -euo pipefail
 cd "$(dirname "$0")"
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 PROJECT="" REGION="" ONLY="apis,accounts,secrets,queues,functions,scheduler" DRY_RUN=0 BUILD=1
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -64,7 +66,7 @@ if want accounts; then
       run "${G[@]}" iam service-accounts create "$sa" --display-name="storefront-jobs $sa"
   done
   # Functions that enqueue must act as the invoker whose OIDC token the tasks carry.
-  for f in storefront-webhook schedule-reports aggregate-orders; do
+  for f in storefront-webhook shopify-webhook woocommerce-webhook schedule-reports aggregate-orders; do
     has_function "$f" || continue
     run "${G[@]}" iam service-accounts add-iam-policy-binding "$INVOKER" \
       --member="serviceAccount:$(sa_of "$f")" --role=roles/iam.serviceAccountUser
@@ -92,12 +94,14 @@ secret() { # name, value (may be empty), accessor function...
 if want secrets; then
   secret sendgrid-api-key "${SENDGRID_API_KEY:-}" send-notification
   secret storefront-webhook-secrets "${STOREFRONT_WEBHOOK_SECRETS:-}" storefront-webhook
+  has_function shopify-webhook && secret shopify-webhook-secrets "${SHOPIFY_WEBHOOK_SECRETS:-}" shopify-webhook
+  has_function woocommerce-webhook && secret woocommerce-webhook-secrets "${WOOCOMMERCE_WEBHOOK_SECRETS:-}" woocommerce-webhook
 fi
 
 # Which functions create tasks on each queue (least privilege: roles/cloudtasks.enqueuer on that queue only).
 enqueuers_of() {
   case "$1" in
-    notifications) echo "storefront-webhook aggregate-orders" ;;
+    notifications) echo "storefront-webhook shopify-webhook woocommerce-webhook aggregate-orders" ;;
     reports) echo "schedule-reports aggregate-orders" ;;
   esac
 }
@@ -146,6 +150,14 @@ if want functions; then
       "TASKS_LOCATION=$REGION,TASKS_INVOKER_SERVICE_ACCOUNT=$INVOKER,SEND_NOTIFICATION_URL=$(url_of send-notification)" \
       "STOREFRONT_WEBHOOK_SECRETS=$(secret_version storefront-webhook-secrets)"
   fi
+  # The platform adapters: public (the platforms cannot send an OIDC token), each with its own secret.
+  for platform in shopify woocommerce; do
+    has_function "$platform-webhook" || continue
+    upper=$(echo "$platform" | tr '[:lower:]' '[:upper:]')
+    deploy_fn "$platform-webhook" public \
+      "TASKS_LOCATION=$REGION,TASKS_INVOKER_SERVICE_ACCOUNT=$INVOKER,SEND_NOTIFICATION_URL=$(url_of send-notification)" \
+      "${upper}_WEBHOOK_SECRETS=$(secret_version "$platform-webhook-secrets")"
+  done
 fi
 
 if want scheduler && has_function schedule-reports; then

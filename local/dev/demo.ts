@@ -3,15 +3,16 @@
  * until their tasks are done, and prints what happened to each: the webhook's answer, the task, its attempts
  * (from the Cloud Tasks emulator) and the email subject found in the mail sink's outbox.
  *
- *   npm run demo -- [--state .local | --stack <file>] [--timeout 60] [--json]
+ *   npm run demo -- [--state .local | --stack <file>] [--platform shopify|woocommerce] [--timeout 60] [--json]
  *
- * Exit code 0 when every event did what it should (one email per distinct valid event, the duplicate
- * deduplicated, the invalid one rejected with 400), 1 otherwise.
+ * With `--platform`, it sends that platform's documented sample deliveries, signed as the platform signs them, to
+ * `shopify-webhook` or `woocommerce-webhook` instead (platform-demo.ts). Exit code 0 when every delivery did what
+ * it should (one email per distinct valid event, the duplicate deduplicated, the invalid one rejected with 400),
+ * 1 otherwise.
  */
-import { createHmac } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { demoEvents, type DemoEvent } from './demo-events.ts';
+import { demoDeliveries, type Delivery, type Platform } from './demo-deliveries.ts';
 import { readStack, stackFile, type StackInfo } from './stack.ts';
 
 export interface DemoRow {
@@ -19,7 +20,7 @@ export interface DemoRow {
   label: string;
   eventId: string;
   orderId: string;
-  expect: DemoEvent['expect'];
+  expect: Delivery['expect'];
   status: number;
   /** The webhook's answer body (JSON) or text. */
   answer: unknown;
@@ -38,10 +39,8 @@ export interface DemoRow {
 
 const root = resolve(import.meta.dirname, '..', '..');
 
-/** Signs like a storefront: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`. */
-export function signature(secret: string, body: string, t = Math.floor(Date.now() / 1000)): string {
-  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
-}
+/** Signs like a storefront (kept here for callers of demo.ts). */
+export { signature } from './demo-deliveries.ts';
 
 interface Dispatch {
   attempt: number;
@@ -57,21 +56,15 @@ interface OutboxMessage {
 
 const eventIdOf = (m: OutboxMessage): string | undefined => m.request.custom_args?.eventId ?? m.request.personalizations?.find((p) => p.custom_args?.eventId)?.custom_args?.eventId;
 
-export async function runDemo(stack: StackInfo, o: { timeoutMs?: number; onProgress?: (text: string) => void; runId?: string } = {}): Promise<DemoRow[]> {
+export async function runDemo(stack: StackInfo, o: { timeoutMs?: number; onProgress?: (text: string) => void; runId?: string; platform?: Platform } = {}): Promise<DemoRow[]> {
   const runId = o.runId ?? Date.now().toString(36);
-  const events = demoEvents(runId);
   const rows: DemoRow[] = [];
   const until = Date.now() + (o.timeoutMs ?? 60_000);
-  for (const [i, e] of events.entries()) {
+  for (const [i, e] of demoDeliveries(stack, { root, runId, platform: o.platform }).entries()) {
     // No confirmation is sent for an order already cancelled (README): as in a shop, the order's confirmation goes
     // out before it is cancelled, so the demo shows both emails whatever the machine's speed.
-    if (e.event.type === 'order.cancelled') await confirmationSent(stack, rows, e.orderId, until);
-    const body = JSON.stringify(e.event);
-    const res = await fetch(stack.webhook.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [stack.webhook.header]: signature(stack.webhook.secret, body) },
-      body,
-    });
+    if (e.cancels) await confirmationSent(stack, rows, e.orderId, until);
+    const res = await fetch(e.url, { method: 'POST', headers: e.headers, body: e.body });
     const text = await res.text();
     let answer: unknown = text;
     try {
@@ -81,7 +74,7 @@ export async function runDemo(stack: StackInfo, o: { timeoutMs?: number; onProgr
     rows.push({
       n: i + 1,
       label: e.label,
-      eventId: String(e.event.id),
+      eventId: e.eventId,
       orderId: e.orderId,
       expect: e.expect,
       status: res.status,
@@ -133,8 +126,10 @@ async function confirmationSent(stack: StackInfo, rows: DemoRow[], orderId: stri
 }
 
 function judge(row: DemoRow, emails: number): boolean {
-  const accepted = row.status === 202;
+  const accepted = row.status === 202 || row.status === 200;
   switch (row.expect) {
+    case 'ping':
+      return row.status === 200 && !row.task && emails === 0;
     case 'accepted':
       return accepted && row.duplicate === false && !row.queued && row.outcome === 'succeeded' && emails === 1;
     case 'duplicate':
@@ -149,7 +144,7 @@ export function demoTable(rows: DemoRow[]): string {
   const head = ['#', 'event', 'answer', 'task', 'attempts', 'email in the outbox'];
   const body = rows.map((r) => {
     const err = (r.answer as { error?: { code?: string; details?: { path: string }[] } })?.error;
-    const answer = r.status === 202 ? `202${r.duplicate ? ' duplicate' : ''}` : `${r.status}${err?.code ? ` ${err.code}` : ''}${err?.details?.length ? ` (${[...new Set(err.details.map((d) => d.path.split('.').pop()))].join(', ')})` : ''}`;
+    const answer = r.status === 202 || r.status === 200 ? `${r.status}${r.duplicate ? ' duplicate' : ''}` : `${r.status}${err?.code ? ` ${err.code}` : ''}${err?.details?.length ? ` (${[...new Set(err.details.map((d) => d.path.split('.').pop()))].join(', ')})` : ''}`;
     const task = r.task ? `…/${r.task.split('/').pop()!.slice(0, 10)}${r.duplicate ? ' (same task)' : ''}` : '—';
     const attempts = r.task ? `${r.attempts}${r.lastStatus !== undefined ? ` → ${r.lastStatus}` : ''}${r.queued ? ' (queued)' : ''}` : '—';
     const subject = r.expect === 'duplicate' ? (r.subject ? `none new (${r.subject})` : '—') : (r.subject ?? '—');
@@ -172,20 +167,24 @@ if (import.meta.main) {
       state: { type: 'string' },
       stack: { type: 'string' },
       timeout: { type: 'string', default: '60' },
+      platform: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    console.log('Usage: npm run demo -- [--state <dir> (default .local) | --stack <stack.json>] [--timeout <seconds>] [--json]');
+    console.log('Usage: npm run demo -- [--state <dir> (default .local) | --stack <stack.json>] [--platform shopify|woocommerce] [--timeout <seconds>] [--json]');
     process.exit(0);
   }
   try {
     const stack = readStack(values.stack ? resolve(values.stack) : stackFile(resolve(values.state ?? join(root, '.local'))));
     const tty = process.stdout.isTTY === true && !values.json;
-    console.log(`Sending 8 signed storefront events to ${stack.webhook.url} …`);
+    if (values.platform !== undefined && values.platform !== 'shopify' && values.platform !== 'woocommerce') throw new Error(`--platform must be shopify or woocommerce, not ${values.platform}`);
+    const platform = values.platform as Platform | undefined;
+    console.log(platform ? `Sending signed ${platform} sample deliveries to ${stack.functions[`${platform}-webhook`]?.url ?? `(no ${platform}-webhook)`} …` : `Sending 8 signed storefront events to ${stack.webhook.url} …`);
     let lastPrint = 0;
     const rows = await runDemo(stack, {
+      platform,
       timeoutMs: Number(values.timeout) * 1000,
       onProgress: (text) => {
         if (tty) process.stdout.write(`\r\x1b[2K${text}`);

@@ -33,11 +33,12 @@ export function readQueues(root: string): QueueEntry[] {
   return file.queues ?? [];
 }
 
-/** Public functions first (so the webhook keeps the first port as functions are added), then by name. */
+/** storefront-webhook first (it keeps the first port as functions are added), then the other public ones, then by name. */
 export function functionSpecs(names: string[], queues: QueueEntry[], host: string, basePort: number): FunctionSpec[] {
   const accessOf = (name: string): Access =>
     queues.some((q) => q.target === name) ? 'task-target' : SCHEDULER_TARGETS.has(name) ? 'scheduler-target' : 'public';
-  const sorted = [...names].sort((a, b) => Number(accessOf(a) !== 'public') - Number(accessOf(b) !== 'public') || a.localeCompare(b));
+  const rank = (name: string) => (name === 'storefront-webhook' ? 0 : accessOf(name) === 'public' ? 1 : 2);
+  const sorted = [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   return sorted.map((name, i) => ({
     name,
     access: accessOf(name),

@@ -45,7 +45,11 @@ export const Order = z
     tax: Money,
     discount: Money.optional(),
     total: Money,
+    /** Tax already inside the line prices (tax-inclusive shops): shown, never added to the total. */
+    taxIncluded: Money.optional(),
     shippingAddress: Address,
+    /** The commerce platform and shop the order came from, when it came through a platform adapter. */
+    source: z.object({ platform: z.enum(['shopify', 'woocommerce']), shop: z.string().min(1).max(255) }).optional(),
   })
   // Runs only when every field has its type (zod skips object refines after a type error), so it cannot throw.
   .superRefine((o, ctx) => {

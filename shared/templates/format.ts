@@ -1,12 +1,11 @@
 /** Locale-aware formatting of money and dates for email templates. */
+import { currencyExponent } from '../schemas/money.ts';
 
 /** Used when an order carries no locale. */
 export const DEFAULT_LOCALE = 'en-US';
 
-/** The number of minor-unit digits of `currency` (2 for EUR, 0 for JPY, 3 for KWD). */
-export function fractionDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-}
+/** The number of minor-unit digits of `currency` (2 for EUR, 0 for JPY, 3 for KWD): ISO 4217, as Money is counted. */
+export const fractionDigits = currencyExponent;
 
 /** Formats an integer amount of minor units: `formatMoney(1234, 'EUR', 'de-DE')` → `12,34 €`. */
 export function formatMoney(minor: number, currency: string, locale: string = DEFAULT_LOCALE): string {

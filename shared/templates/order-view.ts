@@ -15,6 +15,8 @@ export interface OrderView {
   tax: string;
   discount: string | undefined;
   total: string;
+  /** Tax already inside the prices (tax-inclusive shops), shown under the total. */
+  taxIncluded: string | undefined;
   shippingAddress: { name: string; lines: string[] };
 }
 
@@ -42,6 +44,7 @@ export function orderView(order: Order): OrderView {
     tax: money(order.tax),
     discount: order.discount ? money(order.discount) : undefined,
     total: money(order.total),
+    taxIncluded: order.taxIncluded ? money(order.taxIncluded) : undefined,
     shippingAddress: {
       name: a.name,
       lines: [a.line1, a.line2, [a.postalCode, a.city, a.region].filter(Boolean).join(' '), country].filter(
@@ -57,7 +60,7 @@ export function itemsTable(v: OrderView): SafeHtml {
     html`<tr><td colspan="2" style="padding:4px 0">${strong ? html`<strong>${label}</strong>` : label}</td><td style="text-align:right;padding:4px 0">${strong ? html`<strong>${value}</strong>` : value}</td></tr>`;
   return html`<table style="width:100%;border-collapse:collapse">
 ${v.items.map((i) => html`<tr><td style="padding:4px 0">${i.name}</td><td style="padding:4px 8px">× ${i.quantity}</td><td style="text-align:right;padding:4px 0">${i.lineTotal}</td></tr>
-`)}${row('Subtotal', v.subtotal)}${row('Shipping', v.shipping)}${row('Tax', v.tax)}${v.discount ? row('Discount', `−${v.discount}`) : ''}${row('Total', v.total, true)}
+`)}${row('Subtotal', v.subtotal)}${row('Shipping', v.shipping)}${row('Tax', v.tax)}${v.discount ? row('Discount', `−${v.discount}`) : ''}${row('Total', v.total, true)}${v.taxIncluded ? row('Including tax', v.taxIncluded) : ''}
 </table>`;
 }
 
@@ -71,5 +74,6 @@ export function itemsText(v: OrderView): string {
     `  Tax       ${v.tax}`,
     ...(v.discount ? [`  Discount  −${v.discount}`] : []),
     `  Total     ${v.total}`,
+    ...(v.taxIncluded ? [`  Including tax ${v.taxIncluded}`] : []),
   ].join('\n');
 }

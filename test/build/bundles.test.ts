@@ -71,13 +71,13 @@ describe.each(functionNames())('dist/%s', (name) => {
       const res = await fetch(`http://127.0.0.1:${port}/`);
       expect(res.status, output).toBe(405);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('method-not-allowed');
-      // A malformed JSON body gets our JSON answer (the webhook: 400 invalid-json before its signature is checked;
+      // A malformed JSON body gets our JSON answer (the webhooks: 400 invalid-json before the signature is checked;
       // a task target: 401, as it verifies the token first) and one masked log line, not functions-framework's
       // HTML page with the raw body and stack on stderr (shared/body-errors.ts).
       const malformed = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: MALFORMED });
       expect(malformed.headers.get('content-type'), output).toMatch(/^application\/json/);
       const answer = (await malformed.json()) as { error: { code: string } };
-      expect([malformed.status, answer.error.code]).toEqual(name === 'storefront-webhook' ? [400, 'invalid-json'] : [401, 'unauthenticated']);
+      expect([malformed.status, answer.error.code]).toEqual(name.endsWith('-webhook') ? [400, 'invalid-json'] : [401, 'unauthenticated']);
       await eventually(() => expect(output).toMatch(/"message":"Rejected request"/));
       expect(output).not.toContain('jane.doe@example.com');
       expect(output).not.toMatch(/SyntaxError|<pre>/);

@@ -94,6 +94,18 @@ describe('npm run dev', () => {
     const consoleOutbox = (await (await fetch(`${info.console!.url}api/outbox`)).json()) as { messages: { id: string }[] };
     expect(consoleOutbox.messages.map((m) => m.id).sort()).toEqual(messages.map((m) => m.id).sort());
 
+    // Each platform's documented sample deliveries: one email per distinct valid event, the redelivery and the
+    // unmappable order none, WooCommerce's ping answered.
+    for (const platform of ['shopify', 'woocommerce']) {
+      const out = await run(process.execPath, [join(root, 'local', 'dev', 'demo.ts'), '--stack', join(state, 'stack.json'), '--platform', platform, '--json', '--timeout', '60'], { cwd: root, timeout: 90_000 });
+      const platformRows = (JSON.parse(out.stdout.slice(out.stdout.indexOf('{'))) as { rows: DemoRow[] }).rows;
+      expect(platformRows.filter((r) => !r.ok), JSON.stringify(platformRows, null, 2)).toEqual([]);
+      const accepted = platformRows.filter((r) => r.expect === 'accepted');
+      expect(accepted.length).toBe(2);
+      const mails = (await outbox(info)).filter((m) => accepted.some((r) => r.eventId === m.request.custom_args?.eventId));
+      expect(mails.map((m) => m.request.custom_args?.eventId).sort()).toEqual(accepted.map((r) => r.eventId).sort());
+    }
+
     // SIGTERM to npm's pid (as a supervisor sends it) stops everything: every process group the runner started is
     // gone, so is npm's own (npm, its shell, the runner), and so are the ports.
     const groups = info.processGroups;

@@ -39,6 +39,18 @@ describe('deploy.sh --dry-run', () => {
     expect(out).toContain('functions add-invoker-policy-binding send-notification --region=europe-west1 --member=serviceAccount:tasks-invoker@demo-shop.iam.gserviceaccount.com');
   });
 
+  it('deploys the platform webhooks public, each with its own service account and secret', { timeout: 120_000 }, async () => {
+    const out = await deploy(['--project', 'demo-shop', '--region', 'europe-west1', '--dry-run', '--skip-build', '--only', 'functions']);
+    for (const [name, secret] of [['shopify-webhook', 'SHOPIFY_WEBHOOK_SECRETS=shopify-webhook-secrets:'], ['woocommerce-webhook', 'WOOCOMMERCE_WEBHOOK_SECRETS=woocommerce-webhook-secrets:']] as const) {
+      const line = out.split('\n').find((l) => l.includes(`functions deploy ${name} `)) ?? '';
+      expect(line).toContain(`--source=dist/${name} --entry-point=${name}`);
+      expect(line).toContain('--allow-unauthenticated');
+      expect(line).toContain(`--service-account=fn-${name}@demo-shop.iam.gserviceaccount.com`);
+      expect(line).toContain(`--set-secrets=${secret}`);
+      expect(line).toContain('SEND_NOTIFICATION_URL=https://europe-west1-demo-shop.cloudfunctions.net/send-notification');
+    }
+  });
+
   it('refuses to run without a project or region', async () => {
     await expect(deploy(['--region', 'europe-west1'])).rejects.toThrow(/--project is required/);
   });
