@@ -1,11 +1,12 @@
 /**
  * `npm run bench [-- [--quick] [--before=<dist dir>] [--compare=<label>=<dist dir>…] [--firebase=<folder>] [section…]]`: every benchmark, one table
- * printed and bench/results.json written. Sections: cold-start, bundles, webhook, overhead, emulator (default: all).
+ * printed and bench/results.json written. Sections: cold-start, bundles, webhook, overhead, emulator, reports (when
+ * bench/reports.ts is there) (default: all).
  * `--before` adds another build's dist/ (e.g. main's) as a contender, run alternately with this build. Speed and
  * memory are measured here, never asserted in tests. BENCHMARKS.md explains each figure.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { functionNames } from '../esbuild.config.mjs';
@@ -111,6 +112,13 @@ try {
       results.webhook = w;
       for (const r of w) add('webhook', `storefront-webhook [${r.contender}]`, `concurrency ${r.concurrency}, ${r.requests} req`, `${r.rps} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms`);
     }
+  }
+  // The reports bench (bench/reports.ts, from the reports branch): folded into the table once it is there.
+  if (want('reports') && existsSync(join(ROOT, 'bench', 'reports.ts'))) {
+    const { reportsBench } = (await import(join(ROOT, 'bench', 'reports.ts'))) as { reportsBench(sizes?: number[]): Promise<Record<string, unknown>[]> };
+    const r = await reportsBench(quick ? [10_000] : [10_000, 100_000]);
+    results.reports = r;
+    for (const row of r) add('reports', `aggregation, ${row['shard orders']} orders`, 'one shard in its own process', `${row['orders/s']} orders/s, peak RSS ${row['peak RSS MiB']} MiB`);
   }
   if (want('emulator')) {
     const out = execFileSync(process.execPath, [join(ROOT, 'local/tasks-emulator/bench.ts'), '--queues=1,4', `--tasks=${N.emulatorTasks}`], { cwd: ROOT, encoding: 'utf8' });
