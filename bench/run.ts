@@ -29,7 +29,7 @@ const firebase = flag('firebase');
 const sections = args.filter((a) => !a.startsWith('--'));
 const want = (s: string) => sections.length === 0 || sections.includes(s);
 const names = functionNames() as string[];
-const N = quick ? { cold: 3, webhook: 60, rounds: 1, overhead: 30, warmup: 5, emulatorTasks: 2000 } : { cold: 9, webhook: 300, rounds: 3, overhead: 200, warmup: 20, emulatorTasks: 10000 };
+const N = quick ? { cold: 2, webhook: 40, rounds: 1, overhead: 20, warmup: 5, emulatorTasks: 1000 } : { cold: 9, webhook: 300, rounds: 3, overhead: 200, warmup: 20, emulatorTasks: 10000 };
 
 const rows: { section: string; subject: string; figure: string; value: string }[] = [];
 const add = (section: string, subject: string, figure: string, value: string | number) => rows.push({ section, subject, figure, value: String(value) });
