@@ -78,6 +78,9 @@ export async function buildFunction(name, { quiet = false } = {}) {
     // (supports-color under debug): only our EXTERNAL packages are dependencies of the deploy folder.
     for (const imp of output.imports) if (imp.external && !isBuiltin(imp.path) && EXTERNAL.includes(packageOf(imp.path))) imported.add(packageOf(imp.path));
   }
+  // Packages loaded on first use (shared/lazy.ts loadPackage) are not imports esbuild sees: their names are in the bundle.
+  const code = readFileSync(join(out, 'index.js'), 'utf8');
+  for (const pkg of EXTERNAL) if (code.includes(`"${pkg}"`)) imported.add(pkg);
   const dependencies = Object.fromEntries([...imported].sort().map((p) => [p, pinnedVersion(p)]));
   const pkg = {
     name,

@@ -1,23 +1,138 @@
 /**
- * `npm run bench [-- cold-start|webhook|reports]`: the benchmarks. Speed and memory are measured here, never asserted in
- * tests. Run `npm run build` first. Results are printed as tables.
+ * `npm run bench [-- [--quick] [--before=<dist dir>] [--compare=<label>=<dist dir>…] [--firebase=<folder>] [section…]]`: every benchmark, one table
+ * printed and bench/results.json written. Sections: cold-start, bundles, webhook, overhead, emulator, reports (when
+ * bench/reports.ts is there) (default: all).
+ * `--before` adds another build's dist/ (e.g. main's) as a contender, run alternately with this build. Speed and
+ * memory are measured here, never asserted in tests. BENCHMARKS.md explains each figure.
  */
-import { coldStart } from './cold-start.ts';
-import { reportsBench } from './reports.ts';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { functionNames } from '../esbuild.config.mjs';
+import { stageDeployFolder } from '../test/support/deploy-folder.ts';
+import { FUNCTION_ENV } from '../test/support/function-env.ts';
+import { bundleSizes, kib } from './bundles.ts';
+import { coldStart, populateCompileCache, stageFloor, type Contender } from './cold-start.ts';
+import { produceTasks, realRequests } from './requests.ts';
+import { ROOT, startBenchStack, type Variant } from './stack.ts';
+import { taskOverhead } from './task-overhead.ts';
 import { webhookLatency } from './webhook-latency.ts';
 
-const which = process.argv.slice(2);
-const want = (name: string) => which.length === 0 || which.includes(name);
+const args = process.argv.slice(2);
+const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const quick = args.includes('--quick');
+const before = flag('before');
+// `--compare=label=<dist dir>` (repeatable): more builds, each a contender like --before.
+const compare = args.filter((a) => a.startsWith('--compare=')).map((a) => a.slice('--compare='.length).split('='));
+const firebase = flag('firebase');
+const sections = args.filter((a) => !a.startsWith('--'));
+const want = (s: string) => sections.length === 0 || sections.includes(s);
+const names = functionNames() as string[];
+const N = quick ? { cold: 2, webhook: 40, rounds: 1, overhead: 20, warmup: 5, emulatorTasks: 1000 } : { cold: 9, webhook: 300, rounds: 3, overhead: 200, warmup: 20, emulatorTasks: 10000 };
 
-if (want('cold-start')) {
-  console.log('Cold start: process spawn to first answer, bundle from its own deploy folder');
-  console.table(await coldStart());
+const rows: { section: string; subject: string; figure: string; value: string }[] = [];
+const add = (section: string, subject: string, figure: string, value: string | number) => rows.push({ section, subject, figure, value: String(value) });
+const rootPkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const results: Record<string, unknown> = {
+  when: new Date().toISOString(),
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadAverageAtStart: loadavg().map((x) => Number(x.toFixed(1))) },
+  quick,
+  before: before ?? null,
+};
+
+const cleanups: (() => void | Promise<void>)[] = [];
+// Ctrl-C or a TERM still stops the emulators, functions and staged folders this run started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, async () => {
+    for (const c of cleanups.reverse()) await Promise.resolve().then(c).catch(() => {});
+    process.exit(130);
+  });
 }
-if (want('webhook')) {
-  console.log('storefront-webhook latency, one instance from dist/, against the Firestore and Cloud Tasks emulators');
-  console.table(await webhookLatency());
+try {
+  if (want('bundles')) {
+    const sizes = bundleSizes(names);
+    results.bundles = sizes;
+    for (const b of sizes) add('bundle', b.function, 'index.js', `${kib(b.bytes)} (top: ${b.top.map((t) => `${t.input} ${kib(t.bytes)}`).join(', ')})`);
+  }
+  if (want('cold-start') || want('webhook') || want('overhead')) {
+    const stack = await startBenchStack();
+    cleanups.push(() => stack.close());
+    const staged = (dist: string | undefined) => Object.fromEntries(names.map((n) => {
+      const s = stageDeployFolder(n, dist);
+      cleanups.push(s.remove);
+      return [n, { kind: 'bundle', dir: s.dir } as Variant];
+    }));
+    const thisBuild = staged(undefined);
+    const others = [...(before ? [['before', before]] : []), ...compare].map(([label, dist]) => ({ label: label!, variants: staged(dist) }));
+    const builds = [{ label: 'bundle', variants: thisBuild }, ...others];
+    const coldTasks = want('cold-start') ? (N.cold + 2) * (builds.length + 2) : 0;
+    const overheadTasks = want('overhead') ? (N.overhead + N.warmup) * builds.length : 0;
+    const tasks = coldTasks + overheadTasks ? await produceTasks(stack, thisBuild['storefront-webhook']!, coldTasks + overheadTasks) : [];
+
+    if (want('cold-start')) {
+      const floor = stageFloor(rootPkg.dependencies['@google-cloud/functions-framework']);
+      cleanups.push(floor.remove);
+      const real = realRequests(tasks.splice(0, coldTasks));
+      const functions = names.map((name) => {
+        // Functions without a real request here start with their sample settings (ready only).
+        const env = real[name] ? stack.env(name) : (FUNCTION_ENV[name] ?? {});
+        const contenders: Contender[] = [
+          ...builds.map((b) => ({ label: b.label, variant: b.variants[name]!, env, real: real[name] })),
+          { label: 'unbundled', variant: { kind: 'unbundled' } as Variant, env, real: real[name] },
+        ];
+        if (args.includes('--compile-cache')) {
+          // Best case of Node's compile cache: filled beforehand at the same path (NODE_COMPILE_CACHE).
+          const s = stageDeployFolder(name);
+          cleanups.push(s.remove);
+          const cacheEnv = { ...env, NODE_COMPILE_CACHE: join(s.dir, '.node-compile-cache') };
+          contenders.push({ label: 'bundle+cache', variant: { kind: 'bundle', dir: s.dir }, env: cacheEnv, real: real[name] });
+        }
+        return { name, contenders };
+      });
+      for (const f of functions) {
+        const c = f.contenders.find((x) => x.label === 'bundle+cache');
+        if (c) await populateCompileCache({ ...c, env: { ...c.env } }, f.name, c.env.NODE_COMPILE_CACHE!);
+      }
+      const cold = await coldStart(functions, { label: 'floor', variant: { kind: 'floor', dir: floor.dir }, env: {} }, N.cold);
+      results.coldStart = cold;
+      for (const r of cold) {
+        const first = r.firstRequestMs ? `; first real request ${r.firstRequestMs.median} ms (${r.firstRequestMs.min}–${r.firstRequestMs.max}) = ${r.firstRequestRatio}×` : '';
+        add('cold start', `${r.function} [${r.contender}]`, `ready, ${r.runs} runs`, `${r.readyMs.median} ms (${r.readyMs.min}–${r.readyMs.max}) = ${r.readyRatio}×${first}; RSS ${r.rssMiB} MiB`);
+      }
+    }
+    const contenders = (name: string) => builds.map((b) => ({ label: b.label, variant: b.variants[name]! }));
+    if (want('overhead')) {
+      const o = await taskOverhead(stack, contenders('send-notification'), tasks.splice(0, overheadTasks), N.warmup);
+      results.taskOverhead = o;
+      for (const r of o) add('task target', `send-notification [${r.contender}]`, `before SendGrid, ${r.requests} tasks`, `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (whole request p50 ${r.totalP50Ms} ms)`);
+    }
+    if (want('webhook')) {
+      const w = await webhookLatency(stack, contenders('storefront-webhook'), N.webhook, N.rounds);
+      results.webhook = w;
+      for (const r of w) add('webhook', `storefront-webhook [${r.contender}]`, `concurrency ${r.concurrency}, ${r.requests} req`, `${r.rps} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms`);
+    }
+  }
+  // The reports bench (bench/reports.ts, from the reports branch): folded into the table once it is there.
+  if (want('reports') && existsSync(join(ROOT, 'bench', 'reports.ts'))) {
+    const { reportsBench } = (await import(join(ROOT, 'bench', 'reports.ts'))) as { reportsBench(sizes?: number[]): Promise<Record<string, unknown>[]> };
+    const r = await reportsBench(quick ? [10_000] : [10_000, 100_000]);
+    results.reports = r;
+    for (const row of r) add('reports', `aggregation, ${row['shard orders']} orders`, 'one shard in its own process', `${row['orders/s']} orders/s, peak RSS ${row['peak RSS MiB']} MiB`);
+  }
+  if (want('emulator')) {
+    const out = execFileSync(process.execPath, [join(ROOT, 'local/tasks-emulator/bench.ts'), '--queues=1,4', `--tasks=${N.emulatorTasks}`], { cwd: ROOT, encoding: 'utf8' });
+    const e = JSON.parse(out.trim().split('\n').at(-1)!);
+    results.emulator = { ours: e, firebase: firebase ? 'not supported by this harness yet' : 'not measured (no --firebase=<folder>)' };
+    for (const [k, v] of Object.entries(e.throughputPerSecond)) add('emulator', 'ours', `dispatch throughput, ${k}`, `${v} tasks/s`);
+    add('emulator', 'ours', 'rate accuracy at 50/s', `${e.rate50.measuredPerSecond}/s (${e.rate50.errorPercent}%)`);
+    add('emulator', 'ours', 'schedule lateness', `p50 ${e.latenessMs.p50} ms, p99 ${e.latenessMs.p99} ms, max ${e.latenessMs.max} ms`);
+  }
+} finally {
+  for (const c of cleanups.reverse()) await c();
 }
-if (want('reports')) {
-  console.log('Daily-report aggregation: one shard (store hour) per process, from the Firestore emulator; peak RSS must stay flat');
-  console.table(await reportsBench());
-}
+results.loadAverageAtEnd = loadavg().map((x) => Number(x.toFixed(1)));
+writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+console.log(`storefront-jobs benchmarks${quick ? ' (--quick)' : ''}: ${cpus().length} cores, Node ${process.version}, load average ${(results.machine as { loadAverageAtStart: number[] }).loadAverageAtStart[0]} → ${(results.loadAverageAtEnd as number[])[0]}`);
+console.table(rows);
+console.log('Written to bench/results.json; BENCHMARKS.md explains each figure.');

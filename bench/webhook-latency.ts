@@ -1,68 +1,76 @@
 /**
- * storefront-webhook latency on one instance: the bundle from its own deploy folder, against the Firestore
- * emulator and our Cloud Tasks emulator (queue paused, so dispatches do not compete). Signed order.created events,
- * sequentially and 8 at a time; p50, p99 and max per phase.
+ * storefront-webhook under load on one instance: the bundle from its own deploy folder, against the Firestore
+ * emulator and our Cloud Tasks emulator (its notifications queue paused, purged after). Signed order.created events at
+ * concurrency 1, 8 and 32 (each after a warm-up): requests per second, p50, p99 and max.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { startEmulator } from '../local/tasks-emulator/index.ts';
-import { signWebhook } from '../shared/signature.ts';
-import { created } from '../test/support/events.ts';
-import { startFirestoreEmulator } from '../test/support/firestore-emulator.ts';
 import { freePort, waitForHttp } from '../test/support/net.ts';
-import { stageDeployFolder } from '../test/support/deploy-folder.ts';
-import { FUNCTION_ENV } from '../test/support/function-env.ts';
+import { postOrder } from './requests.ts';
+import { pct, round, spawnFunction, stop, type BenchStack, type Variant } from './stack.ts';
 
-const SECRET = 'whsec_bench_0123456789abcdef';
+export interface LatencyRow {
+  contender: string;
+  concurrency: number;
+  requests: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
 
-const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+/** One phase: `n` requests, `concurrency` at a time. */
+async function phase(url: string, concurrency: number, n: number): Promise<Omit<LatencyRow, 'contender'>> {
+  const times: number[] = [];
+  let issued = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (issued < n) {
+      issued++;
+      const t = performance.now();
+      const status = await postOrder(url);
+      if (status !== 202) throw new Error(`storefront-webhook answered ${status}`);
+      times.push(performance.now() - t);
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  return { concurrency, requests: n, rps: round(n / seconds, 1), p50Ms: round(pct(times, 50), 1), p99Ms: round(pct(times, 99), 1), maxMs: round(pct(times, 100), 1) };
+}
 
-export async function webhookLatency(n = 300): Promise<Record<string, unknown>[]> {
-  const firestore = await startFirestoreEmulator();
-  const emulator = await startEmulator({ port: 0, project: 'bench', queues: 'queues.json' });
-  await fetch(`${emulator.url}/v2/${emulator.queuePath('notifications')}:pause`, { method: 'POST' });
-  const { dir, remove } = stageDeployFolder('storefront-webhook');
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(dir, 'node_modules/@google-cloud/functions-framework/build/src/main.js'), '--target=storefront-webhook', `--port=${port}`], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'WARNING',
-      ...FUNCTION_ENV['storefront-webhook'],
-      GOOGLE_CLOUD_PROJECT: 'bench', FIRESTORE_EMULATOR_HOST: firestore.host, TASKS_LOCATION: 'us-central1',
-      TASKS_INVOKER_SERVICE_ACCOUNT: 'tasks-invoker@bench.iam.gserviceaccount.com', CLOUD_TASKS_EMULATOR_HOST: `127.0.0.1:${emulator.port}`,
-      STOREFRONT_WEBHOOK_SECRETS: SECRET,
-    },
-    stdio: 'ignore',
-  });
-  const url = `http://127.0.0.1:${port}/`;
-  const send = async (i: number) => {
-    const body = JSON.stringify(created(`bench-${i}`, { number: String(i) }));
-    const started = performance.now();
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-storefront-signature': signWebhook(SECRET, body, Math.floor(Date.now() / 1000)) }, body });
-    await res.arrayBuffer();
-    if (res.status !== 202) throw new Error(`webhook answered ${res.status}`);
-    return performance.now() - started;
-  };
+/**
+ * Each contender (e.g. this build and main's) gets its own instance; the phases alternate between them
+ * (`rounds` times each), and the row per contender and concurrency is the one with the median rps.
+ */
+export async function webhookLatency(stack: BenchStack, contenders: { label: string; variant: Variant }[], n: number, rounds: number): Promise<LatencyRow[]> {
+  const running = [];
+  // Tasks wait in the paused queue: their dispatches would compete with the instances for the CPU.
+  const queue = `${stack.emulator.url}/v2/${stack.emulator.queuePath('notifications')}`;
+  await fetch(`${queue}:pause`, { method: 'POST' });
   try {
-    await waitForHttp(url, 30_000);
-    for (let i = 0; i < 20; i++) await send(-1 - i); // warm up: connections, JIT, Firestore channel
-    const rows: Record<string, unknown>[] = [];
-    let next = 0;
-    for (const concurrency of [1, 8]) {
-      const times: number[] = [];
-      const started = performance.now();
-      await Promise.all(Array.from({ length: concurrency }, async () => {
-        while (times.length < n) times.push(await send(next++));
-      }));
-      const seconds = (performance.now() - started) / 1000;
-      times.sort((a, b) => a - b);
-      rows.push({ concurrency, requests: times.length, 'p50 ms': +pct(times, 50).toFixed(1), 'p99 ms': +pct(times, 99).toFixed(1), 'max ms': +times.at(-1)!.toFixed(1), 'req/s': +(times.length / seconds).toFixed(1) });
+    for (const c of contenders) {
+      const port = await freePort();
+      const child = spawnFunction(c.variant, 'storefront-webhook', port, stack.env('storefront-webhook'));
+      running.push({ ...c, child, url: `http://127.0.0.1:${port}/` });
+      await waitForHttp(`http://127.0.0.1:${port}/`, 60_000, () => child.exitCode !== null);
+      for (let i = 0; i < 30; i++) await postOrder(`http://127.0.0.1:${port}/`); // warm up: connections, JIT, channels
+    }
+    const rows: LatencyRow[] = [];
+    for (const concurrency of [1, 8, 32]) {
+      const results = new Map<string, Omit<LatencyRow, 'contender'>[]>();
+      for (let r = 0; r < rounds; r++) {
+        for (const c of r % 2 ? [...running].reverse() : running) {
+          const list = results.get(c.label) ?? [];
+          list.push(await phase(c.url, concurrency, n));
+          results.set(c.label, list);
+        }
+      }
+      for (const c of running) {
+        const list = results.get(c.label)!.sort((a, b) => a.rps - b.rps);
+        rows.push({ contender: c.label, ...list[Math.floor(list.length / 2)]! });
+      }
     }
     return rows;
   } finally {
-    child.kill('SIGKILL');
-    await emulator.close();
-    await firestore.stop();
-    remove();
+    for (const c of running) await stop(c.child);
+    await fetch(`${queue}:purge`, { method: 'POST' });
+    await fetch(`${queue}:resume`, { method: 'POST' });
   }
 }

@@ -2,10 +2,11 @@
  * The Firestore client of every function, and `firestoreCall`: one operation bounded in time, with an outage
  * turned into a `RetryableError`. The document modules (orders.ts, deliveries.ts, dead-letters.ts) build on it.
  */
-import { Firestore } from '@google-cloud/firestore';
-import { PassThroughClient } from 'google-auth-library';
+import type { Firestore } from '@google-cloud/firestore';
+import type { PassThroughClient } from 'google-auth-library';
 import { AppError, RetryableError } from './errors.ts';
 import { isTransient } from './grpc.ts';
+import { lazyObject, loadPackage, once, withEnv } from './lazy.ts';
 
 export interface FirestoreOptions {
   projectId: string;
@@ -14,15 +15,27 @@ export interface FirestoreOptions {
   emulatorHost?: string | undefined;
 }
 
-/** Creates the Firestore client once, at cold start. `emulatorHost` points it at the emulator. */
+/** The @google-cloud/firestore module, loaded on first use (shared/lazy.ts): for its values (Timestamp, FieldPath…). */
+export const firestoreLibrary = once(() => loadPackage<typeof import('@google-cloud/firestore')>('@google-cloud/firestore'));
+
+/**
+ * The Firestore client, made on first use (shared/lazy.ts): the library loads when the first request needs it, not
+ * at cold start. `emulatorHost` points it at the emulator.
+ */
 export function createFirestore(o: FirestoreOptions): Firestore {
-  return new Firestore({
-    projectId: o.projectId,
-    databaseId: o.databaseId,
-    // The emulator needs no credentials; a pass-through auth client keeps the library from looking for them.
-    ...(o.emulatorHost ? { host: o.emulatorHost, ssl: false, authClient: new PassThroughClient() } : {}),
-    ignoreUndefinedProperties: true,
-  });
+  // The library lets FIRESTORE_EMULATOR_HOST override its settings when the client is made: the value it had here.
+  const envHost = process.env.FIRESTORE_EMULATOR_HOST;
+  return lazyObject(() => {
+    const { PassThroughClient: PassThrough } = loadPackage<{ PassThroughClient: typeof PassThroughClient }>('google-auth-library');
+    return withEnv('FIRESTORE_EMULATOR_HOST', envHost, () => new (firestoreLibrary().Firestore)({
+      projectId: o.projectId,
+      databaseId: o.databaseId,
+      // The emulator needs no credentials; a pass-through auth client keeps the library from looking for them.
+      ...(o.emulatorHost ? { host: o.emulatorHost, ssl: false, authClient: new PassThrough() } : {}),
+      ignoreUndefinedProperties: true,
+    }));
+    // The document modules take their collections when they are built, at cold start.
+  }, ['collection']);
 }
 
 /** How long one Firestore operation may take before callers answer 503 (the client itself retries for minutes). */
@@ -34,12 +47,19 @@ export const DEFAULT_FIRESTORE_TIMEOUT_MS = 10_000;
  * every write here is idempotent, so the caller's retry converges.
  */
 export async function firestoreCall<T>(what: string, fn: () => Promise<T>, timeoutMs = DEFAULT_FIRESTORE_TIMEOUT_MS): Promise<T> {
+  // Started before the clock: a first call's library load (shared/lazy.ts) is not Firestore being slow.
+  let pending: Promise<T>;
+  try {
+    pending = fn();
+  } catch (err) {
+    pending = Promise.reject(err);
+  }
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new RetryableError('dependency-unavailable', `Firestore did not answer within ${timeoutMs} ms (${what})`)), timeoutMs);
   });
   try {
-    return await Promise.race([fn(), timeout]);
+    return await Promise.race([pending, timeout]);
   } catch (err) {
     if (err instanceof AppError) throw err;
     if (isTransient(err)) {

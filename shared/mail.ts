@@ -3,10 +3,11 @@
  * mapping of SendGrid's failures onto our error model (platform-notes D4). Dev and tests point it at the local mail
  * sink through `SENDGRID_BASE_URL`, never through a code branch.
  */
-import sendgridClient from '@sendgrid/client';
-import sendgridMail from '@sendgrid/mail';
+import type sendgridClient from '@sendgrid/client';
+import type sendgridMail from '@sendgrid/mail';
 import { z } from 'zod';
 import { url } from './config.ts';
+import { once } from './lazy.ts';
 import { AppError, PermanentError, RateLimitedError, RetryableError, type FieldIssue } from './errors.ts';
 import { maskText } from './log.ts';
 import type { NotificationKind } from './schemas/notifications.ts';
@@ -72,11 +73,13 @@ export interface Mailer {
   send(message: MailMessage): Promise<{ messageId: string }>;
 }
 
-/** Builds a mailer with its own SendGrid client; call once at cold start. */
-export function createMailer(config: MailEnv): Mailer {
+/** The SendGrid mail service of `config`, with its own client. */
+async function createMailService(config: MailEnv): Promise<typeof sendgridMail> {
+  // Imported on first use (shared/lazy.ts); the bundle holds them but runs their code only then.
+  const [clientModule, mailModule] = await Promise.all([import('@sendgrid/client'), import('@sendgrid/mail')]);
   // The classes are runtime properties of the CJS singletons; their .d.ts only types them through `export =`.
-  const { Client } = sendgridClient as unknown as { Client: new () => typeof sendgridClient };
-  const { MailService } = sendgridMail as unknown as { MailService: new () => typeof sendgridMail };
+  const { Client } = clientModule.default as unknown as { Client: new () => typeof sendgridClient };
+  const { MailService } = mailModule.default as unknown as { MailService: new () => typeof sendgridMail };
   const client = new Client();
   client.setApiKey(config.SENDGRID_API_KEY);
   // setApiKey resets baseUrl to SendGrid's regional host, so the override must come after it (platform-notes D2).
@@ -84,6 +87,12 @@ export function createMailer(config: MailEnv): Mailer {
   const service = new MailService();
   service.setClient(client);
   service.setTimeout(config.SENDGRID_TIMEOUT_MS);
+  return service;
+}
+
+/** Builds a mailer once, at cold start; the SendGrid library loads on the first email. */
+export function createMailer(config: MailEnv): Mailer {
+  const mailService = once(() => createMailService(config));
   const from = { email: config.MAIL_FROM, ...(config.MAIL_FROM_NAME ? { name: config.MAIL_FROM_NAME } : {}) };
 
   return {
@@ -95,7 +104,7 @@ export function createMailer(config: MailEnv): Mailer {
           ? { templateId: message.templateId, dynamicTemplateData: message.dynamicTemplateData }
           : { subject: message.subject, text: message.text, ...(message.html !== undefined ? { html: message.html } : {}) };
       try {
-        const [response] = await service.send({
+        const [response] = await (await mailService()).send({
           to: to.length === 1 ? to[0]! : to,
           from,
           ...(config.MAIL_REPLY_TO ? { replyTo: config.MAIL_REPLY_TO } : {}),

@@ -3,8 +3,8 @@
  * `events/{eventId}`: each storefront event received, and the tasks it enqueued. Both are written in one
  * transaction, so they live in one module.
  */
-import { Timestamp, type Firestore, type Transaction } from '@google-cloud/firestore';
-import { documentTools, type DocumentOptions } from './firestore.ts';
+import type { Firestore, Timestamp, Transaction } from '@google-cloud/firestore';
+import { documentTools, firestoreLibrary, type DocumentOptions } from './firestore.ts';
 import type { Cancellation, Order, Shipment, StorefrontEvent } from './schemas/events.ts';
 
 export type OrderStatus = 'created' | 'shipped' | 'cancelled';
@@ -54,7 +54,7 @@ export function applyEvent(doc: OrderDoc | undefined, e: StorefrontEvent, now: s
   };
   if (e.type === 'order.created') {
     next.order = e.data.order;
-    next.createdAt = Timestamp.fromMillis(Date.parse(e.data.order.createdAt));
+    next.createdAt = firestoreLibrary().Timestamp.fromMillis(Date.parse(e.data.order.createdAt));
     reach('created', e.data.order.createdAt);
   } else if (e.type === 'order.shipped') {
     // Two shipments of one order: keep the later one, so both delivery orders agree.

@@ -3,26 +3,35 @@
  * the payload, builds an OIDC-authenticated HTTP task and creates it with the `@google-cloud/tasks` REST transport.
  */
 import { createHash } from 'node:crypto';
-import { CloudTasksClient } from '@google-cloud/tasks';
-import { PassThroughClient } from 'google-auth-library';
+import type { CloudTasksClient } from '@google-cloud/tasks';
+import type { PassThroughClient } from 'google-auth-library';
 import type { z } from 'zod';
 import { AppError, PermanentError, RetryableError, describeIssues, fieldIssues } from './errors.ts';
 import { ALREADY_EXISTS, grpcCode, isTransient } from './grpc.ts';
+import { loadPackage, once } from './lazy.ts';
 
 /** Cloud Tasks' limit on a task's size. */
 export const MAX_TASK_BYTES = 1024 * 1024;
 
-/** Creates the Cloud Tasks client once, at cold start. With `emulatorHost` (`host:port`) it speaks plain-HTTP REST to it. */
-export function createTasksClient(options: { emulatorHost?: string | undefined }): CloudTasksClient {
-  if (!options.emulatorHost) return new CloudTasksClient({ fallback: true });
-  const [host, port] = options.emulatorHost.split(':') as [string, string];
-  return new CloudTasksClient({
-    fallback: true,
-    protocol: 'http',
-    apiEndpoint: host,
-    port: Number(port),
-    authClient: new PassThroughClient(),
+/** What the enqueuer (createTask) and the operator commands (runTask: `npm run report`) need of a Cloud Tasks client. */
+export type TasksClient = Pick<CloudTasksClient, 'createTask' | 'runTask'>;
+
+/**
+ * The Cloud Tasks client (REST transport), made on the first task created (shared/lazy.ts): @google-cloud/tasks and
+ * google-gax load then, not at cold start. With `emulatorHost` (`host:port`) it speaks plain-HTTP REST to it.
+ */
+export function createTasksClient(options: { emulatorHost?: string | undefined }): TasksClient {
+  const client = once(() => {
+    const { CloudTasksClient: Client } = loadPackage<typeof import('@google-cloud/tasks')>('@google-cloud/tasks');
+    if (!options.emulatorHost) return new Client({ fallback: true });
+    const { PassThroughClient: PassThrough } = loadPackage<{ PassThroughClient: typeof PassThroughClient }>('google-auth-library');
+    const [host, port] = options.emulatorHost.split(':') as [string, string];
+    return new Client({ fallback: true, protocol: 'http', apiEndpoint: host, port: Number(port), authClient: new PassThrough() });
   });
+  return {
+    createTask: ((...args: Parameters<CloudTasksClient['createTask']>) => client().createTask(...args)) as CloudTasksClient['createTask'],
+    runTask: ((...args: Parameters<CloudTasksClient['runTask']>) => client().runTask(...args)) as CloudTasksClient['runTask'],
+  };
 }
 
 /** Where a queue's tasks go: the target function's URL, and the OIDC audience it expects. */
@@ -49,7 +58,7 @@ export interface Enqueued {
 }
 
 export interface EnqueuerOptions<R extends Record<string, z.ZodType>> {
-  client: Pick<CloudTasksClient, 'createTask'>;
+  client: TasksClient;
   project: string;
   location: string;
   /** Service account whose OIDC token the tasks carry. */

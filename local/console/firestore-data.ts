@@ -1,6 +1,6 @@
 /**
  * What the console reads from Firestore: orders with their events, daily reports, dead letters. Through the same
- * client and document accessors the functions use (shared/orders.ts, shared/dead-letters.ts), read-only except for
+ * client and document accessors the functions use (shared/firestore.ts, shared/orders.ts, shared/dead-letters.ts), read-only except for
  * the redrive, which is ops/dead-letters.ts's own code.
  */
 import type { Firestore } from '@google-cloud/firestore';

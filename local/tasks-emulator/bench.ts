@@ -1,6 +1,6 @@
 /**
  * Measures the emulator: dispatch throughput to a local no-op target, how close a 50/s queue stays to 50/s, and how
- * late tasks fire against their scheduleTime. Run: `node local/tasks-emulator/bench.ts [--state]` (the emulator runs
+ * late tasks fire against their scheduleTime. Run: `node local/tasks-emulator/bench.ts [--state] [--queues=1,4] [--tasks=N]` (the emulator runs
  * as a child process, the target and the driver in this one).
  */
 import { spawn } from 'node:child_process';
@@ -54,18 +54,24 @@ const until = async (cond: () => boolean): Promise<void> => {
 };
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
-// 1. Throughput: 8 queues at the 500/s maximum, 10,000 tasks created while paused, then resumed together.
-const queues = await Promise.all(Array.from({ length: 8 }, (_, i) => queue(`tp${i}`, 500)));
-const per = 1250;
-for (const q of queues) {
-  await call('POST', `/v2/${q}:pause`, {});
-  await createMany(q, per);
+// 1. Throughput: for each count of queues (`--queues=1,4`, default 8), queues at the 500/s maximum, `--tasks` tasks
+// (default 10,000) created while paused, then resumed together.
+const arg = (name: string, fallback: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+const total = Number(arg('tasks', '10000'));
+const throughput: Record<string, number> = {};
+for (const count of arg('queues', '8').split(',').map(Number)) {
+  const queues = await Promise.all(Array.from({ length: count }, (_, i) => queue(`tp${count}-${i}`, 500)));
+  const per = Math.ceil(total / count);
+  for (const q of queues) {
+    await call('POST', `/v2/${q}:pause`, {});
+    await createMany(q, per);
+  }
+  arrivals.length = 0;
+  const tp0 = Date.now();
+  await Promise.all(queues.map((q) => call('POST', `/v2/${q}:resume`, {})));
+  await until(() => arrivals.length >= per * queues.length);
+  throughput[`${count} queue${count > 1 ? 's' : ''}`] = Math.round((per * queues.length) / ((Date.now() - tp0) / 1000));
 }
-arrivals.length = 0;
-const tp0 = Date.now();
-await Promise.all(queues.map((q) => call('POST', `/v2/${q}:resume`, {})));
-await until(() => arrivals.length >= per * queues.length);
-const throughput = (per * queues.length) / ((Date.now() - tp0) / 1000);
 
 // 2. Rate accuracy: one queue at 50/s, 500 tasks; the steady rate after the initial burst of 50.
 const rq = await queue('rate50', 50);
@@ -90,7 +96,7 @@ if (process.env.BENCH_DEBUG) console.error({ createdBy, worst: arrivals.map((a, 
 console.log(JSON.stringify({
   state: withState ? 'journaled to disk' : 'in memory',
   startMs: Math.round(startMs),
-  throughputPerSecond: Math.round(throughput),
+  throughputPerSecond: throughput,
   rate50: { measuredPerSecond: Number(steady.toFixed(2)), errorPercent: Number((((steady - 50) / 50) * 100).toFixed(2)) },
   latenessMs: { p50: pct(late, 50), p99: pct(late, 99), max: Math.max(...late) },
 }));

@@ -48,6 +48,11 @@ describe.each(functionNames())('dist/%s', (name) => {
     const dir = staged.dir;
     expect(existsSync(join(dir, '.gcloudignore'))).toBe(false); // not uploaded, as gcloud would not
     execFileSync(process.execPath, ['--check', 'index.js'], { cwd: dir });
+    // The Google clients load on first use (shared/lazy.ts), after the first answer: each declared dependency must
+    // load from the folder, or the first real request would fail where starting did not.
+    for (const dep of Object.keys(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).dependencies)) {
+      execFileSync(process.execPath, ['-e', `require(${JSON.stringify(dep)})`], { cwd: dir });
+    }
     const port = await freePort();
     const ff = join(dir, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
     const child = spawn(process.execPath, [ff, `--target=${name}`, `--port=${port}`], {

@@ -10,8 +10,9 @@ import { basename, join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..');
 
-export function stageDeployFolder(name: string): { dir: string; remove(): void } {
-  const dist = join(root, 'dist', name);
+/** `distRoot`: another build's dist/ folder (the benchmarks compare builds). */
+export function stageDeployFolder(name: string, distRoot = join(root, 'dist')): { dir: string; remove(): void } {
+  const dist = join(distRoot, name);
   const ignored = readFileSync(join(dist, '.gcloudignore'), 'utf8')
     .split('\n')
     .map((l) => l.trim().replace(/\/$/, ''))
