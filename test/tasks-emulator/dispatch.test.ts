@@ -61,6 +61,8 @@ describe('the dispatched request', () => {
     expect(r!.headers['x-cloudtasks-taskretryreason']).toBeUndefined();
     expect(r!.rawHeaders).toContain('X-CloudTasks-TaskName');
     expect(r!.headers.authorization).toBeUndefined();
+    // The target sees the request before the emulator has its answer and records the attempt: wait for that.
+    await em.waitForIdle();
     const log = em.dispatches({ task: 'order-42' });
     expect(log).toMatchObject([{ attempt: 1, status: 204, outcome: 'succeeded', method: 'PUT', bodyBytes: 7 }]);
     expect((await rest(em.url, 'GET', `/v2/${q}/tasks/order-42`)).status).toBe(404);
