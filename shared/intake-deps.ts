@@ -8,7 +8,7 @@ import { BaseEnv, FirestoreEnv, TasksEnv, csv, url } from './config.ts';
 import { QUEUE_SCHEMAS } from './queues.ts';
 import { createFirestore } from './firestore.ts';
 import { createOrders } from './orders.ts';
-import { createEnqueuer, createTasksClient } from './tasks.ts';
+import { enqueuerFromConfig, targetOf } from './tasks.ts';
 import type { IntakeDeps } from './intake.ts';
 
 export const IntakeEnv = BaseEnv.extend(TasksEnv.shape).extend(FirestoreEnv.shape).extend({
@@ -26,13 +26,6 @@ export const WebhookSecrets = csv.pipe(z.array(z.string().min(16, 'each secret m
 /** Builds the Firestore and Cloud Tasks clients once, at cold start: the intake core's dependencies but the logger. */
 export function createIntakeDeps(config: IntakeEnv): Omit<IntakeDeps, 'log'> {
   const orders = createOrders(createFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE, emulatorHost: config.FIRESTORE_EMULATOR_HOST }), { timeoutMs: config.FIRESTORE_TIMEOUT_MS });
-  const enqueue = createEnqueuer({
-    client: createTasksClient({ emulatorHost: config.CLOUD_TASKS_EMULATOR_HOST }),
-    project: config.GOOGLE_CLOUD_PROJECT,
-    location: config.TASKS_LOCATION,
-    serviceAccount: config.TASKS_INVOKER_SERVICE_ACCOUNT,
-    schemas: QUEUE_SCHEMAS,
-    targets: { notifications: { url: config.SEND_NOTIFICATION_URL, audience: config.SEND_NOTIFICATION_AUDIENCE ?? config.SEND_NOTIFICATION_URL } },
-  });
+  const enqueue = enqueuerFromConfig(config, QUEUE_SCHEMAS, { notifications: targetOf(config.SEND_NOTIFICATION_URL, config.SEND_NOTIFICATION_AUDIENCE) });
   return { orders, enqueue };
 }

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { CloudTasksClient } from '@google-cloud/tasks';
 import type { PassThroughClient } from 'google-auth-library';
 import type { z } from 'zod';
+import type { TasksEnv } from './config.ts';
 import { AppError, PermanentError, RetryableError, describeIssues, fieldIssues } from './errors.ts';
 import { ALREADY_EXISTS, grpcCode, isTransient } from './grpc.ts';
 import { loadPackage, once } from './lazy.ts';
@@ -78,6 +79,28 @@ export type Enqueue<R extends Record<string, z.ZodType>> = <K extends keyof R & 
 /** The task id for an idempotency key: a SHA-256 hash, so ids are spread out as Cloud Tasks asks. */
 export function taskIdFor(queue: string, key: string): string {
   return createHash('sha256').update(`${queue}\n${key}`).digest('hex');
+}
+
+/** A queue's target from a function's settings: `<NAME>_URL`, and `<NAME>_AUDIENCE` when the token's audience differs. */
+export const targetOf = (url: string, audience?: string): { url: string; audience: string } => ({ url, audience: audience ?? url });
+
+/**
+ * A function's enqueuer, from its settings (`GOOGLE_CLOUD_PROJECT` and `TasksEnv`): the Cloud Tasks client is made on
+ * the first task. `targets` names the queues this function may enqueue on.
+ */
+export function enqueuerFromConfig<R extends Record<string, z.ZodType>>(
+  config: z.output<typeof TasksEnv> & { GOOGLE_CLOUD_PROJECT: string },
+  schemas: R,
+  targets: EnqueuerOptions<R>['targets'],
+): Enqueue<R> {
+  return createEnqueuer({
+    client: createTasksClient({ emulatorHost: config.CLOUD_TASKS_EMULATOR_HOST }),
+    project: config.GOOGLE_CLOUD_PROJECT,
+    location: config.TASKS_LOCATION,
+    serviceAccount: config.TASKS_INVOKER_SERVICE_ACCOUNT,
+    schemas,
+    targets,
+  });
 }
 
 /** Builds `enqueue(queue, payload, options)` once, at cold start. */

@@ -9,7 +9,7 @@ import { maxAttemptsLookup, QUEUE_SCHEMAS } from '../../shared/queues.ts';
 import { createReportStore } from '../../shared/report-shards.ts';
 import { ReportTask } from '../../shared/schemas/report-task.ts';
 import { createFirestore } from '../../shared/firestore.ts';
-import { createEnqueuer, createTasksClient, type Enqueue } from '../../shared/tasks.ts';
+import { enqueuerFromConfig, targetOf, type Enqueue } from '../../shared/tasks.ts';
 import { createCombine } from './combine.ts';
 import { createAggregateHandler, type AggregateDeps } from './handle.ts';
 
@@ -19,16 +19,9 @@ export function createAggregateTarget(config: AggregateConfig, swap: Partial<Pic
   const log = createLogger({ level: config.LOG_LEVEL, labels: { function: config.K_SERVICE ?? 'aggregate-orders' } });
   const db = createFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE, emulatorHost: config.FIRESTORE_EMULATOR_HOST });
   const reports = swap.reports ?? createReportStore(db, { timeoutMs: config.FIRESTORE_TIMEOUT_MS });
-  const enqueue: Enqueue<typeof QUEUE_SCHEMAS> = swap.enqueue ?? createEnqueuer({
-    client: createTasksClient({ emulatorHost: config.CLOUD_TASKS_EMULATOR_HOST }),
-    project: config.GOOGLE_CLOUD_PROJECT,
-    location: config.TASKS_LOCATION,
-    serviceAccount: config.TASKS_INVOKER_SERVICE_ACCOUNT,
-    schemas: QUEUE_SCHEMAS,
-    targets: {
-      reports: { url: config.AGGREGATE_ORDERS_URL, audience: config.AGGREGATE_ORDERS_AUDIENCE ?? config.AGGREGATE_ORDERS_URL },
-      notifications: { url: config.SEND_NOTIFICATION_URL, audience: config.SEND_NOTIFICATION_AUDIENCE ?? config.SEND_NOTIFICATION_URL },
-    },
+  const enqueue: Enqueue<typeof QUEUE_SCHEMAS> = swap.enqueue ?? enqueuerFromConfig(config, QUEUE_SCHEMAS, {
+    reports: targetOf(config.AGGREGATE_ORDERS_URL, config.AGGREGATE_ORDERS_AUDIENCE),
+    notifications: targetOf(config.SEND_NOTIFICATION_URL, config.SEND_NOTIFICATION_AUDIENCE),
   });
   const now = swap.now;
   return taskTarget({

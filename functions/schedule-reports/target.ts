@@ -8,7 +8,7 @@ import { QUEUE_SCHEMAS } from '../../shared/queues.ts';
 import type { ScheduleEnv } from '../../shared/report-config.ts';
 import { createReportStore } from '../../shared/report-shards.ts';
 import { createFirestore } from '../../shared/firestore.ts';
-import { createEnqueuer, createTasksClient } from '../../shared/tasks.ts';
+import { enqueuerFromConfig, targetOf } from '../../shared/tasks.ts';
 import { createScheduleHandler } from './handle.ts';
 
 export type ScheduleConfig = z.output<typeof BaseEnv> & z.output<typeof OidcEnv> & z.output<typeof FirestoreEnv> & z.output<typeof TasksEnv> & z.output<typeof ScheduleEnv>;
@@ -19,14 +19,7 @@ export function createScheduleTarget(config: ScheduleConfig, o: { now?: () => Da
   const verify = createOidcVerifier({ jwksUrl: config.OIDC_JWKS_URL, issuers: config.OIDC_ISSUERS, audience: config.OIDC_AUDIENCE, allowedEmails: config.OIDC_ALLOWED_EMAILS });
   const schedule = createScheduleHandler({
     reports: createReportStore(db, { timeoutMs: config.FIRESTORE_TIMEOUT_MS }),
-    enqueue: createEnqueuer({
-      client: createTasksClient({ emulatorHost: config.CLOUD_TASKS_EMULATOR_HOST }),
-      project: config.GOOGLE_CLOUD_PROJECT,
-      location: config.TASKS_LOCATION,
-      serviceAccount: config.TASKS_INVOKER_SERVICE_ACCOUNT,
-      schemas: QUEUE_SCHEMAS,
-      targets: { reports: { url: config.AGGREGATE_ORDERS_URL, audience: config.AGGREGATE_ORDERS_AUDIENCE ?? config.AGGREGATE_ORDERS_URL } },
-    }),
+    enqueue: enqueuerFromConfig(config, QUEUE_SCHEMAS, { reports: targetOf(config.AGGREGATE_ORDERS_URL, config.AGGREGATE_ORDERS_AUDIENCE) }),
     timeZone: config.STORE_TIME_ZONE,
     window: config.REPORTS_WINDOW,
     maxBackfillDays: config.REPORTS_MAX_BACKFILL_DAYS,
