@@ -9,11 +9,12 @@
  * the orders back reads the whole `orders` collection).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BaseEnv, FirestoreEnv, loadConfig } from '../shared/config.ts';
 import { Currency } from '../shared/schemas/money.ts';
 import { createFirestore } from '../shared/firestore.ts';
+import { stackFile } from '../local/dev/stack.ts';
 import { settings } from './dead-letters.ts';
 import { expectedReport } from './seed/expected-report.ts';
 import { generateDay } from './seed/generate.ts';
@@ -95,6 +96,7 @@ function parseFlags(argv: string[], env: Record<string, string | undefined>) {
       day: { type: 'string' }, orders: { type: 'string' }, currencies: { type: 'string', default: 'EUR,USD,JPY' },
       cancelled: { type: 'string', default: '0.05' }, seed: { type: 'string', default: '7' }, 'time-zone': { type: 'string' },
       out: { type: 'string' }, batch: { type: 'string', default: '150' }, concurrency: { type: 'string', default: '8' },
+      state: { type: 'string' },
     },
   });
   const fail = (flag: string, why: string): never => {
@@ -127,7 +129,18 @@ function parseFlags(argv: string[], env: Record<string, string | undefined>) {
 }
 
 if (import.meta.main) {
-  runSeed(process.argv.slice(2), settings(process.env), { out: console.log, err: console.error }).then(
+  // The dev stack of `--state <dir>` (default .local), as npm run report takes it; a missing stack is a message, not a stack trace.
+  const argv = process.argv.slice(2);
+  const state = argv[argv.indexOf('--state') + 1];
+  const env = (() => {
+    try {
+      return settings(process.env, ...(argv.includes('--state') && state ? [stackFile(resolve(state))] : []));
+    } catch (err) {
+      console.error((err as Error).message);
+      process.exit(1);
+    }
+  })();
+  runSeed(argv, env, { out: console.log, err: console.error }).then(
     (code) => (process.exitCode = code),
     (err: unknown) => {
       console.error(err instanceof Error ? err.message : String(err));
