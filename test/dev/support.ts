@@ -47,17 +47,7 @@ export const devArgs = (stateDir: string, ports: Ports): string[] => [
 
 /** Starts `npm run dev` in `repo` (this checkout by default). */
 export async function startStack(stateDir: string, ports: Ports, extra: string[] = [], timeoutMs = 150_000, repo = root): Promise<RunningStack> {
-  const args = [
-    'run', '--silent', 'dev', '--',
-    '--state', stateDir,
-    '--functions-port', String(ports.functions),
-    '--tasks-port', String(ports.tasks),
-    '--firestore-port', String(ports.firestore),
-    '--mail-port', String(ports.mail),
-  '--console-port', String(ports.console),
-    '--raw-logs',
-    ...extra,
-  ];
+  const args = ['run', '--silent', 'dev', '--', ...devArgs(stateDir, ports), '--raw-logs', ...extra];
   const child = spawn('npm', args, { cwd: repo, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d));
