@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { BaseEnv, FirestoreEnv, loadConfig } from '../shared/config.ts';
 import { Currency } from '../shared/schemas/money.ts';
 import { createFirestore } from '../shared/firestore.ts';
+import type { StorefrontEvent } from '../shared/schemas/events.ts';
 import { stackFile } from '../local/dev/stack.ts';
 import { settings } from './dead-letters.ts';
 import { expectedReport } from './seed/expected-report.ts';
@@ -46,7 +47,7 @@ export async function runSeed(argv: string[], env: Record<string, string | undef
   try {
     io.err(`seed: writing ${flags.orders.toLocaleString('en-US')} orders for ${flags.day} (${flags.timeZone}) into project ${config.GOOGLE_CLOUD_PROJECT} on ${where}`);
     const started = performance.now();
-    const kinds = { 'order.created': 0, 'order.cancelled': 0, 'order.shipped': 0 };
+    const kinds: Record<StorefrontEvent['type'], number> = { 'order.created': 0, 'order.cancelled': 0, 'order.shipped': 0, 'order.completed': 0 };
     const counted = function* () {
       for (const e of generateDay(flags)) {
         kinds[e.type]++;

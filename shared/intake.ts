@@ -29,8 +29,8 @@ export interface Accepted {
   ignored?: true;
 }
 
-/** The notification an event asks for. */
-export function notificationFor(e: StorefrontEvent): NotificationPayload {
+/** The notification an event asks for; `order.completed` only changes the stored status. */
+export function notificationFor(e: StorefrontEvent): NotificationPayload | undefined {
   switch (e.type) {
     case 'order.created':
       return { kind: 'order-confirmation', idempotencyKey: e.id, eventId: e.id, order: e.data.order };
@@ -38,6 +38,8 @@ export function notificationFor(e: StorefrontEvent): NotificationPayload {
       return { kind: 'shipping-update', idempotencyKey: e.id, eventId: e.id, shipment: e.data };
     case 'order.cancelled':
       return { kind: 'order-cancelled', idempotencyKey: e.id, eventId: e.id, cancellation: e.data };
+    case 'order.completed':
+      return undefined;
   }
 }
 
@@ -53,12 +55,17 @@ export async function accept(event: unknown, d: IntakeDeps): Promise<Accepted> {
     return { eventId: parsed.ignored.eventId, ignored: true, tasks: [] };
   }
   const e = parsed.event;
-  const { previous, order } = await d.orders.recordEvent(e);
+  const notification = notificationFor(e);
+  const { previous, order } = await d.orders.recordEvent(e, { enqueues: notification !== undefined });
   if (previous?.tasks) {
     d.log.info('Storefront event delivered again; nothing new enqueued', { eventId: e.id, type: e.type });
     return { eventId: e.id, tasks: previous.tasks.map((t) => ({ ...t, duplicate: true })) };
   }
-  const task = await d.enqueue('notifications', notificationFor(e), { idempotencyKey: e.id });
+  if (!notification) {
+    d.log.info('Storefront event recorded; it sends no email', { eventId: e.id, type: e.type, orderId: order.orderId, status: order.status });
+    return { eventId: e.id, tasks: [] };
+  }
+  const task = await d.enqueue('notifications', notification, { idempotencyKey: e.id });
   const tasks = [{ queue: 'notifications', name: task.name }];
   await d.orders.markEnqueued(e.id, tasks);
   d.log.info('Storefront event accepted', { eventId: e.id, type: e.type, orderId: order.orderId, status: order.status, task: task.name, duplicate: task.duplicate });

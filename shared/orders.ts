@@ -7,9 +7,12 @@ import type { Firestore, Timestamp, Transaction } from '@google-cloud/firestore'
 import { documentTools, firestoreLibrary, type DocumentOptions } from './firestore.ts';
 import type { Cancellation, Order, Shipment, StorefrontEvent } from './schemas/events.ts';
 
-export type OrderStatus = 'created' | 'shipped' | 'cancelled';
-/** Later statuses win, whatever order the events arrive in: a late `order.created` does not undo a cancellation. */
-const RANK: Record<OrderStatus, number> = { created: 0, shipped: 1, cancelled: 2 };
+export type OrderStatus = 'created' | 'shipped' | 'completed' | 'cancelled';
+/**
+ * Later statuses win, whatever order the events arrive in: a late `order.created` does not undo a cancellation, a
+ * late shipment does not undo a completion.
+ */
+const RANK: Record<OrderStatus, number> = { created: 0, shipped: 1, completed: 2, cancelled: 3 };
 
 /** `orders/{orderId}`. */
 export interface OrderDoc {
@@ -38,12 +41,26 @@ export interface EventDoc {
   type: string;
   orderId: string;
   receivedAt: string;
-  /** Set once the event's tasks are enqueued. */
+  /** Set once the event's tasks are enqueued; `[]` from the start for an event that enqueues nothing. */
   tasks?: EnqueuedTask[];
   enqueuedAt?: string;
 }
 
 const orderIdOf = (e: StorefrontEvent): string => (e.type === 'order.created' ? e.data.order.id : e.data.orderId);
+
+/** The time an event says its status was reached. */
+const statusOf = (e: StorefrontEvent): [OrderStatus, string] => {
+  switch (e.type) {
+    case 'order.created':
+      return ['created', e.data.order.createdAt];
+    case 'order.shipped':
+      return ['shipped', e.data.shippedAt];
+    case 'order.cancelled':
+      return ['cancelled', e.data.cancelledAt];
+    case 'order.completed':
+      return ['completed', e.data.completedAt];
+  }
+};
 
 /** Folds one event into the stored order. Pure, idempotent and commutative, so any delivery order converges. */
 export function applyEvent(doc: OrderDoc | undefined, e: StorefrontEvent, now: string): OrderDoc {
@@ -55,15 +72,13 @@ export function applyEvent(doc: OrderDoc | undefined, e: StorefrontEvent, now: s
   if (e.type === 'order.created') {
     next.order = e.data.order;
     next.createdAt = firestoreLibrary().Timestamp.fromMillis(Date.parse(e.data.order.createdAt));
-    reach('created', e.data.order.createdAt);
   } else if (e.type === 'order.shipped') {
     // Two shipments of one order: keep the later one, so both delivery orders agree.
     if (!next.shipment || later(e.data.shippedAt, next.shipment.shippedAt, e.data.trackingNumber, next.shipment.trackingNumber)) next.shipment = e.data;
-    reach('shipped', e.data.shippedAt);
-  } else {
+  } else if (e.type === 'order.cancelled') {
     if (!next.cancellation || later(e.data.cancelledAt, next.cancellation.cancelledAt, e.data.reason ?? '', next.cancellation.reason ?? '')) next.cancellation = e.data;
-    reach('cancelled', e.data.cancelledAt);
   }
+  reach(...statusOf(e));
   next.status = (Object.keys(next.statusAt) as OrderStatus[]).reduce<OrderStatus>((a, s) => (RANK[s] > RANK[a] ? s : a), 'created');
   next.updatedAt = now;
   return next;
@@ -83,9 +98,10 @@ export function createOrders(db: Firestore, o: DocumentOptions = {}) {
   return {
     /**
      * Records an event and folds it into its order, in one transaction. Returns the event record as it was
-     * before (so a redelivered event is recognised) and the order after.
+     * before (so a redelivered event is recognised) and the order after. `enqueues: false` records an event that
+     * enqueues nothing as complete (`tasks: []`) at once.
      */
-    recordEvent: (e: StorefrontEvent) =>
+    recordEvent: (e: StorefrontEvent, { enqueues = true }: { enqueues?: boolean } = {}) =>
       call('record event', () =>
         db.runTransaction(async (tx: Transaction) => {
           const orderRef = orders.doc(orderIdOf(e));
@@ -95,7 +111,8 @@ export function createOrders(db: Firestore, o: DocumentOptions = {}) {
           const order = applyEvent(orderSnap?.exists ? (orderSnap.data() as OrderDoc) : undefined, e, at);
           const previous = eventSnap?.exists ? (eventSnap.data() as EventDoc) : undefined;
           tx.set(orderRef, order);
-          if (!previous) tx.create(eventRef, { eventId: e.id, type: e.type, orderId: orderIdOf(e), receivedAt: at } satisfies EventDoc);
+          const done = enqueues ? {} : { tasks: [], enqueuedAt: at };
+          if (!previous) tx.create(eventRef, { eventId: e.id, type: e.type, orderId: orderIdOf(e), receivedAt: at, ...done } satisfies EventDoc);
           return { previous, order };
         }),
       ),

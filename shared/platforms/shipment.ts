@@ -1,4 +1,4 @@
-/** Building a shipment event from platform tracking data, the same way for every platform. */
+/** Building shipment and completion events from platform data, the same way for every platform. */
 import { checkedEvent, type PlatformName, type Translation } from './translation.ts';
 
 export interface Tracking {
@@ -30,4 +30,12 @@ export function shipmentEvent(platform: PlatformName, o: { id: string; orderId: 
       shippedAt: o.at,
     },
   });
+}
+
+/**
+ * An `order.completed` event: the platform says the order is fulfilled but gives no tracking to tell the customer,
+ * so only the stored status changes (no email).
+ */
+export function completionEvent(platform: PlatformName, o: { id: string; orderId: string; at: string }): Translation {
+  return checkedEvent(platform, { id: o.id, type: 'order.completed', createdAt: o.at, data: { orderId: o.orderId, completedAt: o.at } });
 }

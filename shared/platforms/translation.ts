@@ -70,3 +70,6 @@ export function localeOf(value: string | null | undefined): string | undefined {
     return undefined;
   }
 }
+
+/** `{ shippingAddress }` when there is one, else nothing (no `undefined` field is stored). */
+export const withAddress = <A>(shippingAddress: A | undefined): { shippingAddress?: A } => (shippingAddress ? { shippingAddress } : {});

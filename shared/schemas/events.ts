@@ -19,7 +19,8 @@ export const Address = z.object({
   line2: z.string().max(200).optional(),
   city: z.string().min(1).max(100),
   region: z.string().max(100).optional(),
-  postalCode: z.string().min(1).max(20),
+  /** Absent where the country has none (Hong Kong, the UAE, …) or the shop did not ask for one. */
+  postalCode: z.string().min(1).max(20).optional(),
   country: Country,
 });
 export type Address = z.infer<typeof Address>;
@@ -47,7 +48,8 @@ export const Order = z
     total: Money,
     /** Tax already inside the line prices (tax-inclusive shops): shown, never added to the total. */
     taxIncluded: Money.optional(),
-    shippingAddress: Address,
+    /** Absent for an order that ships nothing (digital goods, services). */
+    shippingAddress: Address.optional(),
     /** The commerce platform and shop the order came from, when it came through a platform adapter. */
     source: z.object({ platform: z.enum(['shopify', 'woocommerce']), shop: z.string().min(1).max(255) }).optional(),
   })
@@ -80,6 +82,13 @@ export const Cancellation = z.object({
 });
 export type Cancellation = z.infer<typeof Cancellation>;
 
+/** The order is complete (fulfilled) with no shipment to announce: a pickup, a digital good, a shop without tracking. */
+export const Completion = z.object({
+  orderId: Id,
+  completedAt: Timestamp,
+});
+export type Completion = z.infer<typeof Completion>;
+
 const envelope = { id: Id, createdAt: Timestamp };
 
 /** A storefront event we act on. */
@@ -87,6 +96,7 @@ export const StorefrontEvent = z.discriminatedUnion('type', [
   z.object({ ...envelope, type: z.literal('order.created'), data: z.object({ order: Order }) }),
   z.object({ ...envelope, type: z.literal('order.shipped'), data: Shipment }),
   z.object({ ...envelope, type: z.literal('order.cancelled'), data: Cancellation }),
+  z.object({ ...envelope, type: z.literal('order.completed'), data: Completion }),
 ]);
 export type StorefrontEvent = z.infer<typeof StorefrontEvent>;
 

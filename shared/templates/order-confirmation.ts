@@ -13,6 +13,7 @@ export function orderConfirmationData(order: Order): OrderConfirmationData {
 }
 
 export function renderOrderConfirmation(d: OrderConfirmationData): RenderedEmail {
+  const address = d.shippingAddress && [d.shippingAddress.name, ...d.shippingAddress.lines].filter(Boolean);
   const text = lines(
     greeting(d.customerName),
     '',
@@ -20,15 +21,12 @@ export function renderOrderConfirmation(d: OrderConfirmationData): RenderedEmail
     '',
     itemsText(d),
     '',
-    'It will be shipped to:',
-    ...[d.shippingAddress.name, ...d.shippingAddress.lines].map((l) => `  ${l}`),
-    '',
-    "We'll email you again when it ships.",
+    ...(address ? ['It will be shipped to:', ...address.map((l) => `  ${l}`), '', "We'll email you again when it ships."] : ['Nothing in it needs shipping.']),
   );
   const body = html`<p>${greeting(d.customerName)}</p>
 <p>Thank you for your order <strong>#${d.orderNumber}</strong>, placed on ${d.orderDate}. Here is what you ordered:</p>
 ${itemsTable(d)}
-<p>It will be shipped to:<br>${[d.shippingAddress.name, ...d.shippingAddress.lines].map((l, i) => html`${i ? html`<br>` : ''}${l}`)}</p>
-<p>We'll email you again when it ships.</p>`;
+${address ? html`<p>It will be shipped to:<br>${address.map((l, i) => html`${i ? html`<br>` : ''}${l}`)}</p>
+<p>We'll email you again when it ships.</p>` : html`<p>Nothing in it needs shipping.</p>`}`;
   return { subject: d.subject, text, html: layout(d.subject, d.locale, body) };
 }

@@ -1,5 +1,5 @@
 /** The plain, formatted view of an order that every order email (and every dynamic template) uses. */
-import type { Order } from '../schemas/events.ts';
+import type { Address, Order } from '../schemas/events.ts';
 import { html, type SafeHtml } from './html.ts';
 import { DEFAULT_LOCALE, formatDateTime, formatMoney } from './format.ts';
 
@@ -17,15 +17,14 @@ export interface OrderView {
   total: string;
   /** Tax already inside the prices (tax-inclusive shops), shown under the total. */
   taxIncluded: string | undefined;
-  shippingAddress: { name: string; lines: string[] };
+  /** Absent for an order that ships nothing. */
+  shippingAddress: { name: string; lines: string[] } | undefined;
 }
 
 /** Formats `order` in its own locale (or en-US) and currency. */
 export function orderView(order: Order): OrderView {
   const locale = order.locale ?? DEFAULT_LOCALE;
   const money = (minor: number): string => formatMoney(minor, order.currency, locale);
-  const a = order.shippingAddress;
-  const country = new Intl.DisplayNames([locale], { type: 'region', fallback: 'code' }).of(a.country) ?? a.country;
   return {
     orderNumber: order.number,
     customerName: order.customer.name,
@@ -45,13 +44,14 @@ export function orderView(order: Order): OrderView {
     discount: order.discount ? money(order.discount) : undefined,
     total: money(order.total),
     taxIncluded: order.taxIncluded ? money(order.taxIncluded) : undefined,
-    shippingAddress: {
-      name: a.name,
-      lines: [a.line1, a.line2, [a.postalCode, a.city, a.region].filter(Boolean).join(' '), country].filter(
-        (x): x is string => Boolean(x),
-      ),
-    },
+    shippingAddress: order.shippingAddress && addressView(order.shippingAddress, locale),
   };
+}
+
+function addressView(a: Address, locale: string): { name: string; lines: string[] } {
+  const country = new Intl.DisplayNames([locale], { type: 'region', fallback: 'code' }).of(a.country) ?? a.country;
+  const lines = [a.line1, a.line2, [a.postalCode, a.city, a.region].filter(Boolean).join(' '), country];
+  return { name: a.name, lines: lines.filter((x): x is string => Boolean(x)) };
 }
 
 /** The order's lines and totals as an HTML table. */

@@ -177,7 +177,7 @@ describe('woocommerce-webhook', () => {
     expect(res.status).toBe(200);
   });
 
-  it("turns the documented order into a confirmation, then completed-with-tracking into a shipping email, each once", async () => {
+  it("turns the documented order into a confirmation, completed-without-tracking into a status change, then completed-with-tracking into a shipping email, each once", async () => {
     const shop = 'woo-ships.example';
     const created = (await (await postWoo(shop, 'order.created', fx.wooCreated())).json()) as Accepted;
     expect(created.eventId).toBe(`woocommerce:${shop}:order:727:created`);
@@ -186,7 +186,9 @@ describe('woocommerce-webhook', () => {
     expect(mailsFor(created.eventId)[0]!.text).toContain('$29.35');
 
     const completed = await postWoo(shop, 'order.updated', fx.wooOrder());
-    expect(await completed.json()).toEqual({ ignored: true, reason: 'the order is completed without tracking data' });
+    expect(completed.status).toBe(200);
+    expect(await completed.json()).toEqual({ eventId: `woocommerce:${shop}:order:727:completed`, tasks: [] });
+    expect(await stack.store.getOrder(`woocommerce:${shop}:727`)).toMatchObject({ status: 'completed', statusAt: { completed: '2017-03-22T19:30:35Z' } });
     const shipped = (await (await postWoo(shop, 'order.updated', fx.wooCompletedWithTracking())).json()) as Accepted;
     const again = (await (await postWoo(shop, 'order.updated', fx.wooCompletedWithTracking())).json()) as Accepted;
     expect(again.tasks[0]!.duplicate).toBe(true);
@@ -194,6 +196,8 @@ describe('woocommerce-webhook', () => {
     expect(mailsFor(shipped.eventId)[0]!.text).toContain('1Z999AA10123456784');
     await stack.emulator.waitForIdle();
     expect(mailsFor(shipped.eventId)).toHaveLength(1);
+    expect(mailsFor(`woocommerce:${shop}:order:727:completed`)).toHaveLength(0);
+    expect((await stack.store.getOrder(`woocommerce:${shop}:727`))?.status).toBe('completed');
   });
 
   it('sends the cancellation for status cancelled', async () => {

@@ -9,7 +9,7 @@ import { createOrders } from '../../shared/orders.ts';
 import { QUEUE_SCHEMAS } from '../../shared/queues.ts';
 import { EVENT_TYPES } from '../../shared/schemas/events.ts';
 import { createEnqueuer, createTasksClient } from '../../shared/tasks.ts';
-import { cancelled, created } from '../support/events.ts';
+import { cancelled, completed, created, shipped } from '../support/events.ts';
 import { testFirestore, warmUp } from '../support/firestore.ts';
 
 const { db, projectId } = testFirestore('intake');
@@ -31,6 +31,13 @@ afterAll(async () => {
   await db.terminate();
 });
 
+/** The names of the tasks in the (paused) notifications queue. */
+async function queuedTasks(): Promise<string[]> {
+  const res = await fetch(`${emulator.url}/v2/${emulator.queuePath('notifications')}/tasks?pageSize=1000`);
+  const body = (await res.json()) as { tasks?: { name: string }[] };
+  return (body.tasks ?? []).map((t) => t.name).sort();
+}
+
 describe('accept', () => {
   it('records and enqueues an event once, answering a redelivery with its task as duplicate', async () => {
     const first = await accept(created('i-1'), deps);
@@ -51,7 +58,18 @@ describe('accept', () => {
     expect(await accept({ id: 'evt-x', type: 'order.refunded', createdAt: '2026-11-23T10:00:00Z', data: {} }, deps)).toEqual({ eventId: 'evt-x', ignored: true, tasks: [] });
   });
 
+  it('records an order.completed without enqueueing anything, once, and the stored status changes', async () => {
+    await accept(created('i-3'), deps);
+    await accept(shipped('i-3'), deps);
+    const tasksBefore = await queuedTasks();
+    expect(await accept(completed('i-3'), deps)).toEqual({ eventId: 'evt-completed-i-3', tasks: [] });
+    expect(await accept(completed('i-3'), deps)).toEqual({ eventId: 'evt-completed-i-3', tasks: [] });
+    expect(await queuedTasks()).toEqual(tasksBefore);
+    expect(await deps.orders.getOrder('i-3')).toMatchObject({ status: 'completed', statusAt: { created: expect.any(String), shipped: expect.any(String), completed: '2026-11-23T13:00:00Z' } });
+    expect((await db.collection('events').doc('evt-completed-i-3').get()).data()).toMatchObject({ type: 'order.completed', orderId: 'i-3', tasks: [] });
+  });
+
   it('knows the types of the event union', () => {
-    expect(EVENT_TYPES).toEqual(['order.created', 'order.shipped', 'order.cancelled']);
+    expect(EVENT_TYPES).toEqual(['order.created', 'order.shipped', 'order.cancelled', 'order.completed']);
   });
 });

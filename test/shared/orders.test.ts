@@ -4,7 +4,7 @@ import { RetryableError } from '../../shared/errors.ts';
 import { createFirestore } from '../../shared/firestore.ts';
 import { applyEvent, createOrders, type OrderDoc } from '../../shared/orders.ts';
 import { testFirestore } from '../support/firestore.ts';
-import { cancelled, created, shipped } from '../support/events.ts';
+import { cancelled, completed, created, shipped } from '../support/events.ts';
 
 const { db } = testFirestore('store');
 const store = createOrders(db, { now: () => new Date('2026-11-24T12:00:00Z') });
@@ -22,6 +22,14 @@ describe('applyEvent', () => {
     expect(expected?.status).toBe('cancelled');
     for (const p of permutations(events)) expect(fold(p)).toEqual(expected);
     expect(fold([...events, events[0]!, events[1]!])).toEqual(expected);
+  });
+
+  it('converges with a completion too: completed outranks shipped, cancelled outranks completed', () => {
+    const events = [created('o-4'), shipped('o-4'), completed('o-4')];
+    for (const p of permutations(events)) expect(fold(p)?.status).toBe('completed');
+    expect(fold([completed('o-4'), created('o-4')])?.order?.number).toBe('1001');
+    for (const p of permutations([...events, cancelled('o-4')])) expect(fold(p)).toEqual(fold([...events, cancelled('o-4')]));
+    expect(fold([...events, cancelled('o-4')])?.status).toBe('cancelled');
   });
 
   it('does not let a late order.created undo a cancellation', () => {

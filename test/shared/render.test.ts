@@ -55,6 +55,24 @@ describe('renderNotification', () => {
     expect(email.html).toContain('<html lang="de-DE">');
   });
 
+  it('shows where the order goes, or that nothing ships when it has no address (digital goods)', () => {
+    const withAddress = renderNotification(confirmation);
+    expect(withAddress.text).toContain('It will be shipped to:');
+    const { shippingAddress: _none, ...digital } = anOrder();
+    const email = renderNotification(confirm(Order.parse(digital)));
+    for (const part of [email.text, email.html]) {
+      expect(part).toContain('Nothing in it needs shipping.');
+      expect(part).not.toContain('shipped to');
+      expect(part).not.toContain('Deutschland');
+    }
+  });
+
+  it('leaves out a missing postal code without leaving a gap', () => {
+    const hk = anOrder({ shippingAddress: { name: 'Chan Tai Man', line1: '1 Queen’s Road', city: 'Central', country: 'HK' } });
+    const email = renderNotification(confirm(Order.parse(hk)));
+    expect(email.text).toMatch(/\n {2}Central\n/);
+  });
+
   it('shows JPY without decimals', () => {
     const jpy = anOrder({ currency: 'JPY', locale: 'ja-JP', shipping: 500, lines: [{ sku: 'A', name: 'Tea bowl', quantity: 1, unitPrice: 3200 }] });
     const email = renderNotification(confirm(Order.parse(jpy)));

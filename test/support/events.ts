@@ -43,3 +43,10 @@ export const cancelled = (orderId: string, id = `evt-cancelled-${orderId}`): Sto
   createdAt: '2026-11-23T12:00:01Z',
   data: { orderId, reason: 'customer request', cancelledAt: '2026-11-23T12:00:00Z' },
 });
+
+export const completed = (orderId: string, completedAt = '2026-11-23T13:00:00Z', id = `evt-completed-${orderId}`): StorefrontEvent => ({
+  id,
+  type: 'order.completed',
+  createdAt: completedAt,
+  data: { orderId, completedAt },
+});

@@ -45,4 +45,5 @@ export const shopifyEventIds = {
   created: (shop: string, orderId: string) => `shopify:${shop}:order:${orderId}:created`,
   cancelled: (shop: string, orderId: string) => `shopify:${shop}:order:${orderId}:cancelled`,
   shipped: (shop: string, fulfillmentId: string) => `shopify:${shop}:fulfillment:${fulfillmentId}`,
+  completed: (shop: string, orderId: string) => `shopify:${shop}:order:${orderId}:completed`,
 };

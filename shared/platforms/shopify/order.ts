@@ -12,7 +12,7 @@
  */
 import type { Address, Order } from '../../schemas/events.ts';
 import { balancedSums } from '../sums.ts';
-import { fullName, localeOf, type Issues } from '../translation.ts';
+import { fullName, localeOf, withAddress, type Issues } from '../translation.ts';
 import type { ShopifyAddress, ShopifyOrder } from './payload.ts';
 
 /** Our order id for a Shopify order: unique across shops. */
@@ -55,30 +55,31 @@ export function shopifyOrder(o: ShopifyOrder, shop: string, issues: Issues): Ord
     lines,
     ...sums,
     ...(o.taxes_included && totalTax ? { taxIncluded: totalTax } : {}),
-    shippingAddress: shippingAddress(o, issues),
+    ...withAddress(shippingAddress(o, issues)),
     source: { platform: 'shopify', shop },
   };
 }
 
-/** The shipping address, or the billing address for orders without one (digital goods, some draft orders). */
-function shippingAddress(o: ShopifyOrder, issues: Issues): Address {
-  const [a, field] = o.shipping_address?.address1 ? [o.shipping_address, 'shipping_address'] : o.billing_address?.address1 ? [o.billing_address, 'billing_address'] : [undefined, 'shipping_address'];
-  if (!a) {
-    issues.add('shipping_address', 'is required (a shipping or billing address with address1), to show where the order goes');
-    return { name: '', line1: '', city: '', postalCode: '', country: '' };
-  }
-  return addressOf(a, field, fullName(o.customer?.first_name, o.customer?.last_name), issues);
+/**
+ * The shipping address, else the billing address (some draft orders have only that), else none: an order that
+ * ships nothing (digital goods) has neither, and its email says so.
+ */
+function shippingAddress(o: ShopifyOrder, issues: Issues): Address | undefined {
+  if (o.shipping_address?.address1) return addressOf(o.shipping_address, 'shipping_address', fullName(o.customer?.first_name, o.customer?.last_name), issues);
+  if (o.billing_address?.address1) return addressOf(o.billing_address, 'billing_address', fullName(o.customer?.first_name, o.customer?.last_name), issues);
+  return undefined;
 }
 
 function addressOf(a: ShopifyAddress, field: string, fallbackName: string | undefined, issues: Issues): Address {
-  for (const k of ['city', 'zip', 'country_code'] as const) if (!a[k]?.trim()) issues.add(`${field}.${k}`, 'is required');
+  // No zip is fine: many countries have no postal codes (Hong Kong, the UAE, …).
+  for (const k of ['city', 'country_code'] as const) if (!a[k]?.trim()) issues.add(`${field}.${k}`, 'is required');
   return {
     name: a.name?.trim() || fullName(a.first_name, a.last_name) || fallbackName || '',
     line1: a.address1?.trim() ?? '',
     ...(a.address2?.trim() ? { line2: a.address2.trim() } : {}),
     city: a.city?.trim() ?? '',
     ...(a.province_code || a.province ? { region: (a.province_code || a.province)!.trim() } : {}),
-    postalCode: a.zip?.trim() ?? '',
+    ...(a.zip?.trim() ? { postalCode: a.zip.trim() } : {}),
     country: a.country_code?.trim().toUpperCase() ?? '',
   };
 }

@@ -3,12 +3,13 @@
  * - `orders/create` → `order.created` (see order.ts for the money mapping);
  * - `fulfillments/create` → `order.shipped` with the fulfillment's carrier, tracking number and URL;
  * - `orders/fulfilled` → `order.shipped` for the order's latest fulfillment that has a tracking number (the same
- *   event id as that fulfillment's `fulfillments/create`, so one email even when both are subscribed);
+ *   event id as that fulfillment's `fulfillments/create`, so one email even when both are subscribed); without
+ *   any tracking number, `order.completed` at its latest fulfillment (the stored status changes, no email);
  * - `orders/cancelled` → `order.cancelled` with the reason in words;
  * - any other topic, a fulfillment without a tracking number, or a cancelled/failed fulfillment: ignored.
  */
 import { z } from 'zod';
-import { shipmentEvent } from '../shipment.ts';
+import { completionEvent, shipmentEvent } from '../shipment.ts';
 import { checkedEvent, createIssues, readPayload, type Translation } from '../translation.ts';
 import { isShopifyTopic, shopifyEventIds, type ShopifyDelivery } from './map.ts';
 import { shopifyOrder, shopifyOrderId } from './order.ts';
@@ -40,9 +41,13 @@ export function translateShopify(d: ShopifyDelivery, body: unknown): Translation
       return fulfillmentEvent(d, readPayload('Shopify', 'fulfillment', ShopifyFulfillment, body));
     case 'orders/fulfilled': {
       const o = readPayload('Shopify', 'order', FulfilledOrder, body);
-      const tracked = (o.fulfillments ?? []).filter((f) => f.tracking_number || f.tracking_numbers?.length);
-      const latest = tracked.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))[0];
-      return latest ? fulfillmentEvent(d, latest) : { ignored: 'the order has no fulfillment with a tracking number' };
+      const newest = (fs: ShopifyFulfillment[]) => fs.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))[0];
+      const fulfillments = (o.fulfillments ?? []).filter((f) => !f.status || !FAILED.includes(f.status));
+      const tracked = newest(fulfillments.filter((f) => f.tracking_number || f.tracking_numbers?.length));
+      if (tracked) return fulfillmentEvent(d, tracked);
+      const last = newest(fulfillments);
+      if (!last) return { ignored: 'the order has no fulfillment' };
+      return completionEvent('Shopify', { id: shopifyEventIds.completed(d.shop, o.id), orderId: shopifyOrderId(d.shop, o.id), at: last.created_at });
     }
     case 'orders/cancelled': {
       const o = readPayload('Shopify', 'cancelled order', CancelledOrder, body);
@@ -57,8 +62,11 @@ export function translateShopify(d: ShopifyDelivery, body: unknown): Translation
   }
 }
 
+/** Fulfillment statuses that mean nothing was shipped. */
+const FAILED = ['cancelled', 'error', 'failure'];
+
 function fulfillmentEvent(d: ShopifyDelivery, f: ShopifyFulfillment): Translation {
-  if (f.status && ['cancelled', 'error', 'failure'].includes(f.status)) return { ignored: `the fulfillment's status is ${f.status}` };
+  if (f.status && FAILED.includes(f.status)) return { ignored: `the fulfillment's status is ${f.status}` };
   return shipmentEvent('Shopify', {
     id: shopifyEventIds.shipped(d.shop, f.id),
     orderId: shopifyOrderId(d.shop, f.order_id),

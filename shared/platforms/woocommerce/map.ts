@@ -47,5 +47,6 @@ export const wooCommerceOrderId = (shop: string, id: string): string => `woocomm
 export const wooCommerceEventIds = {
   created: (shop: string, id: string) => `woocommerce:${shop}:order:${id}:created`,
   cancelled: (shop: string, id: string) => `woocommerce:${shop}:order:${id}:cancelled`,
+  completed: (shop: string, id: string) => `woocommerce:${shop}:order:${id}:completed`,
   shipped: (shop: string, id: string, trackingNumber: string) => `woocommerce:${shop}:order:${id}:shipped:${trackingNumber.replace(/[^A-Za-z0-9._~@+=-]/g, '-').slice(0, 100)}`,
 };

@@ -7,11 +7,12 @@
  *   WooCommerce amounts are without tax even when the shop enters prices with tax);
  * - discount: `discount_total` (coupons, without tax) plus any negative fees;
  * - total: `total`, which must equal subtotal + shipping + tax − discount, or the delivery is a 400;
- * - names: HTML entities WooCommerce leaves in product names (`&ndash;`) are decoded.
+ * - names: HTML entities WooCommerce leaves in product names (`&ndash;`) are decoded;
+ * - address: `shipping`, else `billing`, else none (a virtual order); no postcode is fine.
  */
 import type { Address, Order } from '../../schemas/events.ts';
 import { balancedSums } from '../sums.ts';
-import { fullName, type Issues } from '../translation.ts';
+import { fullName, withAddress, type Issues } from '../translation.ts';
 import { wooCommerceOrderId } from './map.ts';
 import type { WooAddress, WooOrder } from './payload.ts';
 
@@ -61,20 +62,21 @@ export function wooCommerceOrder(o: WooOrder, shop: string, issues: Issues): Ord
     customer: { email: email ?? '', name: fullName(o.billing.first_name, o.billing.last_name) },
     lines,
     ...sums,
-    shippingAddress: o.shipping?.address_1?.trim() ? addressOf(o.shipping, 'shipping', issues) : addressOf(o.billing, 'billing', issues),
+    ...withAddress(o.shipping?.address_1?.trim() ? addressOf(o.shipping, 'shipping', issues) : o.billing.address_1?.trim() ? addressOf(o.billing, 'billing', issues) : undefined),
     source: { platform: 'woocommerce', shop },
   };
 }
 
 function addressOf(a: WooAddress, field: string, issues: Issues): Address {
-  for (const k of ['address_1', 'city', 'postcode', 'country'] as const) if (!a[k]?.trim()) issues.add(`${field}.${k}`, 'is required (shipping, else billing)');
+  // No postcode is fine: many countries have none (Hong Kong, the UAE, …).
+  for (const k of ['city', 'country'] as const) if (!a[k]?.trim()) issues.add(`${field}.${k}`, 'is required with an address');
   return {
     name: fullName(a.first_name, a.last_name) ?? a.company?.trim() ?? '',
     line1: a.address_1?.trim() ?? '',
     ...(a.address_2?.trim() ? { line2: a.address_2.trim() } : {}),
     city: a.city?.trim() ?? '',
     ...(a.state?.trim() ? { region: a.state.trim() } : {}),
-    postalCode: a.postcode?.trim() ?? '',
+    ...(a.postcode?.trim() ? { postalCode: a.postcode.trim() } : {}),
     country: a.country?.trim().toUpperCase() ?? '',
   };
 }

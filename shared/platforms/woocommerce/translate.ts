@@ -3,10 +3,10 @@
  * - `order.created` → `order.created` (see order.ts for the money mapping);
  * - `order.updated` with status `cancelled` → `order.cancelled` (WooCommerce gives no reason);
  * - `order.updated` with status `completed` and tracking data (tracking.ts) → `order.shipped`;
- * - `order.updated` with status `completed` and no tracking: no email, see the README;
+ * - `order.updated` with status `completed` and no tracking → `order.completed` (the stored status changes, no email);
  * - any other topic or status: ignored.
  */
-import { shipmentEvent } from '../shipment.ts';
+import { completionEvent, shipmentEvent } from '../shipment.ts';
 import { checkedEvent, createIssues, readPayload, type Translation } from '../translation.ts';
 import { isWooCommerceTopic, wooCommerceEventIds, wooCommerceOrderId, type WooCommerceDelivery } from './map.ts';
 import { gmt, wooCommerceOrder } from './order.ts';
@@ -32,7 +32,8 @@ export function translateWooCommerce(d: WooCommerceDelivery, body: unknown): Tra
   }
   if (o.status !== 'completed') return { ignored: `order status ${o.status} sends no email` };
   const tracking = wooCommerceTracking(o);
-  if (!tracking?.number) return { ignored: 'the order is completed without tracking data' };
-  const at = tracking.shippedAt ?? gmt(o.date_completed_gmt || o.date_modified_gmt);
+  const completedAt = gmt(o.date_completed_gmt || o.date_modified_gmt);
+  if (!tracking?.number) return completionEvent('WooCommerce', { id: wooCommerceEventIds.completed(d.shop, o.id), orderId, at: completedAt });
+  const at = tracking.shippedAt ?? completedAt;
   return shipmentEvent('WooCommerce', { id: wooCommerceEventIds.shipped(d.shop, o.id, tracking.number), orderId, at, tracking });
 }

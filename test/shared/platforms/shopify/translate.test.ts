@@ -84,15 +84,31 @@ describe('Shopify orders/create', () => {
     expect(err.message).toMatch(/has 3 decimals but USD has 2/);
   });
 
-  it('answers 400 when there is no email or no address to use', () => {
-    const err = rejection(() => translate('orders/create', fx.shopifyOrder({ email: null, contact_email: null, customer: null, shipping_address: null, billing_address: null })));
-    expect(err.details.map((d) => d.path).sort()).toEqual(['email', 'shipping_address']);
+  it('answers 400 when there is no email to send to', () => {
+    const err = rejection(() => translate('orders/create', fx.shopifyOrder({ email: null, contact_email: null, customer: null })));
+    expect(err.details.map((d) => d.path)).toEqual(['email']);
+  });
+
+  it('takes an order with no address at all (digital goods): no shipping address, and the email says nothing ships', () => {
+    const o = order(translate('orders/create', fx.shopifyOrder({ shipping_address: null, billing_address: null })));
+    expect(o).not.toHaveProperty('shippingAddress');
+    expect(orderView(o).shippingAddress).toBeUndefined();
+  });
+
+  it('takes an address without a postal code (Hong Kong has none), and still requires city and country', () => {
+    const sample = fx.shopifyOrder();
+    const hk = { ...sample.shipping_address, zip: null, city: 'Central', province: null, province_code: null, country: 'Hong Kong', country_code: 'HK' };
+    const o = order(translate('orders/create', { ...sample, shipping_address: hk }));
+    expect(o.shippingAddress).toMatchObject({ city: 'Central', country: 'HK' });
+    expect(o.shippingAddress).not.toHaveProperty('postalCode');
+    const err = rejection(() => translate('orders/create', { ...sample, shipping_address: { ...hk, city: ' ', country_code: null } }));
+    expect(err.details.map((d) => d.path).sort()).toEqual(['shipping_address.city', 'shipping_address.country_code']);
   });
 
   it('falls back to the billing address and to generated SKUs for custom items', () => {
     const sample = fx.shopifyOrder();
     const o = order(translate('orders/create', { ...sample, shipping_address: null, line_items: sample.line_items.map((l: any, i: number) => (i ? l : { ...l, sku: '' })) }));
-    expect(o.shippingAddress.line1).toBe('123 Shipping Street');
+    expect(o.shippingAddress?.line1).toBe('123 Shipping Street');
     expect(o.lines[0]!.sku).toBe('line-487817672276298554');
   });
 });
@@ -119,6 +135,23 @@ describe('Shopify fulfillments and cancellations', () => {
     const e = event(translate('orders/fulfilled', fulfilled));
     expect(e.id).toBe(event(translate('fulfillments/create', fx.shopifyFulfillment())).id);
     expect(e.data).toMatchObject({ trackingNumber: '1z827wk74630', shippedAt: '2022-01-02T10:00:00-05:00' });
+  });
+
+  it('maps orders/fulfilled without any tracking number to a completion: the stored status changes, no email', () => {
+    const untracked = (id: number, at: string) => ({ ...fx.shopifyFulfillment({ tracking_number: null, tracking_numbers: [], tracking_url: null, tracking_urls: [] }), id, created_at: at });
+    const fulfilled = fx.shopifyOrder({ fulfillments: [untracked(1, '2022-01-02T10:00:00-05:00'), untracked(2, '2022-01-03T10:00:00-05:00'), { ...untracked(3, '2022-01-04T10:00:00-05:00'), status: 'cancelled' }] });
+    expect(event(translate('orders/fulfilled', fulfilled))).toEqual({
+      id: `shopify:${SHOP}:order:820982911946154508:completed`,
+      type: 'order.completed',
+      createdAt: '2022-01-03T10:00:00-05:00',
+      data: { orderId: `shopify:${SHOP}:820982911946154508`, completedAt: '2022-01-03T10:00:00-05:00' },
+    });
+  });
+
+  it('skips a cancelled fulfillment when orders/fulfilled picks the tracked one', () => {
+    const cancelled = { ...fx.shopifyFulfillment(), id: 2, tracking_number: '1ZCANCEL', created_at: '2022-01-05T10:00:00-05:00', status: 'cancelled' };
+    const e = event(translate('orders/fulfilled', fx.shopifyOrder({ fulfillments: [fx.shopifyFulfillment(), cancelled] })));
+    expect(e.data).toMatchObject({ trackingNumber: '1z827wk74630' });
   });
 
   it.each([

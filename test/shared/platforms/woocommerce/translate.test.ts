@@ -75,6 +75,25 @@ describe('WooCommerce order.created', () => {
   });
 });
 
+describe('WooCommerce addresses', () => {
+  const blank = { first_name: '', last_name: '', company: '', address_1: '', address_2: '', city: '', state: '', postcode: '', country: '' };
+  it('takes a virtual order without any address: no shipping address', () => {
+    const sample = fx.wooCreated();
+    const o = order(translate('order.created', { ...sample, shipping: blank, billing: { ...blank, email: sample.billing.email } }));
+    expect(o).not.toHaveProperty('shippingAddress');
+  });
+
+  it('takes an address without a postcode, and still requires city and country', () => {
+    const sample = fx.wooCreated();
+    const hk = { ...sample.shipping, postcode: '', state: '', city: 'Central', country: 'HK' };
+    const o = order(translate('order.created', { ...sample, shipping: hk }));
+    expect(o.shippingAddress).toMatchObject({ city: 'Central', country: 'HK' });
+    expect(o.shippingAddress).not.toHaveProperty('postalCode');
+    const err = rejection(() => translate('order.created', { ...sample, shipping: { ...hk, city: '', country: '' } }));
+    expect(err.details.map((d) => d.path).sort()).toEqual(['shipping.city', 'shipping.country']);
+  });
+});
+
 describe('WooCommerce order.updated', () => {
   it('maps status cancelled to a cancellation at date_modified_gmt', () => {
     expect(event(translate('order.updated', fx.wooOrder({ status: 'cancelled' })))).toEqual({
@@ -102,8 +121,16 @@ describe('WooCommerce order.updated', () => {
     expect(e.data).toMatchObject({ carrier: 'Kuehne Express', trackingNumber: 'ABC123', trackingUrl: 'https://track.kuehne.example/ABC123' });
   });
 
+  it('maps status completed without tracking data (the documented sample) to a completion: status only, no email', () => {
+    expect(event(translate('order.updated', fx.wooOrder()))).toEqual({
+      id: `woocommerce:${SHOP}:order:727:completed`,
+      type: 'order.completed',
+      createdAt: '2017-03-22T19:30:35Z',
+      data: { orderId: `woocommerce:${SHOP}:727`, completedAt: '2017-03-22T19:30:35Z' },
+    });
+  });
+
   it.each([
-    ['completed without tracking data (the documented sample)', 'order.updated', fx.wooOrder()],
     ['processing', 'order.updated', fx.wooCreated()],
     ['a topic we do not act on', 'product.updated', fx.wooOrder()],
   ])('acknowledges and ignores %s', (_n, topic, payload) => {
