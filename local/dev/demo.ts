@@ -10,12 +10,13 @@
  * it should (one email per distinct valid event, the duplicate deduplicated, the invalid one rejected with 400),
  * 1 otherwise. Without `--platform` and `--json`, it ends by running the report of the demo orders' day.
  *
- * Over 200 lines on purpose: the three steps (send, wait, print) and the CLI read top to bottom as one story;
- * the deliveries and the events are already in demo-deliveries.ts and demo-events.ts.
+ * Just over 200 lines on purpose: the steps (send, wait, judge) and the CLI read top to bottom as one story; the
+ * deliveries, the events and the table are in demo-deliveries.ts, demo-events.ts and demo-table.ts.
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { demoDeliveries, type Delivery, type Platform } from './demo-deliveries.ts';
+import { demoTable } from './demo-table.ts';
 import { runReport } from '../../ops/report.ts';
 import { dayOf } from '../../shared/store-time.ts';
 import { readStack, stackFile, type StackInfo } from './stack.ts';
@@ -143,21 +144,6 @@ function judge(row: DemoRow, emails: number): boolean {
     case 'rejected':
       return row.status === 400 && !row.task && emails === 0;
   }
-}
-
-export function demoTable(rows: DemoRow[]): string {
-  const head = ['#', 'event', 'answer', 'task', 'attempts', 'email in the outbox'];
-  const body = rows.map((r) => {
-    const err = (r.answer as { error?: { code?: string; details?: { path: string }[] } })?.error;
-    const answer = r.status === 202 || r.status === 200 ? `${r.status}${r.duplicate ? ' duplicate' : ''}` : `${r.status}${err?.code ? ` ${err.code}` : ''}${err?.details?.length ? ` (${[...new Set(err.details.map((d) => d.path.split('.').pop()))].join(', ')})` : ''}`;
-    const task = r.task ? `…/${r.task.split('/').pop()!.slice(0, 10)}${r.duplicate ? ' (same task)' : ''}` : '—';
-    const attempts = r.task ? `${r.attempts}${r.lastStatus !== undefined ? ` → ${r.lastStatus}` : ''}${r.queued ? ' (queued)' : ''}` : '—';
-    const subject = r.expect === 'duplicate' ? (r.subject ? `none new (${r.subject})` : '—') : (r.subject ?? '—');
-    return [String(r.n), r.label, answer, task, attempts, `${r.ok ? '✓' : '✗'} ${subject}`];
-  });
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const fmt = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [fmt(head), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(fmt)].join('\n');
 }
 
 async function getJson<T>(url: string): Promise<T> {
