@@ -193,7 +193,7 @@ if (import.meta.main) {
       console.log(`Attempts of a task: curl '${stack.tasksEmulator.dispatchesUrl}?task=<task name>'`);
     }
     const bad = rows.filter((r) => !r.ok);
-    if (!values.json && !bad.length) {
+    if (!values.json && !platform && !bad.length) {
       const day = dayOf(ordersAt.getTime(), stack.timeZone ?? 'UTC');
       console.log(`\nThe daily report of ${day} (npm run report -- --day ${day} --wait):`);
       if ((await runReport(['--day', day, '--wait', '--timeout', values.timeout, '--run', `demo-${Date.now().toString(36)}`, '--state', stack.stateDir], {})) !== 0) process.exitCode = 1;
