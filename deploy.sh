@@ -6,20 +6,18 @@
 #   ./deploy.sh --project my-shop --region europe-west1 [--only apis,accounts,secrets,queues,functions,scheduler]
 #               [--dry-run] [--skip-build]
 #
-# Settings (environment):
+# Settings (environment), checked against each function's own schema before anything changes:
 #   MAIL_FROM, MAIL_FROM_NAME        sender of the emails (a verified SendGrid sender); MAIL_FROM is required
-#   SENDGRID_API_KEY                 stored as secret `sendgrid-api-key` (a new version) when set
-#   STOREFRONT_WEBHOOK_SECRETS       stored as secret `storefront-webhook-secrets` (a new version) when set
-#   SHOPIFY_WEBHOOK_SECRETS          stored as secret `shopify-webhook-secrets` (comma-separated; a new version) when set
-#   WOOCOMMERCE_WEBHOOK_SECRETS      stored as secret `woocommerce-webhook-secrets` (comma-separated; a new version) when set
+#   SENDGRID_API_KEY, STOREFRONT_WEBHOOK_SECRETS, SHOPIFY_WEBHOOK_SECRETS, WOOCOMMERCE_WEBHOOK_SECRETS
+#                                    stored as the secret of the same name in kebab case (a new version) when set
 #   STORE_TIME_ZONE                  the store's IANA time zone (default UTC): store-days, the window, the job
-#   REPORTS_WINDOW, REPORTS_MAX_BACKFILL_DAYS, REPORTS_EMAIL_TO, REPORTS_PAGE_SIZE, REPORTS_TASK_BUDGET_SECONDS
-#                                    daily reports (README "Daily sales reports"); REPORTS_EMAIL_TO comma-separated
+#   REPORTS_*, MAIL_REPLY_TO, SENDGRID_TEMPLATE_*   passed to the functions that read them, when set
 #   REPORTS_SCHEDULE, REPORTS_TIME_ZONE   the nightly report job (default "30 0 * * *" in STORE_TIME_ZONE)
+# Which function gets which setting, and how, is the settings catalogue (ops/settings/, README "Settings").
 set -euo pipefail
 cd "$(dirname "$0")"
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 PROJECT="" REGION="" ONLY="apis,accounts,secrets,queues,functions,scheduler" DRY_RUN=0 BUILD=1
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -38,6 +36,8 @@ want() { case ",$ONLY," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 
 # Node 22 from the project's own devDependency (the machine's node may be older).
 NODE="node_modules/node/bin/node"; [ -x "$NODE" ] || NODE="node"
+# Every function's settings (the operator's from this environment) must pass its schema before anything changes.
+if want functions; then "$NODE" ops/deploy-env.ts --check --project "$PROJECT" --region "$REGION" || exit 1; fi
 
 # Every change goes through run(); --dry-run prints instead. Reads (describe) run in both modes.
 run() {
@@ -95,10 +95,11 @@ secret() { # name, value (may be empty), accessor function...
   done
 }
 if want secrets; then
-  secret sendgrid-api-key "${SENDGRID_API_KEY:-}" send-notification
-  secret storefront-webhook-secrets "${STOREFRONT_WEBHOOK_SECRETS:-}" storefront-webhook
-  has_function shopify-webhook && secret shopify-webhook-secrets "${SHOPIFY_WEBHOOK_SECRETS:-}" shopify-webhook
-  has_function woocommerce-webhook && secret woocommerce-webhook-secrets "${WOOCOMMERCE_WEBHOOK_SECRETS:-}" woocommerce-webhook
+  # Each secret of the settings catalogue, its value from the setting of the same name, readable by its functions.
+  while read -r name setting readers; do
+    # shellcheck disable=SC2086
+    secret "$name" "${!setting:-}" $readers
+  done < <("$NODE" ops/deploy-env.ts --secret-list)
 fi
 
 # Which functions create tasks on each queue (least privilege: roles/cloudtasks.enqueuer on that queue only).
@@ -124,12 +125,14 @@ if want queues; then
   done < <("$NODE" ops/queue-flags.ts --list)
 fi
 
-deploy_fn() { # name, public|private, env vars, [secrets], [more gcloud flags...]
-  local name="$1" access="$2" env="$3" secrets="${4:-}" more=("${@:5}")
+deploy_fn() { # name, public|private, [more gcloud flags...]; its settings come from the settings catalogue
+  local name="$1" access="$2" more=("${@:3}") env secrets="" list s
   [ "$DRY_RUN" = 1 ] || [ -f "dist/$name/index.js" ] || { echo "deploy.sh: dist/$name is missing: run npm run build" >&2; exit 1; }
+  env=$("$NODE" ops/deploy-env.ts "$name" --project "$PROJECT" --region "$REGION") || exit 1
+  list=$("$NODE" ops/deploy-env.ts "$name" --project "$PROJECT" --region "$REGION" --secrets) || exit 1
+  for s in $list; do secrets+="${secrets:+,}${s%%=*}=$(secret_version "${s#*=}")"; done
   local args=(functions deploy "$name" --gen2 --runtime=nodejs22 --region="$REGION" --source="dist/$name"
-    --entry-point="$name" --trigger-http --service-account="$(sa_of "$name")"
-    --set-env-vars="NODE_OPTIONS=--enable-source-maps,GOOGLE_CLOUD_PROJECT=$PROJECT,$env"
+    --entry-point="$name" --trigger-http --service-account="$(sa_of "$name")" --set-env-vars="$env"
     --memory=512Mi --cpu=1 --concurrency=8 --timeout=60s --max-instances=10 --min-instances=0)
   [ "$access" = public ] && args+=(--allow-unauthenticated) || args+=(--no-allow-unauthenticated)
   [ -n "$secrets" ] && args+=(--set-secrets="$secrets")
@@ -142,40 +145,23 @@ secret_version() {
   echo "$1:${v:-latest}"
 }
 if want functions; then
-  INVOKERS="$INVOKER"
   if has_function send-notification; then
-    deploy_fn send-notification private \
-      "OIDC_AUDIENCE=$(url_of send-notification),OIDC_ALLOWED_EMAILS=$INVOKERS,MAIL_FROM=${MAIL_FROM:?set MAIL_FROM},MAIL_FROM_NAME=${MAIL_FROM_NAME:-}" \
-      "SENDGRID_API_KEY=$(secret_version sendgrid-api-key)"
+    deploy_fn send-notification private
     run "${G[@]}" functions add-invoker-policy-binding send-notification --region="$REGION" --member="serviceAccount:$INVOKER"
   fi
-  if has_function storefront-webhook; then
-    deploy_fn storefront-webhook public \
-      "TASKS_LOCATION=$REGION,TASKS_INVOKER_SERVICE_ACCOUNT=$INVOKER,SEND_NOTIFICATION_URL=$(url_of send-notification)" \
-      "STOREFRONT_WEBHOOK_SECRETS=$(secret_version storefront-webhook-secrets)"
-  fi
-  # The platform adapters: public (the platforms cannot send an OIDC token), each with its own secret.
-  for platform in shopify woocommerce; do
-    has_function "$platform-webhook" || continue
-    upper=$(echo "$platform" | tr '[:lower:]' '[:upper:]')
-    deploy_fn "$platform-webhook" public \
-      "TASKS_LOCATION=$REGION,TASKS_INVOKER_SERVICE_ACCOUNT=$INVOKER,SEND_NOTIFICATION_URL=$(url_of send-notification)" \
-      "${upper}_WEBHOOK_SECRETS=$(secret_version "$platform-webhook-secrets")"
+  # The webhooks: public (the platforms cannot send an OIDC token), each with its own secret.
+  for f in storefront-webhook shopify-webhook woocommerce-webhook; do
+    has_function "$f" || continue
+    deploy_fn "$f" public
   done
-  STORE_TZ="${STORE_TIME_ZONE:-UTC}" EMAIL_TO="${REPORTS_EMAIL_TO:-}"
   if has_function aggregate-orders; then
     # One shard step per instance (memory stays flat and the time budget is the instance's own); the timeout
     # covers the reading budget (240 s) plus writing the step, as the tasks' dispatch deadline (600 s) does.
-    # REPORTS_EMAIL_TO travels with ; between addresses (gcloud splits env vars on commas).
-    deploy_fn aggregate-orders private \
-      "TASKS_LOCATION=$REGION,TASKS_INVOKER_SERVICE_ACCOUNT=$INVOKER,OIDC_AUDIENCE=$(url_of aggregate-orders),OIDC_ALLOWED_EMAILS=$INVOKER,AGGREGATE_ORDERS_URL=$(url_of aggregate-orders),SEND_NOTIFICATION_URL=$(url_of send-notification),REPORTS_EMAIL_TO=${EMAIL_TO//,/;},REPORTS_PAGE_SIZE=${REPORTS_PAGE_SIZE:-1000},REPORTS_TASK_BUDGET_SECONDS=${REPORTS_TASK_BUDGET_SECONDS:-240}" \
-      "" --timeout=600s --concurrency=1
+    deploy_fn aggregate-orders private --timeout=600s --concurrency=1
     run "${G[@]}" functions add-invoker-policy-binding aggregate-orders --region="$REGION" --member="serviceAccount:$INVOKER"
   fi
   if has_function schedule-reports; then
-    deploy_fn schedule-reports private \
-      "TASKS_LOCATION=$REGION,TASKS_INVOKER_SERVICE_ACCOUNT=$INVOKER,OIDC_AUDIENCE=$(url_of schedule-reports),OIDC_ALLOWED_EMAILS=$SCHEDULER_SA,AGGREGATE_ORDERS_URL=$(url_of aggregate-orders),STORE_TIME_ZONE=$STORE_TZ,REPORTS_WINDOW=${REPORTS_WINDOW:-02:00-05:00},REPORTS_MAX_BACKFILL_DAYS=${REPORTS_MAX_BACKFILL_DAYS:-31}" \
-      "" --timeout=300s
+    deploy_fn schedule-reports private --timeout=300s
   fi
 fi
 

@@ -17,7 +17,7 @@ import { AppError } from '../shared/errors.ts';
 import { QUEUE_SCHEMAS, queueConfig, type QueueName } from '../shared/queues.ts';
 import { createFirestore } from '../shared/firestore.ts';
 import { createEnqueuer, createTasksClient, type Enqueue } from '../shared/tasks.ts';
-import { audienceSetting, settingsEnv, urlSetting } from '../local/dev/function-settings.ts';
+import { audienceSetting, settingsEnv, urlSetting } from './settings/stack-env.ts';
 import { readStack, stackSettingsOf, type StackInfo } from '../local/dev/stack.ts';
 
 /** `list` and `show` read Firestore only; `redrive` also enqueues. */

@@ -2,15 +2,11 @@
 import { http } from '@google-cloud/functions-framework';
 import { loadConfig } from '../../shared/config.ts';
 import { publicEndpoint } from '../../shared/http.ts';
-import { IntakeEnv, WebhookSecrets, createIntakeDeps } from '../../shared/intake-deps.ts';
+import { createIntakeDeps } from '../../shared/intake-deps.ts';
 import { createLogger } from '../../shared/log.ts';
 import { createPlatformHandler } from '../../shared/platforms/hand-over.ts';
 import { SHOPIFY } from '../../shared/platforms/shopify/adapter.ts';
-
-const Env = IntakeEnv.extend({
-  /** The app's client secret or the store's webhook signing key (comma-separated; several during a rotation). */
-  SHOPIFY_WEBHOOK_SECRETS: WebhookSecrets,
-});
+import { Env } from './env.ts';
 
 const config = loadConfig(Env);
 const log = createLogger({ level: config.LOG_LEVEL, labels: { function: config.K_SERVICE ?? 'shopify-webhook' } });

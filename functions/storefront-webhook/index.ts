@@ -1,18 +1,11 @@
 /** storefront-webhook: the public endpoint storefronts post signed order events to. */
 import { http } from '@google-cloud/functions-framework';
-import { z } from 'zod';
 import { loadConfig } from '../../shared/config.ts';
 import { publicEndpoint } from '../../shared/http.ts';
-import { IntakeEnv, WebhookSecrets, createIntakeDeps } from '../../shared/intake-deps.ts';
+import { createIntakeDeps } from '../../shared/intake-deps.ts';
 import { createLogger } from '../../shared/log.ts';
+import { Env } from './env.ts';
 import { createWebhookHandler } from './handle.ts';
-
-const Env = IntakeEnv.extend({
-  /** Secrets the storefront signs with (comma-separated; several during a rotation). */
-  STOREFRONT_WEBHOOK_SECRETS: WebhookSecrets,
-  /** How old or new a signature may be. @default 300 */
-  WEBHOOK_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(300),
-});
 
 const config = loadConfig(Env);
 const log = createLogger({ level: config.LOG_LEVEL, labels: { function: config.K_SERVICE ?? 'storefront-webhook' } });

@@ -2,16 +2,12 @@
 import { http } from '@google-cloud/functions-framework';
 import { loadConfig } from '../../shared/config.ts';
 import { publicEndpoint } from '../../shared/http.ts';
-import { IntakeEnv, WebhookSecrets, createIntakeDeps } from '../../shared/intake-deps.ts';
+import { createIntakeDeps } from '../../shared/intake-deps.ts';
 import { createLogger } from '../../shared/log.ts';
 import { createPlatformHandler } from '../../shared/platforms/hand-over.ts';
 import { WOOCOMMERCE } from '../../shared/platforms/woocommerce/adapter.ts';
+import { Env } from './env.ts';
 import { answeringPing } from './ping.ts';
-
-const Env = IntakeEnv.extend({
-  /** The webhook's secret, as entered in WooCommerce (comma-separated; several during a rotation). */
-  WOOCOMMERCE_WEBHOOK_SECRETS: WebhookSecrets,
-});
 
 const config = loadConfig(Env);
 const log = createLogger({ level: config.LOG_LEVEL, labels: { function: config.K_SERVICE ?? 'woocommerce-webhook' } });

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { createBundles, type Bundles } from './bundles.ts';
-import { acceptedAccounts } from './function-settings.ts';
+import { acceptedAccounts } from '../../ops/settings/catalogue.ts';
 import { functionEnv, type FunctionSpec } from './functions.ts';
 import { waitForListen } from './ports.ts';
 import { startPart, type Part as Proc } from './procs.ts';

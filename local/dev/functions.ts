@@ -4,16 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { settingsEnv, type StackSettings } from './function-settings.ts';
+import type { LocalStackSettings } from '../../ops/settings/catalogue.ts';
+import { accessOf } from '../../ops/settings/functions.ts';
+import { settingsEnv } from '../../ops/settings/stack-env.ts';
 import type { Access } from './stack.ts';
 
-export type { StackSettings } from './function-settings.ts';
-
-/**
- * Functions Cloud Scheduler calls (with an OIDC token of the scheduler service account). Task targets are found
- * from queues.json (`target`); every other function is public.
- */
-const SCHEDULER_TARGETS = new Set(['schedule-reports']);
+export type { LocalStackSettings as StackSettings } from '../../ops/settings/catalogue.ts';
 
 export interface QueueEntry {
   name: string;
@@ -35,13 +31,11 @@ export function readQueues(root: string): QueueEntry[] {
 
 /** storefront-webhook first (it keeps the first port as functions are added), then the other public ones, then by name. */
 export function functionSpecs(names: string[], queues: QueueEntry[], host: string, basePort: number): FunctionSpec[] {
-  const accessOf = (name: string): Access =>
-    queues.some((q) => q.target === name) ? 'task-target' : SCHEDULER_TARGETS.has(name) ? 'scheduler-target' : 'public';
-  const rank = (name: string) => (name === 'storefront-webhook' ? 0 : accessOf(name) === 'public' ? 1 : 2);
+  const rank = (name: string) => (name === 'storefront-webhook' ? 0 : accessOf(name, queues) === 'public' ? 1 : 2);
   const sorted = [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   return sorted.map((name, i) => ({
     name,
-    access: accessOf(name),
+    access: accessOf(name, queues),
     queues: queues.filter((q) => q.target === name).map((q) => q.name),
     port: basePort + i,
     url: `http://${host}:${basePort + i}/`,
@@ -50,9 +44,9 @@ export function functionSpecs(names: string[], queues: QueueEntry[], host: strin
 
 /**
  * One function's environment in the dev stack: what Cloud Run and the Node buildpack set, plus its settings from the
- * one settings table (function-settings.ts).
+ * one settings catalogue (ops/settings/).
  */
-export function functionEnv(spec: FunctionSpec, all: FunctionSpec[], s: StackSettings): Record<string, string> {
+export function functionEnv(spec: FunctionSpec, all: FunctionSpec[], s: LocalStackSettings): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',

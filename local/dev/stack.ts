@@ -4,7 +4,8 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCAL_MAIL, type StackSettings } from './function-settings.ts';
+import type { LocalStackSettings } from '../../ops/settings/catalogue.ts';
+import { LOCAL_MAIL } from './function-settings.ts';
 
 /** How a function is called, as in production. */
 export type Access = 'public' | 'task-target' | 'scheduler-target';
@@ -87,8 +88,8 @@ export function readStack(file: string): StackInfo {
   return JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
 }
 
-/** The values of the settings table (function-settings.ts) for a running stack, as its functions got them. */
-export function stackSettingsOf(s: StackInfo): StackSettings {
+/** The values of the settings catalogue (ops/settings/) for a running stack, as its functions got them. */
+export function stackSettingsOf(s: StackInfo): LocalStackSettings {
   return {
     project: s.project,
     location: s.location,

@@ -77,6 +77,16 @@ describe('deploy.sh --dry-run', () => {
     expect(out).toContain('functions add-invoker-policy-binding schedule-reports --region=europe-west1 --member=serviceAccount:scheduler-invoker@demo-shop.iam.gserviceaccount.com');
   });
 
+  it("checks every function's settings before it changes anything", { timeout: 120_000 }, async () => {
+    const failed = await deploy(['--project', 'demo-shop', '--region', 'europe-west1', '--dry-run', '--skip-build'], { MAIL_FROM: '', STORE_TIME_ZONE: 'Mars/Base' }).then(
+      () => undefined,
+      (err: { stdout: string; stderr: string }) => err,
+    );
+    expect(failed?.stderr).toContain("deploy.sh: send-notification: MAIL_FROM: required, not set (set it in deploy.sh's environment)");
+    expect(failed?.stderr).toContain('deploy.sh: schedule-reports: STORE_TIME_ZONE: must be an IANA time zone');
+    expect(failed?.stdout).not.toContain('+ gcloud');
+  });
+
   it('refuses to run without a project or region', async () => {
     await expect(deploy(['--region', 'europe-west1'])).rejects.toThrow(/--project is required/);
   });

@@ -1,5 +1,5 @@
 /**
  * A minimal valid environment for each function, so its bundle can start outside the dev stack: the samples of the
- * one settings table.
+ * one settings catalogue (ops/settings/).
  */
-export { FUNCTION_SAMPLES as FUNCTION_ENV } from '../../local/dev/function-settings.ts';
+export { FUNCTION_SAMPLES as FUNCTION_ENV } from '../../ops/settings/functions.ts';

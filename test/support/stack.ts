@@ -4,7 +4,9 @@
  * send-notification served by functions-framework. Call once per test file (functions register once per process).
  */
 import type { Firestore } from '@google-cloud/firestore';
-import { LOCAL_FIRESTORE_TIMEOUT_MS, LOCAL_MAIL, settingsEnv, type StackSettings } from '../../local/dev/function-settings.ts';
+import { LOCAL_FIRESTORE_TIMEOUT_MS, LOCAL_MAIL } from '../../local/dev/function-settings.ts';
+import type { StackSettings } from '../../ops/settings/catalogue.ts';
+import { settingsEnv } from '../../ops/settings/stack-env.ts';
 import { startMailSink, type MailSink, type MailSinkOptions } from '../../local/mail-sink/server.ts';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../local/tasks-emulator/index.ts';
 import { signWebhook } from '../../shared/signature.ts';
@@ -43,7 +45,7 @@ export async function startStack(o: { emulator?: EmulatorOptions; sink?: MailSin
   const emulator = await startEmulator({ port: 0, project: projectId, location: 'us-central1', queues: 'queues.json', ...o.emulator });
   const notifierPort = await freePort();
   const notifierUrl = `http://127.0.0.1:${notifierPort}/`;
-  // The settings of the one table (local/dev/function-settings.ts), filled from this stack's parts; both
+  // The settings of the one catalogue (ops/settings/), filled from this stack's parts; both
   // functions run in this process, so they share the environment of send-notification, the task target.
   const settings: StackSettings = {
     project: projectId,
