@@ -61,7 +61,8 @@ describe('npm run dev', () => {
     expect(info.functions['send-notification']!.audience).toBe(info.functions['send-notification']!.url);
     expect(info.tasksEmulator.issuer).toBe(`http://127.0.0.1:${ports.tasks}`);
     expect(info.webhook.secret).toMatch(/^whsec_local_[0-9a-f]{32}$/);
-    expect(stack.output()).toContain('Ready in');
+    // The runner prints "Ready in" right after writing stack.json; its output reaches us through npm's pipe later.
+    await eventually(() => expect(stack.output()).toContain('Ready in'), { timeout: 60_000 });
 
     const demo = await run(process.execPath, [join(root, 'local', 'dev', 'demo.ts'), '--stack', join(state, 'stack.json'), '--json', '--timeout', '60'], { cwd: root, timeout: 90_000 });
     const rows = (JSON.parse(demo.stdout.slice(demo.stdout.indexOf('{'))) as { rows: DemoRow[] }).rows;
@@ -116,7 +117,8 @@ describe('npm run dev', () => {
     for (const g of groups) expect(groupAlive(g), `process group ${g} after stop`).toBe(false);
     expect(existsSync(join(state, 'stack.json'))).toBe(false);
     for (const p of [ports.functions, ports.tasks, ports.firestore, ports.mail, ports.console]) expect(await portFree(p), `port ${p}`).toBe(true);
-    expect(stack.output()).toContain('Stopped everything');
+    // 'exit' can come before the last output is read from the pipe: wait for the line.
+    await eventually(() => expect(stack.output()).toContain('Stopped everything'), { timeout: 30_000 });
   });
 
   it('keeps queued tasks and stored orders across a restart; --clean removes them', { timeout: 240_000 }, async () => {
@@ -197,7 +199,7 @@ describe('npm run dev', () => {
     const exited = new Promise<number | null>((r) => stack.child.once('exit', (code) => r(code)));
     process.kill(-stack.info.mailSink.pid, 'SIGKILL');
     expect(await exited).toBe(1);
-    expect(stack.output()).toMatch(/mail exited unexpectedly \(signal SIGKILL\): stopping the rest/);
+    await eventually(() => expect(stack.output()).toMatch(/mail exited unexpectedly \(signal SIGKILL\): stopping the rest/), { timeout: 30_000 });
     for (const g of stack.info.processGroups) expect(groupAlive(g), `process group ${g}`).toBe(false);
   });
 

@@ -78,7 +78,7 @@ it('refuses corrupt or foreign state with a clear error, and a directory another
   const cli = spawn(process.execPath, ['local/tasks-emulator/main.ts', '--port', '0', '--state', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   cli.stderr!.on('data', (c) => (stderr += c));
-  expect(await new Promise((r) => cli.once('exit', r))).toBe(1);
+  expect(await new Promise((r) => cli.once('close', r))).toBe(1);
   expect(stderr).toMatch(/tasks emulator: State file .* is corrupt/);
 
   const fresh = stateDir();
