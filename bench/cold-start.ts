@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../test/support/net.ts';
 import { type RealRequest } from './requests.ts';
-import { median, pct, round, spawnFunction, stop, type Variant } from './stack.ts';
+import { median, pct, round, spawnFunction, stop, waitReady, type Variant } from './stack.ts';
 
 /** Resident memory of a process in MiB, from /proc (Linux). */
 function rssMiB(pid: number): number {
@@ -50,15 +50,7 @@ async function once(c: Contender, name: string): Promise<Sample> {
   const started = performance.now();
   const child = spawnFunction(c.variant, name, port, c.env);
   try {
-    for (;;) {
-      try {
-        await (await fetch(url)).arrayBuffer();
-        break;
-      } catch {
-        if (child.exitCode !== null) throw new Error(`${c.label} ${name} exited with ${child.exitCode}`);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    }
+    await waitReady(url, child, `${c.label} ${name}`);
     const ready = performance.now() - started;
     if (!c.real) return { ready, rss: rssMiB(child.pid!) };
     const status = await c.real(url);
@@ -77,14 +69,7 @@ export async function populateCompileCache(c: Contender, name: string, cacheDir:
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
   const child = spawnFunction(c.variant, name, port, { ...c.env, NODE_COMPILE_CACHE: cacheDir });
-  for (;;) {
-    try {
-      await (await fetch(url)).arrayBuffer();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+  await waitReady(url, child, `${c.label} ${name}`);
   if (c.real) await c.real(url);
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- [--quick] [--before=<dist dir>] [--compare=<label>=<dist dir>…] [--firebase=<folder>] [section…]]`: every benchmark, one table
  * printed and bench/results.json written. Sections: cold-start, bundles, webhook, overhead, emulator, reports (when
- * bench/reports.ts is there) (default: all).
+ * bench/reports.ts is there) (default: all), and breakdown (only when named: where a first real request's time goes).
  * `--before` adds another build's dist/ (e.g. main's) as a contender, run alternately with this build. Speed and
  * memory are measured here, never asserted in tests. BENCHMARKS.md explains each figure.
  */
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { functionNames } from '../esbuild.config.mjs';
 import { stageDeployFolder } from '../test/support/deploy-folder.ts';
 import { FUNCTION_ENV } from '../test/support/function-env.ts';
+import { breakdown } from './breakdown.ts';
 import { bundleSizes, kib } from './bundles.ts';
 import { coldStart, populateCompileCache, stageFloor, type Contender } from './cold-start.ts';
 import { produceTasks, realRequests } from './requests.ts';
@@ -28,6 +29,8 @@ const compare = args.filter((a) => a.startsWith('--compare=')).map((a) => a.slic
 const firebase = flag('firebase');
 const sections = args.filter((a) => !a.startsWith('--'));
 const want = (s: string) => sections.length === 0 || sections.includes(s);
+// Opt-in: the probed runs of `breakdown` are not cold-start figures.
+const breakdownRuns = sections.includes('breakdown') ? (quick ? 2 : 5) : 0;
 const names = functionNames() as string[];
 const N = quick ? { cold: 2, webhook: 40, rounds: 1, overhead: 20, warmup: 5, emulatorTasks: 1000 } : { cold: 9, webhook: 300, rounds: 3, overhead: 200, warmup: 20, emulatorTasks: 10000 };
 
@@ -55,7 +58,7 @@ try {
     results.bundles = sizes;
     for (const b of sizes) add('bundle', b.function, 'index.js', `${kib(b.bytes)} (top: ${b.top.map((t) => `${t.input} ${kib(t.bytes)}`).join(', ')})`);
   }
-  if (want('cold-start') || want('webhook') || want('overhead')) {
+  if (want('cold-start') || want('webhook') || want('overhead') || breakdownRuns) {
     const stack = await startBenchStack();
     cleanups.push(() => stack.close());
     const staged = (dist: string | undefined) => Object.fromEntries(names.map((n) => {
@@ -68,7 +71,15 @@ try {
     const builds = [{ label: 'bundle', variants: thisBuild }, ...others];
     const coldTasks = want('cold-start') ? (N.cold + 2) * (builds.length + 2) : 0;
     const overheadTasks = want('overhead') ? (N.overhead + N.warmup) * builds.length : 0;
-    const tasks = coldTasks + overheadTasks ? await produceTasks(stack, thisBuild['storefront-webhook']!, coldTasks + overheadTasks) : [];
+    const tasks = coldTasks + overheadTasks + breakdownRuns ? await produceTasks(stack, thisBuild['storefront-webhook']!, coldTasks + overheadTasks + breakdownRuns) : [];
+
+    if (breakdownRuns) {
+      const real = realRequests(tasks.splice(0, breakdownRuns));
+      const probed = names.filter((n) => real[n]).map((n) => ({ name: n, variant: thisBuild[n]!, env: stack.env(n), real: real[n]! }));
+      const b = await breakdown(probed, breakdownRuns);
+      results.breakdown = b;
+      for (const f of b) for (const s of f.steps) add('first request', f.function, s.step, `at ${s.startMs} ms, ${s.ms} ms`);
+    }
 
     if (want('cold-start')) {
       const floor = stageFloor(rootPkg.dependencies['@google-cloud/functions-framework']);
