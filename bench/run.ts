@@ -132,7 +132,7 @@ try {
     for (const row of r) add('reports', `aggregation, ${row['shard orders']} orders`, 'one shard in its own process', `${row['orders/s']} orders/s, peak RSS ${row['peak RSS MiB']} MiB`);
   }
   if (want('emulator')) {
-    const out = execFileSync(process.execPath, [join(ROOT, 'local/tasks-emulator/bench.ts'), '--queues=1,4', `--tasks=${N.emulatorTasks}`], { cwd: ROOT, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [join(ROOT, 'local/tasks-emulator/bench.ts'), '--queues=1,4', `--tasks=${N.emulatorTasks}`], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
     const e = JSON.parse(out.trim().split('\n').at(-1)!);
     results.emulator = { ours: e, firebase: firebase ? 'not supported by this harness yet' : 'not measured (no --firebase=<folder>)' };
     for (const [k, v] of Object.entries(e.throughputPerSecond)) add('emulator', 'ours', `dispatch throughput, ${k}`, `${v} tasks/s`);
@@ -141,9 +141,10 @@ try {
   }
 } finally {
   for (const c of cleanups.reverse()) await c();
+  // Written and printed even when a section failed: the sections before it keep their figures.
+  results.loadAverageAtEnd = loadavg().map((x) => Number(x.toFixed(1)));
+  writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log(`storefront-jobs benchmarks${quick ? ' (--quick)' : ''}: ${cpus().length} cores, Node ${process.version}, load average ${(results.machine as { loadAverageAtStart: number[] }).loadAverageAtStart[0]} → ${(results.loadAverageAtEnd as number[])[0]}`);
+  console.table(rows);
+  console.log('Written to bench/results.json; BENCHMARKS.md explains each figure.');
 }
-results.loadAverageAtEnd = loadavg().map((x) => Number(x.toFixed(1)));
-writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
-console.log(`storefront-jobs benchmarks${quick ? ' (--quick)' : ''}: ${cpus().length} cores, Node ${process.version}, load average ${(results.machine as { loadAverageAtStart: number[] }).loadAverageAtStart[0]} → ${(results.loadAverageAtEnd as number[])[0]}`);
-console.table(rows);
-console.log('Written to bench/results.json; BENCHMARKS.md explains each figure.');
