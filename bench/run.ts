@@ -31,8 +31,9 @@ const sections = args.filter((a) => !a.startsWith('--'));
 const want = (s: string) => sections.length === 0 || sections.includes(s);
 // Opt-in: the probed runs of `breakdown` are not cold-start figures.
 const breakdownRuns = sections.includes('breakdown') ? (quick ? 2 : 5) : 0;
-const names = functionNames() as string[];
-const N = quick ? { cold: 2, webhook: 40, rounds: 1, overhead: 20, warmup: 5, emulatorTasks: 1000 } : { cold: 9, webhook: 300, rounds: 3, overhead: 200, warmup: 20, emulatorTasks: 10000 };
+// `--functions=a,b`: only these functions (cold start, bundles, breakdown).
+const names = flag('functions')?.split(',') ?? (functionNames() as string[]);
+const N = quick ? { cold: 2, webhook: 40, rounds: 1, overhead: 20, warmup: 5, emulatorTasks: 1000, rateTasks: 150 } : { cold: 9, webhook: 300, rounds: 3, overhead: 200, warmup: 20, emulatorTasks: 10000, rateTasks: 500 };
 
 const rows: { section: string; subject: string; figure: string; value: string }[] = [];
 const add = (section: string, subject: string, figure: string, value: string | number) => rows.push({ section, subject, figure, value: String(value) });
@@ -61,7 +62,7 @@ try {
   if (want('cold-start') || want('webhook') || want('overhead') || breakdownRuns) {
     const stack = await startBenchStack();
     cleanups.push(() => stack.close());
-    const staged = (dist: string | undefined) => Object.fromEntries(names.map((n) => {
+    const staged = (dist: string | undefined, only = names) => Object.fromEntries(only.map((n) => {
       const s = stageDeployFolder(n, dist);
       cleanups.push(s.remove);
       return [n, { kind: 'bundle', dir: s.dir } as Variant];
@@ -71,7 +72,7 @@ try {
     const builds = [{ label: 'bundle', variants: thisBuild }, ...others];
     const coldTasks = want('cold-start') ? (N.cold + 2) * (builds.length + 2) : 0;
     const overheadTasks = want('overhead') ? (N.overhead + N.warmup) * builds.length : 0;
-    const tasks = coldTasks + overheadTasks + breakdownRuns ? await produceTasks(stack, thisBuild['storefront-webhook']!, coldTasks + overheadTasks + breakdownRuns) : [];
+    const tasks = coldTasks + overheadTasks + breakdownRuns ? await produceTasks(stack, thisBuild['storefront-webhook'] ?? staged(undefined, ['storefront-webhook'])['storefront-webhook']!, coldTasks + overheadTasks + breakdownRuns) : [];
 
     if (breakdownRuns) {
       const real = realRequests(tasks.splice(0, breakdownRuns));
@@ -90,7 +91,8 @@ try {
         const env = real[name] ? stack.env(name) : (FUNCTION_ENV[name] ?? {});
         const contenders: Contender[] = [
           ...builds.map((b) => ({ label: b.label, variant: b.variants[name]!, env, real: real[name] })),
-          { label: 'unbundled', variant: { kind: 'unbundled' } as Variant, env, real: real[name] },
+          // Unbundled TypeScript starts slowest of all (seconds when loaded): left out of the --quick smoke run.
+          ...(quick ? [] : [{ label: 'unbundled', variant: { kind: 'unbundled' } as Variant, env, real: real[name] }]),
         ];
         if (args.includes('--compile-cache')) {
           // Best case of Node's compile cache: filled beforehand at the same path (NODE_COMPILE_CACHE).
@@ -127,12 +129,12 @@ try {
   // The reports bench (bench/reports.ts, from the reports branch): folded into the table once it is there.
   if (want('reports') && existsSync(join(ROOT, 'bench', 'reports.ts'))) {
     const { reportsBench } = (await import(join(ROOT, 'bench', 'reports.ts'))) as { reportsBench(sizes?: number[]): Promise<Record<string, unknown>[]> };
-    const r = await reportsBench(quick ? [10_000] : [10_000, 100_000]);
+    const r = await reportsBench(quick ? [2_000] : [10_000, 100_000]);
     results.reports = r;
     for (const row of r) add('reports', `aggregation, ${row['shard orders']} orders`, 'one shard in its own process', `${row['orders/s']} orders/s, peak RSS ${row['peak RSS MiB']} MiB`);
   }
   if (want('emulator')) {
-    const out = execFileSync(process.execPath, [join(ROOT, 'local/tasks-emulator/bench.ts'), '--queues=1,4', `--tasks=${N.emulatorTasks}`], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+    const out = execFileSync(process.execPath, [join(ROOT, 'local/tasks-emulator/bench.ts'), '--queues=1,4', `--tasks=${N.emulatorTasks}`, `--rate-tasks=${N.rateTasks}`], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
     const e = JSON.parse(out.trim().split('\n').at(-1)!);
     results.emulator = { ours: e, firebase: firebase ? 'not supported by this harness yet' : 'not measured (no --firebase=<folder>)' };
     for (const [k, v] of Object.entries(e.throughputPerSecond)) add('emulator', 'ours', `dispatch throughput, ${k}`, `${v} tasks/s`);
