@@ -91,14 +91,14 @@ const stats = (xs: number[]) => ({ median: round(median(xs)), min: round(pct(xs,
 
 /**
  * Runs `floor` and each function's contenders alternately, `runs` rounds (after one unmeasured round that warms
- * the file cache, as a deployed image has it on local disk). The floor is measured in every round of every function.
+ * the file cache, as a deployed image has it on local disk, unless `warmup` is false). The floor is measured in every round of every function.
  */
-export async function coldStart(functions: { name: string; contenders: Contender[] }[], floor: Contender, runs: number): Promise<ColdStartRow[]> {
+export async function coldStart(functions: { name: string; contenders: Contender[] }[], floor: Contender, runs: number, warmup = true): Promise<ColdStartRow[]> {
   const rows: ColdStartRow[] = [];
   for (const { name, contenders } of functions) {
     const all = [floor, ...contenders];
     const samples = new Map<string, Sample[]>(all.map((c) => [c.label, []]));
-    for (let round = -1; round < runs; round++) {
+    for (let round = warmup ? -1 : 0; round < runs; round++) {
       // Rotate the order each round so no contender always runs right after another's teardown.
       const order = all.map((_, i) => all[(i + Math.max(round, 0)) % all.length]!);
       for (const c of order) {
