@@ -22,8 +22,6 @@ export const EXTERNAL = ['@google-cloud/functions-framework', '@google-cloud/tas
 /** Size budgets of the bundles (index.js, minified), in bytes: the build fails over them. */
 export const BUDGETS = {
   default: 600 * 1024,
-  // @sendgrid/mail brings axios, form-data and mime-db's 133 KB table (platform-notes F1).
-  'send-notification': 1024 * 1024,
 };
 
 /** Every functions/<name>/index.ts: adding a function is adding a folder. */

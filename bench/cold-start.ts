@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../test/support/net.ts';
 import { type RealRequest } from './requests.ts';
-import { median, pct, round, spawnFunction, stop, type Variant } from './stack.ts';
+import { median, pct, round, spawnFunction, stop, waitReady, type Variant } from './stack.ts';
 
 /** Resident memory of a process in MiB, from /proc (Linux). */
 function rssMiB(pid: number): number {
@@ -50,15 +50,7 @@ async function once(c: Contender, name: string): Promise<Sample> {
   const started = performance.now();
   const child = spawnFunction(c.variant, name, port, c.env);
   try {
-    for (;;) {
-      try {
-        await (await fetch(url)).arrayBuffer();
-        break;
-      } catch {
-        if (child.exitCode !== null) throw new Error(`${c.label} ${name} exited with ${child.exitCode}`);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    }
+    await waitReady(url, child, `${c.label} ${name}`);
     const ready = performance.now() - started;
     if (!c.real) return { ready, rss: rssMiB(child.pid!) };
     const status = await c.real(url);
@@ -77,14 +69,7 @@ export async function populateCompileCache(c: Contender, name: string, cacheDir:
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
   const child = spawnFunction(c.variant, name, port, { ...c.env, NODE_COMPILE_CACHE: cacheDir });
-  for (;;) {
-    try {
-      await (await fetch(url)).arrayBuffer();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+  await waitReady(url, child, `${c.label} ${name}`);
   if (c.real) await c.real(url);
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
@@ -106,14 +91,14 @@ const stats = (xs: number[]) => ({ median: round(median(xs)), min: round(pct(xs,
 
 /**
  * Runs `floor` and each function's contenders alternately, `runs` rounds (after one unmeasured round that warms
- * the file cache, as a deployed image has it on local disk). The floor is measured in every round of every function.
+ * the file cache, as a deployed image has it on local disk, unless `warmup` is false). The floor is measured in every round of every function.
  */
-export async function coldStart(functions: { name: string; contenders: Contender[] }[], floor: Contender, runs: number): Promise<ColdStartRow[]> {
+export async function coldStart(functions: { name: string; contenders: Contender[] }[], floor: Contender, runs: number, warmup = true): Promise<ColdStartRow[]> {
   const rows: ColdStartRow[] = [];
   for (const { name, contenders } of functions) {
     const all = [floor, ...contenders];
     const samples = new Map<string, Sample[]>(all.map((c) => [c.label, []]));
-    for (let round = -1; round < runs; round++) {
+    for (let round = warmup ? -1 : 0; round < runs; round++) {
       // Rotate the order each round so no contender always runs right after another's teardown.
       const order = all.map((_, i) => all[(i + Math.max(round, 0)) % all.length]!);
       for (const c of order) {

@@ -45,8 +45,9 @@ async function seedShard(host: string, project: string, n: number): Promise<numb
   return Math.round((docs.length / (performance.now() - started)) * 1000);
 }
 
-export async function reportsBench(sizes = [10_000, 100_000], page = 1000): Promise<Record<string, unknown>[]> {
-  const firestore = await startFirestoreEmulator();
+/** `firestoreHost`: an emulator already running (the bench stack's); without it, one is started and stopped here. */
+export async function reportsBench(sizes = [10_000, 100_000], page = 1000, firestoreHost?: string): Promise<Record<string, unknown>[]> {
+  const firestore = firestoreHost ? { host: firestoreHost, stop: async () => {} } : await startFirestoreEmulator();
   const rows: Record<string, unknown>[] = [];
   try {
     for (const n of sizes) {

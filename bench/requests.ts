@@ -2,13 +2,17 @@
  * A function's "real request" for the benchmarks: what it exists to answer, answered 2xx with the stack behind it.
  * - storefront-webhook: a validly signed order.created event (a new order each time) → 202;
  * - send-notification: a task storefront-webhook enqueued, as the emulator dispatched it (emulator-signed OIDC
- *   token, real payload) → 2xx after the email reached the mail sink.
+ *   token, real payload) → 2xx after the email reached the mail sink;
+ * - shopify-webhook, woocommerce-webhook: the platform's documented sample order (test/fixtures/), signed as the
+ *   platform signs it, from a new shop each time (so a new order) → 2xx after the order is written and its
+ *   notification enqueued.
  * Functions without an entry here are measured to "ready" only.
  */
+import { platformDeliveries, type Platform } from '../local/dev/demo-deliveries.ts';
 import { signWebhook } from '../shared/signature.ts';
 import { created } from '../test/support/events.ts';
 import { freePort, waitForHttp } from '../test/support/net.ts';
-import { SECRET, spawnFunction, stop, type BenchStack, type CapturedTask, type Variant } from './stack.ts';
+import { ROOT, SECRET, spawnFunction, stop, type BenchStack, type CapturedTask, type Variant } from './stack.ts';
 
 let seq = 0;
 const runId = Date.now().toString(36);
@@ -18,6 +22,14 @@ export async function postOrder(url: string): Promise<number> {
   const n = ++seq;
   const body = JSON.stringify(created(`bench-${runId}-${n}`, { number: String(n) }));
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-storefront-signature': signWebhook(SECRET, body, Math.floor(Date.now() / 1000)) }, body });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** Posts the platform's sample order.created/orders/create, signed, from a new shop; returns the status. */
+export async function postPlatformOrder(platform: Platform, url: string): Promise<number> {
+  const delivery = platformDeliveries(platform, { root: ROOT, url, secret: SECRET, runId: `bench-${runId}-${++seq}` }).find((d) => d.expect === 'accepted')!;
+  const res = await fetch(url, { method: 'POST', headers: delivery.headers, body: delivery.body });
   await res.arrayBuffer();
   return res.status;
 }
@@ -62,6 +74,8 @@ export type RealRequest = (url: string) => Promise<number>;
 export function realRequests(tasks: CapturedTask[]): Record<string, RealRequest> {
   return {
     'storefront-webhook': (url) => postOrder(url),
+    'shopify-webhook': (url) => postPlatformOrder('shopify', url),
+    'woocommerce-webhook': (url) => postPlatformOrder('woocommerce', url),
     'send-notification': (url) => {
       const task = tasks.shift();
       if (!task) throw new Error('no notification task left for send-notification');

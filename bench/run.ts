@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- [--quick] [--before=<dist dir>] [--compare=<label>=<dist dir>…] [--firebase=<folder>] [section…]]`: every benchmark, one table
  * printed and bench/results.json written. Sections: cold-start, bundles, webhook, overhead, emulator, reports (when
- * bench/reports.ts is there) (default: all).
+ * bench/reports.ts is there) (default: all), and breakdown (only when named: where a first real request's time goes).
  * `--before` adds another build's dist/ (e.g. main's) as a contender, run alternately with this build. Speed and
  * memory are measured here, never asserted in tests. BENCHMARKS.md explains each figure.
  */
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { functionNames } from '../esbuild.config.mjs';
 import { stageDeployFolder } from '../test/support/deploy-folder.ts';
 import { FUNCTION_ENV } from '../test/support/function-env.ts';
+import { breakdown } from './breakdown.ts';
 import { bundleSizes, kib } from './bundles.ts';
 import { coldStart, populateCompileCache, stageFloor, type Contender } from './cold-start.ts';
 import { produceTasks, realRequests } from './requests.ts';
@@ -28,8 +29,18 @@ const compare = args.filter((a) => a.startsWith('--compare=')).map((a) => a.slic
 const firebase = flag('firebase');
 const sections = args.filter((a) => !a.startsWith('--'));
 const want = (s: string) => sections.length === 0 || sections.includes(s);
-const names = functionNames() as string[];
-const N = quick ? { cold: 2, webhook: 40, rounds: 1, overhead: 20, warmup: 5, emulatorTasks: 1000 } : { cold: 9, webhook: 300, rounds: 3, overhead: 200, warmup: 20, emulatorTasks: 10000 };
+// Opt-in: the probed runs of `breakdown` are not cold-start figures.
+const breakdownRuns = sections.includes('breakdown') ? (quick ? 2 : 5) : 0;
+// `--functions=a,b`: only these functions (cold start, bundles, breakdown).
+const names = flag('functions')?.split(',') ?? (functionNames() as string[]);
+// Seconds each section took (the --quick run must stay under two minutes).
+const laps: Record<string, number> = {};
+let lapStart = performance.now();
+const lap = (section: string) => {
+  laps[section] = Number(((performance.now() - lapStart) / 1000).toFixed(1));
+  lapStart = performance.now();
+};
+const N = quick ? { cold: 2, webhook: 40, rounds: 1, overhead: 20, warmup: 5, emulatorTasks: 1000, rateTasks: 150 } : { cold: 9, webhook: 300, rounds: 3, overhead: 200, warmup: 20, emulatorTasks: 10000, rateTasks: 500 };
 
 const rows: { section: string; subject: string; figure: string; value: string }[] = [];
 const add = (section: string, subject: string, figure: string, value: string | number) => rows.push({ section, subject, figure, value: String(value) });
@@ -54,32 +65,46 @@ try {
     const sizes = bundleSizes(names);
     results.bundles = sizes;
     for (const b of sizes) add('bundle', b.function, 'index.js', `${kib(b.bytes)} (top: ${b.top.map((t) => `${t.input} ${kib(t.bytes)}`).join(', ')})`);
+    lap('bundles');
   }
-  if (want('cold-start') || want('webhook') || want('overhead')) {
+  let firestoreHost: string | undefined;
+  if (want('cold-start') || want('webhook') || want('overhead') || breakdownRuns) {
     const stack = await startBenchStack();
+    firestoreHost = stack.firestore.host;
     cleanups.push(() => stack.close());
-    const staged = (dist: string | undefined) => Object.fromEntries(names.map((n) => {
+    const staged = (dist: string | undefined, only = names) => Object.fromEntries(only.map((n) => {
       const s = stageDeployFolder(n, dist);
       cleanups.push(s.remove);
       return [n, { kind: 'bundle', dir: s.dir } as Variant];
     }));
-    const thisBuild = staged(undefined);
-    const others = [...(before ? [['before', before]] : []), ...compare].map(([label, dist]) => ({ label: label!, variants: staged(dist) }));
+    // --quick: only the functions with a real request (the others' ready is the same code path, minus Firestore).
+    const measured = quick ? names.filter((n) => n in realRequests([])) : names;
+    const thisBuild = staged(undefined, measured);
+    const others = [...(before ? [['before', before]] : []), ...compare].map(([label, dist]) => ({ label: label!, variants: staged(dist, measured) }));
     const builds = [{ label: 'bundle', variants: thisBuild }, ...others];
     const coldTasks = want('cold-start') ? (N.cold + 2) * (builds.length + 2) : 0;
     const overheadTasks = want('overhead') ? (N.overhead + N.warmup) * builds.length : 0;
-    const tasks = coldTasks + overheadTasks ? await produceTasks(stack, thisBuild['storefront-webhook']!, coldTasks + overheadTasks) : [];
+    const tasks = coldTasks + overheadTasks + breakdownRuns ? await produceTasks(stack, thisBuild['storefront-webhook'] ?? staged(undefined, ['storefront-webhook'])['storefront-webhook']!, coldTasks + overheadTasks + breakdownRuns) : [];
+
+    if (breakdownRuns) {
+      const real = realRequests(tasks.splice(0, breakdownRuns));
+      const probed = measured.filter((n) => real[n]).map((n) => ({ name: n, variant: thisBuild[n]!, env: stack.env(n), real: real[n]! }));
+      const b = await breakdown(probed, breakdownRuns);
+      results.breakdown = b;
+      for (const f of b) for (const s of f.steps) add('first request', f.function, s.step, `at ${s.startMs} ms, ${s.ms} ms`);
+    }
 
     if (want('cold-start')) {
       const floor = stageFloor(rootPkg.dependencies['@google-cloud/functions-framework']);
       cleanups.push(floor.remove);
       const real = realRequests(tasks.splice(0, coldTasks));
-      const functions = names.map((name) => {
+      const functions = measured.map((name) => {
         // Functions without a real request here start with their sample settings (ready only).
         const env = real[name] ? stack.env(name) : (FUNCTION_ENV[name] ?? {});
         const contenders: Contender[] = [
           ...builds.map((b) => ({ label: b.label, variant: b.variants[name]!, env, real: real[name] })),
-          { label: 'unbundled', variant: { kind: 'unbundled' } as Variant, env, real: real[name] },
+          // Unbundled TypeScript starts slowest of all (seconds when loaded): left out of the --quick smoke run.
+          ...(quick ? [] : [{ label: 'unbundled', variant: { kind: 'unbundled' } as Variant, env, real: real[name] }]),
         ];
         if (args.includes('--compile-cache')) {
           // Best case of Node's compile cache: filled beforehand at the same path (NODE_COMPILE_CACHE).
@@ -94,8 +119,10 @@ try {
         const c = f.contenders.find((x) => x.label === 'bundle+cache');
         if (c) await populateCompileCache({ ...c, env: { ...c.env } }, f.name, c.env.NODE_COMPILE_CACHE!);
       }
-      const cold = await coldStart(functions, { label: 'floor', variant: { kind: 'floor', dir: floor.dir }, env: {} }, N.cold);
+      lap('stack and staging');
+      const cold = await coldStart(functions, { label: 'floor', variant: { kind: 'floor', dir: floor.dir }, env: {} }, N.cold, !quick);
       results.coldStart = cold;
+      lap('cold-start');
       for (const r of cold) {
         const first = r.firstRequestMs ? `; first real request ${r.firstRequestMs.median} ms (${r.firstRequestMs.min}–${r.firstRequestMs.max}) = ${r.firstRequestRatio}×` : '';
         add('cold start', `${r.function} [${r.contender}]`, `ready, ${r.runs} runs`, `${r.readyMs.median} ms (${r.readyMs.min}–${r.readyMs.max}) = ${r.readyRatio}×${first}; RSS ${r.rssMiB} MiB`);
@@ -105,24 +132,28 @@ try {
     if (want('overhead')) {
       const o = await taskOverhead(stack, contenders('send-notification'), tasks.splice(0, overheadTasks), N.warmup);
       results.taskOverhead = o;
+      lap('overhead');
       for (const r of o) add('task target', `send-notification [${r.contender}]`, `before SendGrid, ${r.requests} tasks`, `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (whole request p50 ${r.totalP50Ms} ms)`);
     }
     if (want('webhook')) {
       const w = await webhookLatency(stack, contenders('storefront-webhook'), N.webhook, N.rounds);
       results.webhook = w;
+      lap('webhook');
       for (const r of w) add('webhook', `storefront-webhook [${r.contender}]`, `concurrency ${r.concurrency}, ${r.requests} req`, `${r.rps} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms`);
     }
   }
   // The reports bench (bench/reports.ts, from the reports branch): folded into the table once it is there.
   if (want('reports') && existsSync(join(ROOT, 'bench', 'reports.ts'))) {
-    const { reportsBench } = (await import(join(ROOT, 'bench', 'reports.ts'))) as { reportsBench(sizes?: number[]): Promise<Record<string, unknown>[]> };
-    const r = await reportsBench(quick ? [10_000] : [10_000, 100_000]);
+    const { reportsBench } = (await import(join(ROOT, 'bench', 'reports.ts'))) as { reportsBench(sizes?: number[], page?: number, host?: string): Promise<Record<string, unknown>[]> };
+    const r = await reportsBench(quick ? [2_000] : [10_000, 100_000], 1000, firestoreHost);
     results.reports = r;
+    lap('reports');
     for (const row of r) add('reports', `aggregation, ${row['shard orders']} orders`, 'one shard in its own process', `${row['orders/s']} orders/s, peak RSS ${row['peak RSS MiB']} MiB`);
   }
   if (want('emulator')) {
-    const out = execFileSync(process.execPath, [join(ROOT, 'local/tasks-emulator/bench.ts'), '--queues=1,4', `--tasks=${N.emulatorTasks}`], { cwd: ROOT, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [join(ROOT, 'local/tasks-emulator/bench.ts'), '--queues=1,4', `--tasks=${N.emulatorTasks}`, `--rate-tasks=${N.rateTasks}`], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
     const e = JSON.parse(out.trim().split('\n').at(-1)!);
+    lap('emulator');
     results.emulator = { ours: e, firebase: firebase ? 'not supported by this harness yet' : 'not measured (no --firebase=<folder>)' };
     for (const [k, v] of Object.entries(e.throughputPerSecond)) add('emulator', 'ours', `dispatch throughput, ${k}`, `${v} tasks/s`);
     add('emulator', 'ours', 'rate accuracy at 50/s', `${e.rate50.measuredPerSecond}/s (${e.rate50.errorPercent}%)`);
@@ -130,9 +161,12 @@ try {
   }
 } finally {
   for (const c of cleanups.reverse()) await c();
+  // Written and printed even when a section failed: the sections before it keep their figures.
+  results.loadAverageAtEnd = loadavg().map((x) => Number(x.toFixed(1)));
+  results.sectionSeconds = laps;
+  writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log(`storefront-jobs benchmarks${quick ? ' (--quick)' : ''}: ${cpus().length} cores, Node ${process.version}, load average ${(results.machine as { loadAverageAtStart: number[] }).loadAverageAtStart[0]} → ${(results.loadAverageAtEnd as number[])[0]}`);
+  console.table(rows);
+  console.log(`Seconds per section: ${Object.entries(laps).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log('Written to bench/results.json; BENCHMARKS.md explains each figure.');
 }
-results.loadAverageAtEnd = loadavg().map((x) => Number(x.toFixed(1)));
-writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
-console.log(`storefront-jobs benchmarks${quick ? ' (--quick)' : ''}: ${cpus().length} cores, Node ${process.version}, load average ${(results.machine as { loadAverageAtStart: number[] }).loadAverageAtStart[0]} → ${(results.loadAverageAtEnd as number[])[0]}`);
-console.table(rows);
-console.log('Written to bench/results.json; BENCHMARKS.md explains each figure.');

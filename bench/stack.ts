@@ -71,16 +71,19 @@ export async function startBenchStack(): Promise<BenchStack> {
   });
   const captureUrl = await listen(capture);
   const common = { GOOGLE_CLOUD_PROJECT: 'bench', FIRESTORE_EMULATOR_HOST: firestore.host, LOG_LEVEL: 'ERROR', FIRESTORE_TIMEOUT_MS: '60000' };
+  const intake = {
+    ...common,
+    TASKS_LOCATION: 'us-central1',
+    TASKS_INVOKER_SERVICE_ACCOUNT: INVOKER,
+    CLOUD_TASKS_EMULATOR_HOST: `127.0.0.1:${emulator.port}`,
+    SEND_NOTIFICATION_URL: `${captureUrl}/`,
+    SEND_NOTIFICATION_AUDIENCE: NOTIFY_AUD,
+  };
   const envs: Record<string, Record<string, string>> = {
-    'storefront-webhook': {
-      ...common,
-      TASKS_LOCATION: 'us-central1',
-      TASKS_INVOKER_SERVICE_ACCOUNT: INVOKER,
-      CLOUD_TASKS_EMULATOR_HOST: `127.0.0.1:${emulator.port}`,
-      STOREFRONT_WEBHOOK_SECRETS: SECRET,
-      SEND_NOTIFICATION_URL: `${captureUrl}/`,
-      SEND_NOTIFICATION_AUDIENCE: NOTIFY_AUD,
-    },
+    'storefront-webhook': { ...intake, STOREFRONT_WEBHOOK_SECRETS: SECRET },
+    // The platform webhooks take the same intake settings (their orders also enqueue notifications).
+    'shopify-webhook': { ...intake, SHOPIFY_WEBHOOK_SECRETS: SECRET },
+    'woocommerce-webhook': { ...intake, WOOCOMMERCE_WEBHOOK_SECRETS: SECRET },
     'send-notification': {
       ...common,
       OIDC_AUDIENCE: NOTIFY_AUD,
@@ -129,6 +132,19 @@ export function spawnFunction(variant: Variant, name: string, port: number, env:
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', NODE_OPTIONS: `--enable-source-maps ${extraNodeOptions}`.trim(), ...env },
     stdio: ['ignore', 'ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'],
   });
+}
+
+/** Polls `url` with GETs every 5 ms until it answers anything (a function's *ready*); fails if `child` exits first. */
+export async function waitReady(url: string, child: ChildProcess, label: string): Promise<void> {
+  for (;;) {
+    try {
+      await (await fetch(url)).arrayBuffer();
+      return;
+    } catch {
+      if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
 }
 
 export async function stop(child: ChildProcess): Promise<void> {

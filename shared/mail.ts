@@ -1,13 +1,10 @@
 /**
- * Sending email through SendGrid v3 (`@sendgrid/mail` 8): the settings, a mailer built once at cold start, and the
- * mapping of SendGrid's failures onto our error model (platform-notes D4). Dev and tests point it at the local mail
+ * Sending email through SendGrid v3 (`POST /v3/mail/send` with `fetch`): the settings, a mailer built once at cold
+ * start, and the mapping of SendGrid's failures onto our error model (platform-notes D4). Dev and tests point it at the local mail
  * sink through `SENDGRID_BASE_URL`, never through a code branch.
  */
-import type sendgridClient from '@sendgrid/client';
-import type sendgridMail from '@sendgrid/mail';
 import { z } from 'zod';
 import { url } from './config.ts';
-import { once } from './lazy.ts';
 import { AppError, PermanentError, RateLimitedError, RetryableError, type FieldIssue } from './errors.ts';
 import { maskText } from './log.ts';
 import type { NotificationKind } from './schemas/notifications.ts';
@@ -73,100 +70,115 @@ export interface Mailer {
   send(message: MailMessage): Promise<{ messageId: string }>;
 }
 
-/** The SendGrid mail service of `config`, with its own client. */
-async function createMailService(config: MailEnv): Promise<typeof sendgridMail> {
-  // Imported on first use (shared/lazy.ts); the bundle holds them but runs their code only then.
-  const [clientModule, mailModule] = await Promise.all([import('@sendgrid/client'), import('@sendgrid/mail')]);
-  // The classes are runtime properties of the CJS singletons; their .d.ts only types them through `export =`.
-  const { Client } = clientModule.default as unknown as { Client: new () => typeof sendgridClient };
-  const { MailService } = mailModule.default as unknown as { MailService: new () => typeof sendgridMail };
-  const client = new Client();
-  client.setApiKey(config.SENDGRID_API_KEY);
-  // setApiKey resets baseUrl to SendGrid's regional host, so the override must come after it (platform-notes D2).
-  if (config.SENDGRID_BASE_URL) client.setDefaultRequest('baseUrl', config.SENDGRID_BASE_URL.replace(/\/*$/, '/'));
-  const service = new MailService();
-  service.setClient(client);
-  service.setTimeout(config.SENDGRID_TIMEOUT_MS);
-  return service;
+/** SendGrid v3's mail/send body for `message`, as @sendgrid/mail 8 built it (snake_case; template data per recipient list). */
+export function mailSendBody(from: Recipient, replyTo: string | undefined, message: MailMessage): Record<string, unknown> {
+  const to = (Array.isArray(message.to) ? message.to : [message.to]).map((r) => (r.name ? { email: r.email, name: r.name } : { email: r.email }));
+  if (!to.length || to.some((r) => !r.email)) throw new PermanentError('invalid-payload', 'The message has no recipient address');
+  const isTemplate = 'templateId' in message;
+  const data = isTemplate && Object.keys(message.dynamicTemplateData).length ? { dynamic_template_data: message.dynamicTemplateData } : {};
+  return {
+    from,
+    ...(isTemplate ? {} : { subject: message.subject }),
+    personalizations: [{ to, ...data }],
+    ...(message.categories?.length ? { categories: message.categories.filter((c) => c !== '') } : {}),
+    ...(isTemplate ? {} : { content: [{ type: 'text/plain', value: message.text }, ...(message.html !== undefined ? [{ type: 'text/html', value: message.html }] : [])] }),
+    ...(message.customArgs && Object.keys(message.customArgs).length ? { custom_args: message.customArgs } : {}),
+    ...(replyTo ? { reply_to: { email: replyTo } } : {}),
+    ...(isTemplate ? { template_id: message.templateId } : {}),
+  };
 }
 
-/** Builds a mailer once, at cold start; the SendGrid library loads on the first email. */
+/** SendGrid's answer to one request. */
+export interface SendGridResponse {
+  status: number;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  /** The parsed JSON body, or its text when it is not JSON. */
+  body: unknown;
+}
+
+/**
+ * Builds a mailer once, at cold start: `POST {SENDGRID_BASE_URL}/v3/mail/send` with `fetch`, the whole exchange
+ * bounded by SENDGRID_TIMEOUT_MS. (@sendgrid/mail did the same through axios; with form-data and mime-db it made
+ * send-notification's bundle 826 KiB instead of 523, parsed at every cold start: BENCHMARKS.md.)
+ */
 export function createMailer(config: MailEnv): Mailer {
-  const mailService = once(() => createMailService(config));
   const from = { email: config.MAIL_FROM, ...(config.MAIL_FROM_NAME ? { name: config.MAIL_FROM_NAME } : {}) };
+  const endpoint = `${(config.SENDGRID_BASE_URL ?? 'https://api.sendgrid.com').replace(/\/*$/, '')}/v3/mail/send`;
+  const headers = {
+    Accept: 'application/json',
+    'Content-Type': 'application/json',
+    Authorization: `Bearer ${config.SENDGRID_API_KEY}`,
+    'User-Agent': 'storefront-jobs',
+  };
 
   return {
     async send(message) {
-      const to = (Array.isArray(message.to) ? message.to : [message.to]).map((r) => (r.name ? { email: r.email, name: r.name } : { email: r.email }));
-      if (!to.length || to.some((r) => !r.email)) throw new PermanentError('invalid-payload', 'The message has no recipient address');
-      const content =
-        'templateId' in message
-          ? { templateId: message.templateId, dynamicTemplateData: message.dynamicTemplateData }
-          : { subject: message.subject, text: message.text, ...(message.html !== undefined ? { html: message.html } : {}) };
+      const body = JSON.stringify(mailSendBody(from, config.MAIL_REPLY_TO, message));
+      let answer: SendGridResponse;
       try {
-        const [response] = await (await mailService()).send({
-          to: to.length === 1 ? to[0]! : to,
-          from,
-          ...(config.MAIL_REPLY_TO ? { replyTo: config.MAIL_REPLY_TO } : {}),
-          ...content,
-          ...(message.customArgs ? { customArgs: message.customArgs } : {}),
-          ...(message.categories?.length ? { categories: message.categories } : {}),
-          // The helper console.warns about quotes and ampersands in template data: noise in structured logs.
-          hideWarnings: true,
-        });
-        const id = (response.headers as Record<string, unknown>)['x-message-id'];
-        return { messageId: typeof id === 'string' ? id : '' };
+        const res = await fetch(endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(config.SENDGRID_TIMEOUT_MS) });
+        const text = await res.text();
+        answer = { status: res.status, headers: Object.fromEntries(res.headers), body: parseJson(text) };
       } catch (err) {
-        throw toMailError(err, config.SENDGRID_TIMEOUT_MS);
+        throw toNetworkError(err, config.SENDGRID_TIMEOUT_MS);
       }
+      if (answer.status < 200 || answer.status > 299) throw toMailError(answer);
+      return { messageId: answer.headers['x-message-id'] ?? '' };
     },
   };
 }
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
 
 interface SendGridErrorBody {
   errors?: Array<{ message?: unknown; field?: unknown }>;
 }
 
 /**
- * Maps a failure of `MailService.send` to our error model: 429 → RateLimitedError, 5xx/timeout/network →
- * RetryableError, 400/413 (and other 4xx) → PermanentError, 401/403 → RetryableError('provider-auth').
- * Messages never hold a full email address. An error that is neither an HTTP nor a network failure is returned as is.
+ * Maps SendGrid's non-2xx answer to our error model: 429 → RateLimitedError, 5xx/408 → RetryableError, 400/413 (and
+ * other 4xx) → PermanentError, 401/403 → RetryableError('provider-auth'). Messages never hold a full email address.
  */
-export function toMailError(err: unknown, timeoutMs: number, now: number = Date.now()): unknown {
-  if (err instanceof AppError) return err;
-  const e = err as { code?: unknown; response?: { headers?: Record<string, unknown>; body?: unknown }; isAxiosError?: unknown };
-  if (typeof e?.code === 'number' && e.response) {
-    const status = e.code;
-    const headers = e.response.headers ?? {};
-    const details = sendGridIssues(e.response.body);
-    const summary = details.map((d) => `${d.path}: ${d.message}`).join('; ');
-    const cause = new Error(maskText(`SendGrid ${status}${summary ? `: ${summary}` : ''}`));
-    const opts = { cause, details };
-    if (status === 429) {
-      const reset = Number(headers['x-ratelimit-reset']);
-      const retryAfterSeconds = Number.isFinite(reset) && reset > 0 ? Math.max(1, Math.ceil(reset - now / 1000)) : retryAfter(headers);
-      return new RateLimitedError('provider-rate-limited', `SendGrid rate limit reached (429)${retryAfterSeconds ? `; retry in ${retryAfterSeconds}s` : ''}`, { ...opts, retryAfterSeconds });
-    }
-    if (status === 401 || status === 403) {
-      const fix =
-        status === 401
-          ? 'the API key is invalid, expired or revoked: fix SENDGRID_API_KEY'
-          : 'the sender is not verified or sending is blocked: fix MAIL_FROM or the key permissions in SendGrid';
-      return new RetryableError('provider-auth', maskText(`SendGrid refused the request (${status}): ${fix}${summary ? ` (${summary})` : ''}`), opts);
-    }
-    if (status >= 500 || status === 408) {
-      return new RetryableError('provider-unavailable', `SendGrid is unavailable (${status})`, { ...opts, retryAfterSeconds: retryAfter(headers) });
-    }
-    return new PermanentError('provider-rejected', maskText(`SendGrid rejected the message (${status})${summary ? `: ${summary}` : ''}`), opts);
+export function toMailError(answer: SendGridResponse, now: number = Date.now()): AppError {
+  const { status, headers } = answer;
+  // A 3xx fetch did not follow (no Location): not SendGrid's verdict on the message.
+  if (status < 400) return new RetryableError('provider-unavailable', `SendGrid could not be reached (HTTP ${status})`);
+  const details = sendGridIssues(answer.body);
+  const summary = details.map((d) => `${d.path}: ${d.message}`).join('; ');
+  const cause = new Error(maskText(`SendGrid ${status}${summary ? `: ${summary}` : ''}`));
+  const opts = { cause, details };
+  if (status === 429) {
+    const reset = Number(headers['x-ratelimit-reset']);
+    const retryAfterSeconds = Number.isFinite(reset) && reset > 0 ? Math.max(1, Math.ceil(reset - now / 1000)) : retryAfter(headers);
+    return new RateLimitedError('provider-rate-limited', `SendGrid rate limit reached (429)${retryAfterSeconds ? `; retry in ${retryAfterSeconds}s` : ''}`, { ...opts, retryAfterSeconds });
   }
-  if (e?.isAxiosError === true) {
-    const code = typeof e.code === 'string' ? e.code : 'network error';
-    const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
-    const message = timedOut ? `SendGrid did not answer within ${timeoutMs} ms` : `SendGrid could not be reached (${code})`;
-    // The axios error holds the request (API key, recipient): keep only its code as the cause.
-    return new RetryableError('provider-unavailable', message, { cause: new Error(code) });
+  if (status === 401 || status === 403) {
+    const fix =
+      status === 401
+        ? 'the API key is invalid, expired or revoked: fix SENDGRID_API_KEY'
+        : 'the sender is not verified or sending is blocked: fix MAIL_FROM or the key permissions in SendGrid';
+    return new RetryableError('provider-auth', maskText(`SendGrid refused the request (${status}): ${fix}${summary ? ` (${summary})` : ''}`), opts);
   }
-  return err;
+  if (status >= 500 || status === 408) {
+    return new RetryableError('provider-unavailable', `SendGrid is unavailable (${status})`, { ...opts, retryAfterSeconds: retryAfter(headers) });
+  }
+  return new PermanentError('provider-rejected', maskText(`SendGrid rejected the message (${status})${summary ? `: ${summary}` : ''}`), opts);
+}
+
+/** A request that got no answer: the timeout (SENDGRID_TIMEOUT_MS) or a network failure, both retryable. */
+function toNetworkError(err: unknown, timeoutMs: number): RetryableError {
+  const e = err as { name?: unknown; cause?: { code?: unknown; name?: unknown } };
+  const code = typeof e?.cause?.code === 'string' ? e.cause.code : undefined;
+  const timedOut = e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
+  const message = timedOut ? `SendGrid did not answer within ${timeoutMs} ms` : `SendGrid could not be reached (${code ?? 'network error'})`;
+  // fetch's error may hold the request (API key, recipient): keep only its code as the cause.
+  return new RetryableError('provider-unavailable', message, { cause: new Error(timedOut ? 'timeout' : (code ?? 'network error')) });
 }
 
 function sendGridIssues(body: unknown): FieldIssue[] {
@@ -178,7 +190,7 @@ function sendGridIssues(body: unknown): FieldIssue[] {
   }));
 }
 
-function retryAfter(headers: Record<string, unknown>): number | undefined {
+function retryAfter(headers: Record<string, string>): number | undefined {
   const s = Number(headers['retry-after']);
   return Number.isFinite(s) && s > 0 ? Math.ceil(s) : undefined;
 }

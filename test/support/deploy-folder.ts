@@ -22,6 +22,7 @@ export function stageDeployFolder(name: string, distRoot = join(root, 'dist')): 
     recursive: true,
     filter: (src) => src === dist || !ignored.includes(relative(dist, src).split('/')[0] ?? basename(src)),
   });
-  execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'pipe' });
+  // --prefer-offline: the lockfile pins every version and integrity; skip re-checking the registry for what is cached.
+  execFileSync('npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'pipe' });
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
