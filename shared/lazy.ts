@@ -1,5 +1,5 @@
 /**
- * Heavy client libraries (@google-cloud/firestore, @google-cloud/tasks and google-gax, @sendgrid/mail) loaded on
+ * Heavy client libraries (@google-cloud/firestore, @google-cloud/tasks and google-gax) loaded on
  * first use instead of at module load: loading them took most of a function's cold start, before it could answer
  * anything (BENCHMARKS.md). Settings are still validated at start, so a bad configuration still fails fast; only the
  * library load and the client construction wait for the first request that needs them.
