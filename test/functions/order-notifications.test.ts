@@ -283,7 +283,9 @@ describe('order notifications end to end', () => {
       const attempts = emulator.dispatches({ task });
       expect(attempts).toHaveLength(30); // queues.json: notifications maxAttempts
       expect(attempts.at(-1)?.outcome).toBe('gave-up');
-      expect(await stack.deadLetters.get(id)).toMatchObject({ attempts: 30, firstError: { code: 'provider-unavailable' }, lastError: { code: 'provider-unavailable' } });
+      // The dead letter records the last attempt's own error: SendGrid's 503, or (seen once on a loaded machine) the
+      // Firestore emulator aborting that attempt's claim with "Transaction lock timeout" before SendGrid was called.
+      expect(await stack.deadLetters.get(id)).toMatchObject({ attempts: 30, firstError: { code: 'provider-unavailable' }, lastError: { code: expect.stringMatching(/^(provider|dependency)-unavailable$/) } });
     } finally {
       sink.faults(undefined);
     }
