@@ -48,20 +48,6 @@ export interface EventDoc {
 
 const orderIdOf = (e: StorefrontEvent): string => (e.type === 'order.created' ? e.data.order.id : e.data.orderId);
 
-/** The time an event says its status was reached. */
-const statusOf = (e: StorefrontEvent): [OrderStatus, string] => {
-  switch (e.type) {
-    case 'order.created':
-      return ['created', e.data.order.createdAt];
-    case 'order.shipped':
-      return ['shipped', e.data.shippedAt];
-    case 'order.cancelled':
-      return ['cancelled', e.data.cancelledAt];
-    case 'order.completed':
-      return ['completed', e.data.completedAt];
-  }
-};
-
 /** Folds one event into the stored order. Pure, idempotent and commutative, so any delivery order converges. */
 export function applyEvent(doc: OrderDoc | undefined, e: StorefrontEvent, now: string): OrderDoc {
   const next: OrderDoc = doc ? { ...doc, statusAt: { ...doc.statusAt } } : { orderId: orderIdOf(e), status: 'created', statusAt: {}, updatedAt: now };
@@ -69,16 +55,25 @@ export function applyEvent(doc: OrderDoc | undefined, e: StorefrontEvent, now: s
     const prev = next.statusAt[status];
     next.statusAt[status] = prev && prev < at ? prev : at;
   };
-  if (e.type === 'order.created') {
-    next.order = e.data.order;
-    next.createdAt = firestoreLibrary().Timestamp.fromMillis(Date.parse(e.data.order.createdAt));
-  } else if (e.type === 'order.shipped') {
-    // Two shipments of one order: keep the later one, so both delivery orders agree.
-    if (!next.shipment || later(e.data.shippedAt, next.shipment.shippedAt, e.data.trackingNumber, next.shipment.trackingNumber)) next.shipment = e.data;
-  } else if (e.type === 'order.cancelled') {
-    if (!next.cancellation || later(e.data.cancelledAt, next.cancellation.cancelledAt, e.data.reason ?? '', next.cancellation.reason ?? '')) next.cancellation = e.data;
+  switch (e.type) {
+    case 'order.created':
+      next.order = e.data.order;
+      next.createdAt = firestoreLibrary().Timestamp.fromMillis(Date.parse(e.data.order.createdAt));
+      reach('created', e.data.order.createdAt);
+      break;
+    case 'order.shipped':
+      // Two shipments of one order: keep the later one, so both delivery orders agree.
+      if (!next.shipment || later(e.data.shippedAt, next.shipment.shippedAt, e.data.trackingNumber, next.shipment.trackingNumber)) next.shipment = e.data;
+      reach('shipped', e.data.shippedAt);
+      break;
+    case 'order.cancelled':
+      if (!next.cancellation || later(e.data.cancelledAt, next.cancellation.cancelledAt, e.data.reason ?? '', next.cancellation.reason ?? '')) next.cancellation = e.data;
+      reach('cancelled', e.data.cancelledAt);
+      break;
+    case 'order.completed':
+      reach('completed', e.data.completedAt);
+      break;
   }
-  reach(...statusOf(e));
   next.status = (Object.keys(next.statusAt) as OrderStatus[]).reduce<OrderStatus>((a, s) => (RANK[s] > RANK[a] ? s : a), 'created');
   next.updatedAt = now;
   return next;

@@ -65,8 +65,9 @@ export function shopifyOrder(o: ShopifyOrder, shop: string, issues: Issues): Ord
  * ships nothing (digital goods) has neither, and its email says so.
  */
 function shippingAddress(o: ShopifyOrder, issues: Issues): Address | undefined {
-  if (o.shipping_address?.address1) return addressOf(o.shipping_address, 'shipping_address', fullName(o.customer?.first_name, o.customer?.last_name), issues);
-  if (o.billing_address?.address1) return addressOf(o.billing_address, 'billing_address', fullName(o.customer?.first_name, o.customer?.last_name), issues);
+  const customer = fullName(o.customer?.first_name, o.customer?.last_name);
+  if (o.shipping_address?.address1) return addressOf(o.shipping_address, 'shipping_address', customer, issues);
+  if (o.billing_address?.address1) return addressOf(o.billing_address, 'billing_address', customer, issues);
   return undefined;
 }
 
