@@ -1,37 +1,50 @@
 /**
  * Enqueueing Cloud Tasks: a typed queue registry binds each queue to its payload schema, and `enqueue` validates
- * the payload, builds an OIDC-authenticated HTTP task and creates it with the `@google-cloud/tasks` REST transport.
+ * the payload, builds an OIDC-authenticated HTTP task and creates it with one call to the Cloud Tasks REST API v2
+ * (shared/google-rest.ts: `fetch`, not the @google-cloud/tasks library, which took ~300 ms of a first request to
+ * load and set up; BENCHMARKS.md).
  */
 import { createHash } from 'node:crypto';
-import type { CloudTasksClient } from '@google-cloud/tasks';
-import type { PassThroughClient } from 'google-auth-library';
 import type { z } from 'zod';
 import type { TasksEnv } from './config.ts';
 import { AppError, PermanentError, RetryableError, describeIssues, fieldIssues } from './errors.ts';
+import { apiBase, googleRest } from './google-rest.ts';
 import { ALREADY_EXISTS, grpcCode, isTransient } from './grpc.ts';
-import { loadPackage, once } from './lazy.ts';
 
 /** Cloud Tasks' limit on a task's size. */
 export const MAX_TASK_BYTES = 1024 * 1024;
 
-/** What the enqueuer (createTask) and the operator commands (runTask: `npm run report`) need of a Cloud Tasks client. */
-export type TasksClient = Pick<CloudTasksClient, 'createTask' | 'runTask'>;
+/** A task as the REST API v2 takes it (https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks). */
+export interface TaskSpec {
+  name?: string;
+  httpRequest: {
+    httpMethod: 'POST';
+    url: string;
+    headers: Record<string, string>;
+    /** base64. */
+    body: string;
+    oidcToken: { serviceAccountEmail: string; audience: string };
+  };
+  /** RFC 3339. */
+  scheduleTime?: string;
+  /** Duration, e.g. `"600s"`. */
+  dispatchDeadline?: string;
+}
 
-/**
- * The Cloud Tasks client (REST transport), made on the first task created (shared/lazy.ts): @google-cloud/tasks and
- * google-gax load then, not at cold start. With `emulatorHost` (`host:port`) it speaks plain-HTTP REST to it.
- */
+/** What the enqueuer (createTask) and the operator commands (runTask: `npm run report`) need of Cloud Tasks. */
+export interface TasksClient {
+  /** Creates a task in the queue `parent`; answers the created task's name. Fails with code 6 when the name exists. */
+  createTask(parent: string, task: TaskSpec): Promise<{ name: string }>;
+  /** Dispatches a task now (`tasks.run`). */
+  runTask(name: string): Promise<{ name: string }>;
+}
+
+/** The Cloud Tasks REST client; with `emulatorHost` (`host:port`) it speaks plain HTTP to our emulator. */
 export function createTasksClient(options: { emulatorHost?: string | undefined }): TasksClient {
-  const client = once(() => {
-    const { CloudTasksClient: Client } = loadPackage<typeof import('@google-cloud/tasks')>('@google-cloud/tasks');
-    if (!options.emulatorHost) return new Client({ fallback: true });
-    const { PassThroughClient: PassThrough } = loadPackage<{ PassThroughClient: typeof PassThroughClient }>('google-auth-library');
-    const [host, port] = options.emulatorHost.split(':') as [string, string];
-    return new Client({ fallback: true, protocol: 'http', apiEndpoint: host, port: Number(port), authClient: new PassThrough() });
-  });
+  const call = googleRest({ baseUrl: apiBase('cloudtasks', 'v2', options.emulatorHost), emulator: !!options.emulatorHost });
   return {
-    createTask: ((...args: Parameters<CloudTasksClient['createTask']>) => client().createTask(...args)) as CloudTasksClient['createTask'],
-    runTask: ((...args: Parameters<CloudTasksClient['runTask']>) => client().runTask(...args)) as CloudTasksClient['runTask'],
+    createTask: (parent, task) => call('POST', `${parent}/tasks`, { task }),
+    runTask: (name) => call('POST', `${name}:run`, {}),
   };
 }
 
@@ -119,21 +132,21 @@ export function createEnqueuer<R extends Record<string, z.ZodType>>(o: EnqueuerO
     if (!target) throw new AppError('internal', `No target configured for the ${queue} queue`);
     const parent = `projects/${o.project}/locations/${o.location}/queues/${queue}`;
     const name = options.idempotencyKey ? `${parent}/tasks/${taskIdFor(queue, options.idempotencyKey)}` : undefined;
-    const task = {
+    const task: TaskSpec = {
       ...(name ? { name } : {}),
       httpRequest: {
-        httpMethod: 'POST' as const,
+        httpMethod: 'POST',
         url: target.url,
         headers: { 'Content-Type': 'application/json' },
-        body,
+        body: body.toString('base64'),
         oidcToken: { serviceAccountEmail: o.serviceAccount, audience: target.audience ?? target.url },
       },
-      ...(options.scheduleTime ? { scheduleTime: toTimestamp(options.scheduleTime) } : {}),
-      ...(options.dispatchDeadlineSeconds ? { dispatchDeadline: { seconds: options.dispatchDeadlineSeconds } } : {}),
+      ...(options.scheduleTime ? { scheduleTime: options.scheduleTime.toISOString() } : {}),
+      ...(options.dispatchDeadlineSeconds ? { dispatchDeadline: `${options.dispatchDeadlineSeconds}s` } : {}),
     };
     try {
-      const [created] = await o.client.createTask({ parent, task });
-      return { name: created.name ?? name ?? '', duplicate: false };
+      const created = await o.client.createTask(parent, task);
+      return { name: created.name || name || '', duplicate: false };
     } catch (err) {
       if (grpcCode(err) === ALREADY_EXISTS && name) return { name, duplicate: true };
       throw classify(err, queue);
@@ -148,9 +161,4 @@ function classify(err: unknown, queue: string): AppError {
     return new RetryableError('dependency-unavailable', `Cloud Tasks is unavailable (queue ${queue}): ${message}`, { cause: err });
   }
   return new AppError('internal', `Cloud Tasks rejected the ${queue} task: ${message}`, { cause: err });
-}
-
-function toTimestamp(d: Date): { seconds: number; nanos: number } {
-  const ms = d.getTime();
-  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 };
 }

@@ -5,6 +5,7 @@ import { AppError, PermanentError, RetryableError } from '../../shared/errors.ts
 import { QUEUE_SCHEMAS } from '../../shared/queues.ts';
 import { createEnqueuer, createTasksClient, taskIdFor } from '../../shared/tasks.ts';
 import { created } from '../support/events.ts';
+import { freePort } from '../support/net.ts';
 
 // First, a local HTTP server standing in for the Cloud Tasks REST API: it records what the real client library sends
 // and answers as Cloud Tasks would (the created Task, or a google.rpc.Status error).
@@ -42,7 +43,7 @@ const payload = () => {
   return { kind: 'order-confirmation' as const, idempotencyKey: e.id, eventId: e.id, order: (e.data as { order: any }).order };
 };
 
-describe('enqueue (REST requests of the real client library)', () => {
+describe('enqueue (its REST v2 requests)', () => {
   it('creates an HTTP task with JSON body, Content-Type, OIDC token and a hashed task id', async () => {
     seen.length = 0;
     const when = new Date('2026-11-25T03:00:00.250Z');
@@ -56,8 +57,7 @@ describe('enqueue (REST requests of the real client library)', () => {
     expect(url).toBe('/v2/projects/shop/locations/europe-west1/queues/notifications/tasks');
     expect(body.task.name).toBe(r.name);
     expect(body.task.httpRequest).toMatchObject({
-      httpMethod: 1, // POST: the Node REST transport sends enums as numbers
-
+      httpMethod: 'POST',
       url: 'https://send-notification-x.a.run.app/',
       headers: { 'Content-Type': 'application/json' },
       oidcToken: { serviceAccountEmail: 'tasks-invoker@shop.iam.gserviceaccount.com', audience: 'https://send-notification-x.a.run.app/' },
@@ -76,7 +76,7 @@ describe('enqueue (REST requests of the real client library)', () => {
   it('turns UNAVAILABLE and connection failures into retryable errors', async () => {
     answer = () => ({ status: 503, body: { error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' } } });
     await expect(enqueuer()('notifications', payload())).rejects.toBeInstanceOf(RetryableError);
-    await expect(enqueuer('127.0.0.1:1')('notifications', payload())).rejects.toMatchObject({ code: 'dependency-unavailable' });
+    await expect(enqueuer(`127.0.0.1:${await freePort()}`)('notifications', payload())).rejects.toMatchObject({ code: 'dependency-unavailable' });
   });
 
   it('rejects an invalid payload before any call, naming the field', async () => {
