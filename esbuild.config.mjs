@@ -14,10 +14,12 @@ const root = dirname(fileURLToPath(import.meta.url));
 /**
  * Packages left out of the bundles and installed from each deploy folder's package.json instead.
  * - functions-framework: the runtime's FF must see the function the bundle registers (platform-notes A, B2).
- * - @google-cloud/tasks, @google-cloud/firestore and google-auth-library (google-gax underneath) load JSON and
- *   proto files by computed paths at run time, which no bundler can follow (platform-notes F3).
+ * - google-auth-library (credentials for the REST calls of shared/google-rest.ts, loaded on the first call outside
+ *   the emulators) loads files by computed paths at run time, which no bundler can follow (platform-notes F3).
+ * Firestore and Cloud Tasks are called over REST with fetch (shared/firestore-rest.ts, shared/tasks.ts): their
+ * client libraries are not in any bundle (BENCHMARKS.md).
  */
-export const EXTERNAL = ['@google-cloud/functions-framework', '@google-cloud/tasks', '@google-cloud/firestore', 'google-auth-library'];
+export const EXTERNAL = ['@google-cloud/functions-framework', 'google-auth-library'];
 
 /** Size budgets of the bundles (index.js, minified), in bytes: the build fails over them. */
 export const BUDGETS = {

@@ -2,9 +2,8 @@
  * `deadLetters/{queue}--{task}`: tasks given up (permanently failed, or failed on their last attempt), with everything
  * needed to inspect and redrive them.
  */
-import type { Firestore } from '@google-cloud/firestore';
 import { docId, type ErrorNote } from './deliveries.ts';
-import { documentTools, type DocumentOptions } from './firestore.ts';
+import { documentTools, type DocumentOptions, type Firestore } from './firestore.ts';
 
 export interface DeadLetterDoc {
   id: string;

@@ -3,8 +3,7 @@
  * lease in a transaction before sending, and marked sent with SendGrid's message id right after SendGrid accepts.
  */
 import { createHash } from 'node:crypto';
-import type { Firestore } from '@google-cloud/firestore';
-import { documentTools, type DocumentOptions } from './firestore.ts';
+import { documentTools, type DocumentOptions, type Firestore } from './firestore.ts';
 
 export interface DeliveryDoc {
   key: string;

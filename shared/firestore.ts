@@ -1,12 +1,15 @@
 /**
  * The Firestore client of every function, and `firestoreCall`: one operation bounded in time, with an outage
- * turned into a `RetryableError`. The document modules (orders.ts, deliveries.ts, dead-letters.ts) build on it.
+ * turned into a `RetryableError`. The document modules (orders.ts, deliveries.ts, dead-letters.ts…) build on it.
+ * The client is our REST one (shared/firestore-rest.ts), with the library's API for what we use.
  */
-import type { Firestore } from '@google-cloud/firestore';
-import type { PassThroughClient } from 'google-auth-library';
 import { AppError, RetryableError } from './errors.ts';
+import { Firestore } from './firestore-rest.ts';
 import { isTransient } from './grpc.ts';
-import { lazyObject, loadPackage, once, withEnv } from './lazy.ts';
+
+export { FieldPath } from './firestore-query.ts';
+export { DocumentReference, DocumentSnapshot, Firestore, Transaction } from './firestore-rest.ts';
+export { Timestamp } from './firestore-values.ts';
 
 export interface FirestoreOptions {
   projectId: string;
@@ -15,27 +18,12 @@ export interface FirestoreOptions {
   emulatorHost?: string | undefined;
 }
 
-/** The @google-cloud/firestore module, loaded on first use (shared/lazy.ts): for its values (Timestamp, FieldPath…). */
-export const firestoreLibrary = once(() => loadPackage<typeof import('@google-cloud/firestore')>('@google-cloud/firestore'));
-
 /**
- * The Firestore client, made on first use (shared/lazy.ts): the library loads when the first request needs it, not
- * at cold start. `emulatorHost` points it at the emulator.
+ * The Firestore client. Making it loads nothing and connects nowhere: the first operation is the first request
+ * (`fetch`), with credentials from google-auth-library loaded then (none against the emulator).
  */
 export function createFirestore(o: FirestoreOptions): Firestore {
-  // The library lets FIRESTORE_EMULATOR_HOST override its settings when the client is made: the value it had here.
-  const envHost = process.env.FIRESTORE_EMULATOR_HOST;
-  return lazyObject(() => {
-    const { PassThroughClient: PassThrough } = loadPackage<{ PassThroughClient: typeof PassThroughClient }>('google-auth-library');
-    return withEnv('FIRESTORE_EMULATOR_HOST', envHost, () => new (firestoreLibrary().Firestore)({
-      projectId: o.projectId,
-      databaseId: o.databaseId,
-      // The emulator needs no credentials; a pass-through auth client keeps the library from looking for them.
-      ...(o.emulatorHost ? { host: o.emulatorHost, ssl: false, authClient: new PassThrough() } : {}),
-      ignoreUndefinedProperties: true,
-    }));
-    // The document modules take their collections when they are built, at cold start.
-  }, ['collection']);
+  return new Firestore(o);
 }
 
 /** How long one Firestore operation may take before callers answer 503 (the client itself retries for minutes). */

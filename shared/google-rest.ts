@@ -109,3 +109,6 @@ export function errorOf(httpStatus: number, text: string): GoogleApiError {
 /** The base URL of a Google API, or of its emulator at `host:port`. */
 export const apiBase = (service: string, version: string, emulatorHost: string | undefined): string =>
   emulatorHost ? `http://${emulatorHost}/${version}` : `https://${service}.googleapis.com/${version}`;
+
+/** A resource name as a URL path: each segment percent-encoded (a document id may hold `#`, `?`, `%` or spaces). */
+export const urlPath = (name: string): string => name.split('/').map(encodeURIComponent).join('/');

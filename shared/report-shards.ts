@@ -9,8 +9,7 @@
  *   becomes part of the shard only when the step commits, in a transaction that checks the step; so a retried or
  *   duplicated task never counts an order twice, and a task killed midway is redone from the last committed cursor.
  */
-import type { Firestore, Timestamp } from '@google-cloud/firestore';
-import { firestoreCall, firestoreLibrary } from './firestore.ts';
+import { FieldPath, Timestamp, firestoreCall, type Firestore } from './firestore.ts';
 import { addSku, emptySums, emptyTotals, ORDER_FIELDS, type OrderFigures, type Sums, type Totals } from './report-totals.ts';
 import type { StoreDay } from './store-time.ts';
 
@@ -97,10 +96,10 @@ export function createReportStore(db: Firestore, o: { timeoutMs?: number } = {})
       call('read orders', async () => {
         let q = db
           .collection('orders')
-          .where('createdAt', '>=', firestoreLibrary().Timestamp.fromMillis(start))
-          .where('createdAt', '<', firestoreLibrary().Timestamp.fromMillis(end))
+          .where('createdAt', '>=', Timestamp.fromMillis(start))
+          .where('createdAt', '<', Timestamp.fromMillis(end))
           .orderBy('createdAt')
-          .orderBy(firestoreLibrary().FieldPath.documentId())
+          .orderBy(FieldPath.documentId())
           .select('createdAt', ...ORDER_FIELDS);
         if (cursor) q = q.startAfter(cursor.createdAt, cursor.id);
         const snap = await q.limit(limit).get();

@@ -3,7 +3,7 @@
  * client and document accessors the functions use (shared/firestore.ts, shared/orders.ts, shared/dead-letters.ts), read-only except for
  * the redrive, which is ops/dead-letters.ts's own code.
  */
-import type { Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '../../shared/firestore.ts';
 import { runDeadLetters } from '../../ops/dead-letters.ts';
 import { createDeadLetters } from '../../shared/dead-letters.ts';
 import { createFirestore } from '../../shared/firestore.ts';

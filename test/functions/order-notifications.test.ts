@@ -9,11 +9,11 @@ import { publicEndpoint } from '../../shared/http.ts';
 import { createLogger } from '../../shared/log.ts';
 import { QUEUE_SCHEMAS } from '../../shared/queues.ts';
 import { createEnqueuer, createTasksClient, taskIdFor } from '../../shared/tasks.ts';
-import { createFirestore } from '../../shared/firestore.ts';
+import { createFirestore, type Firestore } from '../../shared/firestore.ts';
 import { createOrders } from '../../shared/orders.ts';
-import type { Firestore } from '@google-cloud/firestore';
 import { cancelled, created, shipped } from '../support/events.ts';
 import { eventually } from '../support/eventually.ts';
+import { freePort } from '../support/net.ts';
 import { serveFunction } from '../support/serve.ts';
 import { runDeadLetters } from '../../ops/dead-letters.ts';
 import { INVOKER, OLD_SECRET, SECRET, startStack, type Stack } from '../support/stack.ts';
@@ -30,13 +30,15 @@ const post = (event: unknown, o?: Parameters<Stack['post']>[1]) => stack.post(ev
 beforeAll(async () => {
   stack = await startStack();
   ({ emulator, sink, store } = stack);
+  // A port nothing listens on: connections to it are refused.
+  const nowhere = `127.0.0.1:${await freePort()}`;
   // The same webhook logic with Cloud Tasks unreachable.
   http('webhook-tasks-down', publicEndpoint({
     log: createLogger({ level: 'ERROR' }),
     project: stack.projectId,
     handler: createWebhookHandler({
       orders: store,
-      enqueue: createEnqueuer({ client: createTasksClient({ emulatorHost: '127.0.0.1:1' }), project: stack.projectId, location: 'us-central1', serviceAccount: INVOKER, schemas: QUEUE_SCHEMAS, targets: { notifications: { url: stack.notifierUrl } } }),
+      enqueue: createEnqueuer({ client: createTasksClient({ emulatorHost: nowhere }), project: stack.projectId, location: 'us-central1', serviceAccount: INVOKER, schemas: QUEUE_SCHEMAS, targets: { notifications: { url: stack.notifierUrl } } }),
       secrets: [SECRET],
       toleranceSeconds: 300,
       now: Date.now,
@@ -44,11 +46,7 @@ beforeAll(async () => {
   }));
   webhookDown = await serveFunction('webhook-tasks-down');
   // And with Firestore unreachable.
-  // (The Firestore library lets FIRESTORE_EMULATOR_HOST override its settings, so hide it while constructing.)
-  const host = process.env.FIRESTORE_EMULATOR_HOST;
-  delete process.env.FIRESTORE_EMULATOR_HOST;
-  firestoreDown = createFirestore({ projectId: stack.projectId, databaseId: '(default)', emulatorHost: '127.0.0.1:1' });
-  process.env.FIRESTORE_EMULATOR_HOST = host;
+  firestoreDown = createFirestore({ projectId: stack.projectId, databaseId: '(default)', emulatorHost: nowhere });
   http('webhook-firestore-down', publicEndpoint({
     log: createLogger({ level: 'CRITICAL' }),
     project: stack.projectId,

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { StorefrontEvent } from '../../shared/schemas/events.ts';
 import { RetryableError } from '../../shared/errors.ts';
 import { createFirestore } from '../../shared/firestore.ts';
+import { freePort } from '../support/net.ts';
 import { applyEvent, createOrders, type OrderDoc } from '../../shared/orders.ts';
 import { testFirestore } from '../support/firestore.ts';
 import { cancelled, completed, created, shipped } from '../support/events.ts';
@@ -68,7 +69,7 @@ describe('createOrders (Firestore emulator)', () => {
   });
 
   it('gives up on an unreachable Firestore within its time limit, as a retryable error', async () => {
-    const down = createFirestore({ projectId: 'down', databaseId: '(default)', emulatorHost: '127.0.0.1:1' });
+    const down = createFirestore({ projectId: 'down', databaseId: '(default)', emulatorHost: `127.0.0.1:${await freePort()}` });
     const unreachable = createOrders(down, { timeoutMs: 300 });
     const err = await unreachable.recordEvent(created('o-down')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RetryableError);

@@ -5,7 +5,7 @@
  * store's fold (`applyEvent`), in batches.
  */
 import { http } from '@google-cloud/functions-framework';
-import type { Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '../../shared/firestore.ts';
 import { createAggregateTarget } from '../../functions/aggregate-orders/target.ts';
 import { createScheduleTarget } from '../../functions/schedule-reports/target.ts';
 import { BaseEnv, FirestoreEnv, OidcEnv, TasksEnv, loadConfig } from '../../shared/config.ts';

@@ -3,7 +3,7 @@
  * it: our Cloud Tasks emulator (queues.json), the Firestore emulator, the mail sink, and storefront-webhook and
  * send-notification served by functions-framework. Call once per test file (functions register once per process).
  */
-import type { Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '../../shared/firestore.ts';
 import { LOCAL_FIRESTORE_TIMEOUT_MS, LOCAL_MAIL } from '../../local/dev/function-settings.ts';
 import type { StackSettings } from '../../ops/settings/catalogue.ts';
 import { settingsEnv } from '../../ops/settings/stack-env.ts';
