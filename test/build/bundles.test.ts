@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXTERNAL, functionNames } from '../../esbuild.config.mjs';
+import { SIGNATURE_HEADER, signWebhook } from '../../shared/signature.ts';
 import { eventually } from '../support/eventually.ts';
 import { FUNCTION_ENV } from '../support/function-env.ts';
 import { freePort, waitForHttp } from '../support/net.ts';
@@ -48,7 +49,7 @@ describe.each(functionNames())('dist/%s', (name) => {
     const dir = staged.dir;
     expect(existsSync(join(dir, '.gcloudignore'))).toBe(false); // not uploaded, as gcloud would not
     execFileSync(process.execPath, ['--check', 'index.js'], { cwd: dir });
-    // The Google clients load on first use (shared/lazy.ts), after the first answer: each declared dependency must
+    // google-auth-library loads on first use (shared/lazy.ts), after the first answer: each declared dependency must
     // load from the folder, or the first real request would fail where starting did not.
     for (const dep of Object.keys(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).dependencies)) {
       execFileSync(process.execPath, ['-e', `require(${JSON.stringify(dep)})`], { cwd: dir });
@@ -78,6 +79,16 @@ describe.each(functionNames())('dist/%s', (name) => {
       expect(malformed.headers.get('content-type'), output).toMatch(/^application\/json/);
       const answer = (await malformed.json()) as { error: { code: string } };
       expect([malformed.status, answer.error.code]).toEqual(name.endsWith('-webhook') ? [400, 'invalid-json'] : [401, 'unauthenticated']);
+      if (name === 'storefront-webhook') {
+        // A signed event with an invalid id: 400 naming it, in zod's English (the bundles keep only its `en`
+        // locale, esbuild.config.mjs), answered before anything is stored.
+        const body = JSON.stringify({ id: 5, type: 'order.completed', createdAt: '2026-11-23T10:00:00Z', data: { orderId: 'o-1', completedAt: '2026-11-23T10:00:00Z' } });
+        const secret = env!.STOREFRONT_WEBHOOK_SECRETS!.split(',')[0]!;
+        const invalid = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(secret, body, Math.floor(Date.now() / 1000)) }, body });
+        const error = ((await invalid.json()) as { error: { code: string; message: string } }).error;
+        expect([invalid.status, error.code], output).toEqual([400, 'invalid-payload']);
+        expect(error.message).toMatch(/\bid: .*expected string, received number/i);
+      }
       await eventually(() => expect(output).toMatch(/"message":"Rejected request"/));
       expect(output).not.toContain('jane.doe@example.com');
       expect(output).not.toMatch(/SyntaxError|<pre>/);
