@@ -5,7 +5,6 @@
  * `--before` adds another build's dist/ (e.g. main's) as a contender, run alternately with this build. Speed and
  * memory are measured here, never asserted in tests. BENCHMARKS.md explains each figure.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { FUNCTION_ENV } from '../test/support/function-env.ts';
 import { breakdown } from './breakdown.ts';
 import { bundleSizes, kib } from './bundles.ts';
 import { coldStart, populateCompileCache, stageFloor, type Contender } from './cold-start.ts';
+import { emulatorSection } from './emulators.ts';
 import { firebaseTools } from './firebase-tasks.ts';
 import { produceTasks, realRequests } from './requests.ts';
 import { ROOT, startBenchStack, type Variant } from './stack.ts';
@@ -49,7 +49,7 @@ const lap = (section: string) => {
   laps[section] = Number(((performance.now() - lapStart) / 1000).toFixed(1));
   lapStart = performance.now();
 };
-const N = quick ? { cold: 2, webhook: 40, rounds: 1, overhead: 20, warmup: 5, emulatorTasks: 1000, rateTasks: 150 } : { cold: 9, webhook: 300, rounds: 3, overhead: 200, warmup: 20, emulatorTasks: 10000, rateTasks: 500 };
+const N = quick ? { cold: 2, webhook: 40, rounds: 1, overhead: 20, warmup: 5, emulatorTasks: 1000, rateTasks: 150, emulatorRounds: 1 } : { cold: 9, webhook: 300, rounds: 3, overhead: 200, warmup: 20, emulatorTasks: 10000, rateTasks: 500, emulatorRounds: 3 };
 
 const rows: { section: string; subject: string; figure: string; value: string }[] = [];
 const add = (section: string, subject: string, figure: string, value: string | number) => rows.push({ section, subject, figure, value: String(value) });
@@ -160,26 +160,11 @@ try {
     for (const row of r) add('reports', `aggregation, ${row['shard orders']} orders`, 'one shard in its own process', `${row['orders/s']} orders/s, peak RSS ${row['peak RSS MiB']} MiB`);
   }
   if (want('emulator')) {
-    const size = ['--queues=1,4', `--tasks=${N.emulatorTasks}`, `--rate-tasks=${N.rateTasks}`];
-    const measure = (script: string, ...more: string[]) => JSON.parse(execFileSync(process.execPath, [join(ROOT, script), ...size, ...more], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 }).trim().split('\n').at(-1)!);
-    const e = measure('local/tasks-emulator/bench.ts');
-    // Right after ours, the same workload (local/tasks-emulator/bench-workload.ts) against Firebase's.
-    const f = firebase ? measure('bench/firebase-tasks.ts', `--firebase=${firebase}`) : undefined;
+    // Ours and, with --firebase, Firebase's, alternately (bench/emulators.ts).
+    const e = emulatorSection({ tasks: N.emulatorTasks, rateTasks: N.rateTasks, rounds: N.emulatorRounds }, firebase);
+    results.emulator = e.results;
     lap('emulator');
-    results.emulator = { ours: e, firebase: f ?? 'not measured (no --firebase=<folder>)' };
-    const rate = (r: { measuredPerSecond: number; errorPercent: number; maxIn100Ms: number }) => `${r.measuredPerSecond}/s (${r.errorPercent}%), after the burst at most ${r.maxIn100Ms} in 100 ms`;
-    const fb = `firebase-tools${f ? ` ${f.firebaseTools}` : ''}`;
-    const both = (figure: string, ours: string, theirs: () => string) => {
-      add('emulator', 'ours', figure, ours);
-      if (f) add('emulator', fb, figure, theirs());
-    };
-    both('start (spawn → listening)', `${e.startMs} ms`, () => `${f.startMs} ms`);
-    for (const [k, v] of Object.entries(e.throughputPerSecond)) both(`dispatch throughput, ${k}`, `${v} tasks/s`, () => `${f.throughputPerSecond[k]} tasks/s (created with the queue running: no pause/resume route, tasksEmulator.js:206-209)`);
-    both('rate accuracy at 50/s', rate(e.rate50), () => `${rate(f.rate50)} (tokens refilled once a second, tasksEmulator.js:43,93)`);
-    const l = f?.latenessMs;
-    both('schedule lateness', `p50 ${e.latenessMs.p50} ms, p99 ${e.latenessMs.p99} ms, max ${e.latenessMs.max} ms`, () =>
-      `not supported: scheduleTime ignored (taskQueue.js:129-142,198; issue #8254), tasks dispatched at once: p50 ${-l.p50} ms before their scheduleTime (lateness from ${l.min} to ${l.max} ms)`);
-    if (!f) add('emulator', fb, 'every figure above', 'not measured (no --firebase=<folder>)');
+    for (const [subject, figure, value] of e.rows) add('emulator', subject, figure, value);
   }
 } finally {
   for (const c of cleanups.reverse()) await c();
