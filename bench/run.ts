@@ -5,7 +5,6 @@
  * `--before` adds another build's dist/ (e.g. main's) as a contender, run alternately with this build. Speed and
  * memory are measured here, never asserted in tests. BENCHMARKS.md explains each figure.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,8 @@ import { FUNCTION_ENV } from '../test/support/function-env.ts';
 import { breakdown } from './breakdown.ts';
 import { bundleSizes, kib } from './bundles.ts';
 import { coldStart, populateCompileCache, stageFloor, type Contender } from './cold-start.ts';
+import { emulatorSection } from './emulators.ts';
+import { firebaseTools } from './firebase-tasks.ts';
 import { produceTasks, realRequests } from './requests.ts';
 import { ROOT, startBenchStack, type Variant } from './stack.ts';
 import { taskOverhead } from './task-overhead.ts';
@@ -29,6 +30,14 @@ const compare = args.filter((a) => a.startsWith('--compare=')).map((a) => a.slic
 const firebase = flag('firebase');
 const sections = args.filter((a) => !a.startsWith('--'));
 const want = (s: string) => sections.length === 0 || sections.includes(s);
+// `--firebase=<folder>`: the same emulator workload against the Firebase tasks emulator installed there (checked now).
+try {
+  if (args.includes('--firebase') || firebase === '') throw new Error('--firebase needs the folder firebase-tools is installed in: --firebase=<folder>');
+  if (firebase !== undefined && want('emulator')) firebaseTools(firebase);
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(2);
+}
 // Opt-in: the probed runs of `breakdown` are not cold-start figures.
 const breakdownRuns = sections.includes('breakdown') ? (quick ? 2 : 5) : 0;
 // `--functions=a,b`: only these functions (cold start, bundles, breakdown).
@@ -40,7 +49,7 @@ const lap = (section: string) => {
   laps[section] = Number(((performance.now() - lapStart) / 1000).toFixed(1));
   lapStart = performance.now();
 };
-const N = quick ? { cold: 2, webhook: 40, rounds: 1, overhead: 20, warmup: 5, emulatorTasks: 1000, rateTasks: 150 } : { cold: 9, webhook: 300, rounds: 3, overhead: 200, warmup: 20, emulatorTasks: 10000, rateTasks: 500 };
+const N = quick ? { cold: 2, webhook: 40, rounds: 1, overhead: 20, warmup: 5, emulatorTasks: 1000, rateTasks: 150, emulatorRounds: 1 } : { cold: 9, webhook: 300, rounds: 3, overhead: 200, warmup: 20, emulatorTasks: 10000, rateTasks: 500, emulatorRounds: 3 };
 
 const rows: { section: string; subject: string; figure: string; value: string }[] = [];
 const add = (section: string, subject: string, figure: string, value: string | number) => rows.push({ section, subject, figure, value: String(value) });
@@ -151,13 +160,11 @@ try {
     for (const row of r) add('reports', `aggregation, ${row['shard orders']} orders`, 'one shard in its own process', `${row['orders/s']} orders/s, peak RSS ${row['peak RSS MiB']} MiB`);
   }
   if (want('emulator')) {
-    const out = execFileSync(process.execPath, [join(ROOT, 'local/tasks-emulator/bench.ts'), '--queues=1,4', `--tasks=${N.emulatorTasks}`, `--rate-tasks=${N.rateTasks}`], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
-    const e = JSON.parse(out.trim().split('\n').at(-1)!);
+    // Ours and, with --firebase, Firebase's, alternately (bench/emulators.ts).
+    const e = emulatorSection({ tasks: N.emulatorTasks, rateTasks: N.rateTasks, rounds: N.emulatorRounds }, firebase);
+    results.emulator = e.results;
     lap('emulator');
-    results.emulator = { ours: e, firebase: firebase ? 'not supported by this harness yet' : 'not measured (no --firebase=<folder>)' };
-    for (const [k, v] of Object.entries(e.throughputPerSecond)) add('emulator', 'ours', `dispatch throughput, ${k}`, `${v} tasks/s`);
-    add('emulator', 'ours', 'rate accuracy at 50/s', `${e.rate50.measuredPerSecond}/s (${e.rate50.errorPercent}%)`);
-    add('emulator', 'ours', 'schedule lateness', `p50 ${e.latenessMs.p50} ms, p99 ${e.latenessMs.p99} ms, max ${e.latenessMs.max} ms`);
+    for (const [subject, figure, value] of e.rows) add('emulator', subject, figure, value);
   }
 } finally {
   for (const c of cleanups.reverse()) await c();
