@@ -90,7 +90,7 @@ export class Query<S extends Snap = Snap> {
     return this.with({ after: snap ? (first as Snap) : at });
   }
   async get(): Promise<QuerySnapshot<S>> {
-    const answer = await this.host.call<{ document?: { name: string } }[]>('POST', `${urlPath(this.parent)}:runQuery`, { structuredQuery: this.structured() });
+    const answer = await this.host.call<{ document?: { name: string } }[]>('POST', `${urlPath(this.parent)}:runQuery`, { structuredQuery: this.structured() }, { idempotent: true });
     const docs = answer.flatMap((a) => (a.document ? [this.host.snapshot(this.host.refOf(a.document.name) as never, a.document as never) as S] : []));
     return { docs, size: docs.length, empty: docs.length === 0, forEach: (fn) => docs.forEach(fn) };
   }
@@ -99,7 +99,7 @@ export class Query<S extends Snap = Snap> {
       get: async () => {
         const answer = await this.host.call<{ result?: { aggregateFields?: { count?: { integerValue?: string } } } }[]>('POST', `${urlPath(this.parent)}:runAggregationQuery`, {
           structuredAggregationQuery: { structuredQuery: this.structured(), aggregations: [{ alias: 'count', count: {} }] },
-        });
+        }, { idempotent: true });
         const count = Number(answer.find((a) => a.result)?.result?.aggregateFields?.count?.integerValue ?? 0);
         return { data: () => ({ count }) };
       },

@@ -32,6 +32,9 @@ export interface RestFirestoreOptions {
   emulatorHost?: string | undefined;
 }
 
+/** Calls that only read: sent again once if their connection failed before any answer (shared/google-rest.ts). */
+export const READ = { idempotent: true } as const;
+
 /** Transaction attempts before the last contention error is thrown (the library's default). */
 const TRANSACTION_ATTEMPTS = 5;
 /** gRPC codes after which a transaction is run again: ABORTED (contention) and outages, as the library does. */
@@ -68,7 +71,7 @@ export class Firestore implements QueryHost {
   }
   async batchGet(refs: DocumentReference[], transaction?: string): Promise<DocumentSnapshot[]> {
     if (!refs.length) return [];
-    const answer = await this.call<{ found?: RestDocument; missing?: string }[]>('POST', `${this.root}:batchGet`, { documents: refs.map((r) => r.resourceName), ...(transaction ? { transaction } : {}) });
+    const answer = await this.call<{ found?: RestDocument; missing?: string }[]>('POST', `${this.root}:batchGet`, { documents: refs.map((r) => r.resourceName), ...(transaction ? { transaction } : {}) }, READ);
     const found = new Map<string, RestDocument>();
     for (const a of answer) if (a.found) found.set(a.found.name, a.found);
     return refs.map((r) => this.snapshot(r, found.get(r.resourceName)));
@@ -86,7 +89,7 @@ export class Firestore implements QueryHost {
   async runTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     let retry: string | undefined;
     for (let attempt = 1; ; attempt++) {
-      const { transaction } = await this.call<{ transaction: string }>('POST', `${this.root}:beginTransaction`, { options: { readWrite: retry ? { retryTransaction: retry } : {} } });
+      const { transaction } = await this.call<{ transaction: string }>('POST', `${this.root}:beginTransaction`, { options: { readWrite: retry ? { retryTransaction: retry } : {} } }, READ);
       const tx = new Transaction(this, transaction);
       try {
         const result = await fn(tx);
@@ -104,7 +107,7 @@ export class Firestore implements QueryHost {
   async recursiveDelete(ref: DocumentReference | CollectionReference): Promise<void> {
     const docs = ref instanceof DocumentReference ? [ref] : await ref.listDocuments();
     for (const doc of docs) {
-      const { collectionIds = [] } = await this.call<{ collectionIds?: string[] }>('POST', `${urlPath(doc.resourceName)}:listCollectionIds`, { pageSize: 1000 });
+      const { collectionIds = [] } = await this.call<{ collectionIds?: string[] }>('POST', `${urlPath(doc.resourceName)}:listCollectionIds`, { pageSize: 1000 }, READ);
       for (const id of collectionIds) await this.recursiveDelete(doc.collection(id));
     }
     for (let i = 0; i < docs.length; i += 500) await this.commit(docs.slice(i, i + 500).map((d) => ({ delete: d.resourceName })));
@@ -169,6 +172,8 @@ export class CollectionReference extends Query<DocumentSnapshot> {
       const page = await this.firestore.call<{ documents?: RestDocument[]; nextPageToken?: string }>(
         'GET',
         `${urlPath(`${this.parent}/${this.collectionId}`)}?pageSize=1000&showMissing=true&mask.fieldPaths=__name__${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`,
+        undefined,
+        READ,
       );
       for (const d of page.documents ?? []) refs.push(this.firestore.refOf(d.name));
       pageToken = page.nextPageToken ?? '';

@@ -52,7 +52,16 @@ export interface GoogleRestOptions {
 }
 
 /** One call: `method` on `path` (after the base URL) with an optional JSON body; resolves to the JSON answer. */
-export type GoogleRest = <T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) => Promise<T>;
+export type GoogleRest = <T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, options?: CallOptions) => Promise<T>;
+
+export interface CallOptions {
+  /**
+   * The call only reads: when its connection fails before any answer (a kept-alive socket the server had already
+   * closed, as happens after an idle instance), it is sent once more. Never set for writes: a write whose answer
+   * was lost may have been applied.
+   */
+  idempotent?: boolean;
+}
 
 /** A caller of one Google REST API. */
 export function googleRest(o: GoogleRestOptions): GoogleRest {
@@ -66,7 +75,7 @@ export function googleRest(o: GoogleRestOptions): GoogleRest {
     const headers = (await (await auth().getClient()).getRequestHeaders()) as unknown as Headers | Record<string, string>;
     return (headers instanceof Headers ? headers.get('authorization') : headers.Authorization ?? headers.authorization) ?? '';
   };
-  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  const send = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const timeoutMs = o.timeoutMs ?? 10_000;
     let res: Response;
     let text: string;
@@ -86,6 +95,15 @@ export function googleRest(o: GoogleRestOptions): GoogleRest {
     }
     if (res.ok) return (text ? JSON.parse(text) : {}) as T;
     throw errorOf(res.status, text);
+  };
+  return async <T>(method: string, path: string, body?: unknown, options: CallOptions = {}): Promise<T> => {
+    try {
+      return await send<T>(method, path, body);
+    } catch (err) {
+      const connectionFailed = err instanceof GoogleApiError && err.httpStatus === 0 && err.status === 'UNAVAILABLE';
+      if (!options.idempotent || !connectionFailed) throw err;
+      return send<T>(method, path, body);
+    }
   };
 }
 

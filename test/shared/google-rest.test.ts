@@ -31,11 +31,17 @@ describe('errorOf: a Google API error answer as the gRPC code the client librari
 describe('googleRest against an HTTP server', () => {
   const seen: { method: string; url: string; authorization?: string; body: string }[] = [];
   let hang = false;
+  let drop = 0;
   const server = http.createServer(async (req, res) => {
     let body = '';
     for await (const c of req) body += c;
     seen.push({ method: req.method!, url: req.url!, authorization: req.headers.authorization, body });
     if (hang) return; // never answers
+    if (drop > 0) {
+      drop--;
+      req.socket.destroy(); // the connection breaks before any answer
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
   });
   let base: string;
@@ -67,5 +73,21 @@ describe('googleRest against an HTTP server', () => {
     const err = await googleRest({ baseUrl: `http://127.0.0.1:${await freePort()}/v1`, emulator: true })('GET', 'x').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 14, status: 'UNAVAILABLE', httpStatus: 0 });
     expect((err as Error).message).toMatch(/ECONNREFUSED/);
+  });
+
+  it('sends a read once more when its connection broke before any answer, but never a write', async () => {
+    const call = googleRest({ baseUrl: base, emulator: true });
+    drop = 1;
+    const before = seen.length;
+    expect(await call('POST', 'docs:batchGet', {}, { idempotent: true })).toEqual({ ok: true });
+    expect(seen.length - before).toBe(2);
+    drop = 1;
+    const err = await call('POST', 'docs:commit', {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 14, status: 'UNAVAILABLE', httpStatus: 0 });
+    expect(seen.length - before).toBe(3);
+    drop = 2;
+    await expect(call('GET', 'docs/x', undefined, { idempotent: true })).rejects.toMatchObject({ code: 14 });
+    expect(seen.length - before).toBe(5);
+    drop = 0;
   });
 });
