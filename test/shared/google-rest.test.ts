@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GoogleApiError, errorOf, googleRest } from '../../shared/google-rest.ts';
@@ -89,5 +94,49 @@ describe('googleRest against an HTTP server', () => {
     await expect(call('GET', 'docs/x', undefined, { idempotent: true })).rejects.toMatchObject({ code: 14 });
     expect(seen.length - before).toBe(5);
     drop = 0;
+  });
+});
+
+describe('googleRest outside the emulators', () => {
+  it('sends the access token that Application Default Credentials get from the metadata server, as on Cloud Run', async () => {
+    // A stand-in for Cloud Run's metadata server (GCE_METADATA_HOST is google-auth-library's own override), and an API.
+    const asked: string[] = [];
+    const metadata = http.createServer((req, res) => {
+      asked.push(`${req.url} ${req.headers['metadata-flavor']}`);
+      res.setHeader('Metadata-Flavor', 'Google');
+      if (req.url!.startsWith('/computeMetadata/v1/instance/service-accounts/default/token')) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'ya29.from-metadata', expires_in: 3599, token_type: 'Bearer' }));
+      } else if (req.url === '/computeMetadata/v1/project/project-id') {
+        res.writeHead(200, { 'content-type': 'application/text' }).end('shop');
+      } else if (req.url === '/computeMetadata/v1/instance' || req.url === '/computeMetadata/v1/instance/') {
+        res.writeHead(200, { 'content-type': 'application/text' }).end('attributes/\n');
+      } else res.writeHead(404).end();
+    });
+    const auths: (string | undefined)[] = [];
+    const api = http.createServer((req, res) => {
+      auths.push(req.headers.authorization);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"name":"x"}');
+    });
+    await Promise.all([metadata, api].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', r))));
+    const home = mkdtempSync(join(tmpdir(), 'adc-'));
+    try {
+      const script = `import { googleRest } from ${JSON.stringify(new URL('../../shared/google-rest.ts', import.meta.url).pathname)};
+        const call = googleRest({ baseUrl: 'http://127.0.0.1:${(api.address() as AddressInfo).port}/v1', emulator: false, scope: 'https://www.googleapis.com/auth/datastore' });
+        console.log(JSON.stringify([await call('GET', 'a'), await call('POST', 'b', {})]));`;
+      // A clean environment: no key file, no gcloud credentials in HOME, so ADC falls through to the metadata server.
+      const env = { PATH: process.env.PATH!, HOME: home, GCE_METADATA_HOST: `127.0.0.1:${(metadata.address() as AddressInfo).port}` };
+      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env }).catch((e: Error) => {
+        throw new Error(`metadata server was asked:\n${asked.join('\n')}\n${e.message}`);
+      });
+      expect(JSON.parse(stdout)).toEqual([{ name: 'x' }, { name: 'x' }]);
+      expect(auths).toEqual(['Bearer ya29.from-metadata', 'Bearer ya29.from-metadata']);
+      // One token for both calls (cached), asked with the Metadata-Flavor header and the scope.
+      const tokenAsks = asked.filter((a) => a.includes('/token'));
+      expect(tokenAsks).toHaveLength(1);
+      expect(tokenAsks[0]).toMatch(/scopes=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fdatastore.* Google$/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+      await Promise.all([metadata, api].map((s) => new Promise<void>((r) => s.close(() => r()))));
+    }
   });
 });
