@@ -70,11 +70,23 @@ export class Firestore implements QueryHost {
     return this.batchGet(refs);
   }
   async batchGet(refs: DocumentReference[], transaction?: string): Promise<DocumentSnapshot[]> {
-    if (!refs.length) return [];
-    const answer = await this.call<{ found?: RestDocument; missing?: string }[]>('POST', `${this.root}:batchGet`, { documents: refs.map((r) => r.resourceName), ...(transaction ? { transaction } : {}) }, READ);
+    return (await this.read(refs, transaction ? { transaction } : {})).snaps;
+  }
+  /**
+   * Reads documents, in a transaction (`{transaction}`), or starting one (`{newTransaction}`: the transaction is
+   * begun by its first read, one round trip less, as the library does). Only a read outside a transaction is sent
+   * again after a broken connection: a repeated `newTransaction` could leave a transaction holding its locks.
+   */
+  async read(refs: DocumentReference[], within: { transaction?: string; newTransaction?: object }): Promise<{ snaps: DocumentSnapshot[]; transaction?: string }> {
+    const answer = await this.call<{ found?: RestDocument; missing?: string; transaction?: string }[]>(
+      'POST',
+      `${this.root}:batchGet`,
+      { documents: refs.map((r) => r.resourceName), ...within },
+      within.newTransaction ? {} : READ,
+    );
     const found = new Map<string, RestDocument>();
     for (const a of answer) if (a.found) found.set(a.found.name, a.found);
-    return refs.map((r) => this.snapshot(r, found.get(r.resourceName)));
+    return { snaps: refs.map((r) => this.snapshot(r, found.get(r.resourceName))), transaction: answer.find((a) => a.transaction)?.transaction };
   }
   batch(): WriteBatch {
     return new WriteBatch(this);
@@ -89,14 +101,15 @@ export class Firestore implements QueryHost {
   async runTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     let retry: string | undefined;
     for (let attempt = 1; ; attempt++) {
-      const { transaction } = await this.call<{ transaction: string }>('POST', `${this.root}:beginTransaction`, { options: { readWrite: retry ? { retryTransaction: retry } : {} } }, READ);
-      const tx = new Transaction(this, transaction);
+      const tx = new Transaction(this, retry);
       try {
         const result = await fn(tx);
-        await this.commit(tx.writes, transaction);
+        // A transaction that read nothing has no id: its writes are committed on their own, atomically too.
+        await this.commit(tx.writes, await tx.id());
         return result;
       } catch (err) {
-        await this.call('POST', `${this.root}:rollback`, { transaction }).catch(() => undefined);
+        const transaction = await tx.id().catch(() => undefined);
+        if (transaction) await this.call('POST', `${this.root}:rollback`, { transaction }).catch(() => undefined);
         if (!(err instanceof GoogleApiError) || !RETRY_TRANSACTION.has(err.code) || attempt >= TRANSACTION_ATTEMPTS) throw err;
         retry = transaction;
         await new Promise((r) => setTimeout(r, 100 * 2 ** attempt * (0.5 + Math.random())));
@@ -229,20 +242,37 @@ class Writes {
   }
 }
 
-/** One transaction attempt: its reads see one consistent state, its writes are committed together after them. */
+/**
+ * One transaction attempt: its reads see one consistent state, its writes are committed together after them. The
+ * first read begins it (`newTransaction`); later reads wait for its id.
+ */
 export class Transaction extends Writes {
   private readonly db: Firestore;
-  private readonly id: string;
-  constructor(db: Firestore, id: string) {
+  /** The transaction this attempt retries (its locks are handed over). */
+  private readonly retry: string | undefined;
+  private started: Promise<string | undefined> | undefined;
+  constructor(db: Firestore, retry?: string) {
     super();
     this.db = db;
-    this.id = id;
+    this.retry = retry;
+  }
+  /** The transaction's id, once a read has begun it. */
+  id(): Promise<string | undefined> {
+    return this.started ?? Promise.resolve(undefined);
   }
   async get(ref: DocumentReference): Promise<DocumentSnapshot> {
-    return (await this.db.batchGet([ref], this.id))[0]!;
+    return (await this.getAll(ref))[0]!;
   }
-  getAll(...refs: DocumentReference[]): Promise<DocumentSnapshot[]> {
-    return this.db.batchGet(refs, this.id);
+  async getAll(...refs: DocumentReference[]): Promise<DocumentSnapshot[]> {
+    if (this.started) return (await this.db.read(refs, { transaction: await this.started })).snaps;
+    const first = this.db.read(refs, { newTransaction: { readWrite: this.retry ? { retryTransaction: this.retry } : {} } });
+    this.started = first.then((r) => {
+      if (!r.transaction) throw new GoogleApiError(0, 'INTERNAL', 'Firestore began no transaction on the first read');
+      return r.transaction;
+    });
+    // A failed first read fails `fn` itself; its copy here must not count as an unhandled rejection.
+    this.started.catch(() => undefined);
+    return (await first).snaps;
   }
 }
 
