@@ -148,7 +148,7 @@ try {
       const w = await webhookLatency(stack, contenders('storefront-webhook'), N.webhook, N.rounds);
       results.webhook = w;
       lap('webhook');
-      for (const r of w) add('webhook', `storefront-webhook [${r.contender}]`, `concurrency ${r.concurrency}, ${r.requests} req`, `${r.rps} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms`);
+      for (const r of w) add('webhook', `storefront-webhook [${r.contender}]`, `concurrency ${r.concurrency}, ${r.requests} req`, `${r.rps} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms${r.cpuMsPerRequest === undefined ? '' : `; CPU per request: function ${r.cpuMsPerRequest} ms, Firestore emulator ${r.firestoreCpuMsPerRequest ?? '?'} ms`}`);
     }
   }
   // The reports bench (bench/reports.ts, from the reports branch): folded into the table once it is there.

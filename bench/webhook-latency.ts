@@ -1,8 +1,10 @@
 /**
  * storefront-webhook under load on one instance: the bundle from its own deploy folder, against the Firestore
  * emulator and our Cloud Tasks emulator (its notifications queue paused, purged after). Signed order.created events at
- * concurrency 1, 8 and 32 (each after a warm-up): requests per second, p50, p99 and max.
+ * concurrency 1, 8 and 32 (each after a warm-up): requests per second, p50, p99 and max, and the CPU time the
+ * function's own process spent per request (from /proc, so the emulators' share on the same cores is told apart).
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { freePort, waitForHttp } from '../test/support/net.ts';
 import { postOrder } from './requests.ts';
 import { pct, round, spawnFunction, stop, type BenchStack, type Variant } from './stack.ts';
@@ -15,11 +17,41 @@ export interface LatencyRow {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** CPU time (user + system) of the function's process per request; undefined without /proc. */
+  cpuMsPerRequest?: number;
+  /** The same for the Firestore emulator (its JVM), which shares the cores here and is Google's in production. */
+  firestoreCpuMsPerRequest?: number;
+}
+
+/** A process's /proc/<pid>/stat fields after the command name (state is [0], pgrp [2], utime [11], stime [12]). */
+function statOf(pid: number | string): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  } catch {
+    return undefined;
+  }
+}
+/** CPU time of a process so far, in ms (Linux: utime + stime, in 10 ms ticks). */
+function cpuMs(pid: number | undefined): number | undefined {
+  const f = pid === undefined ? undefined : statOf(pid);
+  return f && (Number(f[11]) + Number(f[12])) * 10;
+}
+/** CPU time of every process of a group (the Firestore emulator: gcloud and its JVM), in ms. */
+function groupCpuMs(pgid: number | undefined): number | undefined {
+  if (pgid === undefined || !existsSync('/proc')) return undefined;
+  let ms = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    const f = statOf(pid);
+    if (f && Number(f[2]) === pgid) ms += (Number(f[11]) + Number(f[12])) * 10;
+  }
+  return ms;
 }
 
 /** One phase: `n` requests, `concurrency` at a time. */
-async function phase(url: string, concurrency: number, n: number): Promise<Omit<LatencyRow, 'contender'>> {
+async function phase(url: string, pid: number | undefined, firestorePgid: number | undefined, concurrency: number, n: number): Promise<Omit<LatencyRow, 'contender'>> {
   const times: number[] = [];
+  const cpuBefore = cpuMs(pid);
+  const firestoreBefore = groupCpuMs(firestorePgid);
   let issued = 0;
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, async () => {
@@ -32,7 +64,13 @@ async function phase(url: string, concurrency: number, n: number): Promise<Omit<
     }
   }));
   const seconds = (performance.now() - started) / 1000;
-  return { concurrency, requests: n, rps: round(n / seconds, 1), p50Ms: round(pct(times, 50), 1), p99Ms: round(pct(times, 99), 1), maxMs: round(pct(times, 100), 1) };
+  const cpuAfter = cpuMs(pid);
+  const firestoreAfter = groupCpuMs(firestorePgid);
+  const cpu = {
+    ...(cpuBefore === undefined || cpuAfter === undefined ? {} : { cpuMsPerRequest: round((cpuAfter - cpuBefore) / n, 2) }),
+    ...(firestoreBefore === undefined || firestoreAfter === undefined ? {} : { firestoreCpuMsPerRequest: round((firestoreAfter - firestoreBefore) / n, 2) }),
+  };
+  return { concurrency, requests: n, rps: round(n / seconds, 1), p50Ms: round(pct(times, 50), 1), p99Ms: round(pct(times, 99), 1), maxMs: round(pct(times, 100), 1), ...cpu };
 }
 
 /**
@@ -58,7 +96,7 @@ export async function webhookLatency(stack: BenchStack, contenders: { label: str
       for (let r = 0; r < rounds; r++) {
         for (const c of r % 2 ? [...running].reverse() : running) {
           const list = results.get(c.label) ?? [];
-          list.push(await phase(c.url, concurrency, n));
+          list.push(await phase(c.url, c.child.pid, stack.firestore.pgid, concurrency, n));
           results.set(c.label, list);
         }
       }

@@ -10,6 +10,8 @@ import { freePort, waitForHttp } from './net.ts';
 
 export interface FirestoreEmulator {
   host: string;
+  /** The process group of gcloud and the emulator's JVM (the bench reads its CPU time). */
+  pgid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -41,5 +43,5 @@ export async function startFirestoreEmulator(): Promise<FirestoreEmulator> {
     await stop();
     throw new Error(`The Firestore emulator did not start: ${(err as Error).message}\n${output}`);
   }
-  return { host, stop };
+  return { host, pgid: child.pid, stop };
 }
