@@ -6,6 +6,7 @@
  * relies on abort the rest (`abort: true`), and the predicate itself is guarded by `holds`.
  */
 import { z } from 'zod';
+import { once } from '../lazy.ts';
 
 /** `pred`, answering false where it would throw. */
 export function holds<T>(pred: (value: T) => boolean): (value: T) => boolean {
@@ -18,21 +19,22 @@ export function holds<T>(pred: (value: T) => boolean): (value: T) => boolean {
   };
 }
 
-const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+// Made on first use: loading ICU's currency and region data took ~25 ms of every cold start (BENCHMARKS.md).
+const currencies = once(() => new Set(Intl.supportedValuesOf('currency')));
+const regionNames = once(() => new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' }));
 
 /** An ISO 4217 currency code (`EUR`, `JPY`). */
 export const Currency = z
   .string()
   .regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 currency code of three capital letters', abort: true })
-  .refine(holds((c: string) => CURRENCIES.has(c)), 'is not an ISO 4217 currency code');
+  .refine(holds((c: string) => currencies().has(c)), 'is not an ISO 4217 currency code');
 
 /** An ISO 3166-1 alpha-2 country code (`DE`, `JP`). */
 export const Country = z
   .string()
   .regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 country code of two capital letters', abort: true })
   // DisplayNames.of throws a RangeError on anything that is not a region code ("Germany").
-  .refine(holds((c: string) => regionNames.of(c) !== c), 'is not an ISO 3166-1 alpha-2 country code');
+  .refine(holds((c: string) => regionNames().of(c) !== c), 'is not an ISO 3166-1 alpha-2 country code');
 
 /** A BCP 47 locale (`en-US`, `ja-JP`). */
 export const Locale = z.string().refine(holds((l: string) => Intl.getCanonicalLocales(l).length === 1), 'must be a BCP 47 locale such as en-US');
