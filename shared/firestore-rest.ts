@@ -78,6 +78,7 @@ export class Firestore implements QueryHost {
    * again after a broken connection: a repeated `newTransaction` could leave a transaction holding its locks.
    */
   async read(refs: DocumentReference[], within: { transaction?: string; newTransaction?: object }): Promise<{ snaps: DocumentSnapshot[]; transaction?: string }> {
+    if (!refs.length && !within.newTransaction) return { snaps: [] };
     const answer = await this.call<{ found?: RestDocument; missing?: string; transaction?: string }[]>(
       'POST',
       `${this.root}:batchGet`,
@@ -264,6 +265,7 @@ export class Transaction extends Writes {
     return (await this.getAll(ref))[0]!;
   }
   async getAll(...refs: DocumentReference[]): Promise<DocumentSnapshot[]> {
+    if (!refs.length) return [];
     if (this.started) return (await this.db.read(refs, { transaction: await this.started })).snaps;
     const first = this.db.read(refs, { newTransaction: { readWrite: this.retry ? { retryTransaction: this.retry } : {} } });
     this.started = first.then((r) => {

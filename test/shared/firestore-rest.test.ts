@@ -54,6 +54,11 @@ describe('values', () => {
     expect(((await lib.collection('values').doc('date').get()).get('d') as LibraryTimestamp).toDate().toISOString()).toBe('2026-01-02T03:04:05.678Z');
   });
 
+  it('answers an empty read with an empty list, in a transaction too', async () => {
+    expect(await db.getAll()).toEqual([]);
+    expect(await db.runTransaction(async (tx) => tx.getAll())).toEqual([]);
+  });
+
   it('answers a missing document as not existing', async () => {
     const snap = await db.collection('values').doc('missing').get();
     expect(snap.exists).toBe(false);
