@@ -10,7 +10,7 @@
  */
 import { googleRest, GoogleApiError, urlPath, type GoogleRest } from './google-rest.ts';
 import { Query, type QueryHost } from './firestore-query.ts';
-import { decodeFields, encodeFields, leafPaths, updateFields, valueAt, type Timestamp as TimestampType, Timestamp } from './firestore-values.ts';
+import { REFERENCE, decodeFields, encodeFields, leafPaths, updateFields, valueAt, type Timestamp as TimestampType, Timestamp } from './firestore-values.ts';
 
 /** A document's data, typed loosely as the library's `DocumentData` (callers cast to their document types). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -131,6 +131,7 @@ export class Firestore implements QueryHost {
 }
 
 export class DocumentReference {
+  readonly [REFERENCE] = true as const;
   readonly firestore: Firestore;
   /** Relative to the database: `orders/o-1`. */
   readonly path: string;

@@ -56,10 +56,16 @@ export class Timestamp {
 /** Firestore's JSON of one value. */
 export type Value = Record<string, unknown>;
 
-/** A stand-in for a document reference inside a value: the full resource name. */
-export interface HasResourceName {
+/** Marks a document reference (shared/firestore-rest.ts), stored as a `referenceValue` of its resource name. */
+export const REFERENCE = Symbol.for('storefront-jobs.firestore-reference');
+
+/** A document reference inside a value: marked, so a plain object with a `resourceName` field stays a map. */
+export interface Reference {
+  readonly [REFERENCE]: true;
   readonly resourceName: string;
 }
+
+const isReference = (v: object): v is Reference => (v as Partial<Reference>)[REFERENCE] === true;
 
 const isTimestampLike = (v: object): v is { seconds: number; nanoseconds: number; toMillis(): number } =>
   typeof (v as { toMillis?: unknown }).toMillis === 'function' && typeof (v as { nanoseconds?: unknown }).nanoseconds === 'number';
@@ -83,7 +89,7 @@ export function encode(v: unknown): Value {
       if (isTimestampLike(v)) return { timestampValue: new Timestamp(v.seconds, v.nanoseconds).toRfc3339() };
       if (Array.isArray(v)) return { arrayValue: { values: v.map(encode) } };
       if (v instanceof Uint8Array) return { bytesValue: Buffer.from(v).toString('base64') };
-      if ('resourceName' in v && typeof (v as HasResourceName).resourceName === 'string') return { referenceValue: (v as HasResourceName).resourceName };
+      if (isReference(v)) return { referenceValue: v.resourceName };
       return { mapValue: { fields: encodeFields(v as Record<string, unknown>) } };
     default:
       throw new TypeError(`Firestore cannot store a value of type ${typeof v}`);
@@ -135,7 +141,7 @@ export function leafPaths(o: Record<string, unknown>, prefix: readonly string[] 
   for (const [k, v] of Object.entries(o)) {
     if (v === undefined) continue;
     const here = [...prefix, k];
-    const plain = v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array) && !isTimestampLike(v) && !('resourceName' in v);
+    const plain = v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array) && !isTimestampLike(v) && !isReference(v);
     if (plain && Object.keys(v).some((x) => (v as Record<string, unknown>)[x] !== undefined)) paths.push(...leafPaths(v as Record<string, unknown>, here));
     else paths.push(fieldPath(here));
   }

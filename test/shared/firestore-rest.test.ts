@@ -24,6 +24,8 @@ const sample = {
   arr: [1, 'two', { three: 3 }, {}],
   map: { nested: { deeper: 'x' }, 'with.dot': 1, 'with space': 2, '`tick`': 3, empty: {} },
   when: Timestamp.fromMillis(Date.UTC(2026, 10, 25, 3, 0, 0, 250)),
+  // A plain object that merely has a resourceName field stays a map.
+  named: { resourceName: 'projects/x', n: 1 },
   skipped: undefined,
 };
 const { skipped: _, ...stored } = sample;
@@ -41,6 +43,14 @@ describe('values', () => {
     expect(ours.when).toBeInstanceOf(Timestamp);
     expect(ours).toEqual({ ...stored });
     expect(ours.when.toDate().toISOString()).toBe('2026-11-25T03:00:00.250Z');
+  });
+
+  it('stores a document reference as a reference the library reads as one', async () => {
+    await db.collection('values').doc('ref').set({ to: db.collection('orders').doc('o-1') });
+    const theirs = (await lib.doc('values/ref').get()).get('to') as { path: string };
+    expect(theirs.path).toBe('orders/o-1');
+    const ours = (await db.collection('values').doc('ref').get()).get('to') as { path: string };
+    expect(ours.path).toBe('orders/o-1');
   });
 
   it('keeps a Date as a timestamp, and sub-millisecond precision as the library reads it', async () => {
