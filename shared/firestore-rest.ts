@@ -177,6 +177,8 @@ export class CollectionReference extends Query<DocumentSnapshot> {
     return this.collectionId;
   }
   doc(id: string): DocumentReference {
+    // As the library: an id is one path segment (https://firebase.google.com/docs/firestore/quotas#collections_documents_and_fields).
+    if (!id || id.includes('/') || id === '.' || id === '..' || /^__.*__$/.test(id)) throw new TypeError(`Not a valid Firestore document id: ${JSON.stringify(id.slice(0, 100))}`);
     return new DocumentReference(this.firestore, `${this.path}/${id}`);
   }
   /** Every document of the collection, including those that only have subcollections. */

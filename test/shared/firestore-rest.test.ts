@@ -64,6 +64,10 @@ describe('values', () => {
     expect(((await lib.collection('values').doc('date').get()).get('d') as LibraryTimestamp).toDate().toISOString()).toBe('2026-01-02T03:04:05.678Z');
   });
 
+  it('refuses a document id that is not one path segment, before any request', () => {
+    for (const id of ['', 'a/b', '.', '..', '__reserved__']) expect(() => db.collection('values').doc(id), id).toThrow(/Not a valid Firestore document id/);
+  });
+
   it('answers an empty read with an empty list, in a transaction too', async () => {
     expect(await db.getAll()).toEqual([]);
     expect(await db.runTransaction(async (tx) => tx.getAll())).toEqual([]);
