@@ -120,7 +120,7 @@ describe('the console in a browser', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
     // The page goes back to the queue once its DELETE is answered: wait for that, or it could happen after the next
     // test has opened another view (the emulator can answer 404 below before the page has its answer).
-    await page.waitForFunction(() => location.hash === '#/queues/bulk');
+    await page.waitForFunction("location.hash === '#/queues/bulk'");
     await eventually(async () => expect((await rest(`${queuePath('bulk')}/tasks/bulk-00007`)).status).toBe(404));
   });
 
