@@ -98,11 +98,12 @@ export function traceFields(header: (name: string) => string | undefined, projec
 }
 
 /**
- * Anything shaped like an address, not only the common ones: a local part may hold `!#$%&'*+=?^{|}~` (RFC 5322) and a
- * domain any letters, so both take every character but spaces, quotes, brackets, separators, `@` and `/` (a path
- * such as `node_modules/@google-cloud/…` in a stack is not an address). Over-masking a log is cheap; leaking is not.
+ * Anything shaped like an address, not only the common ones: a local part may hold `!#$%&'*+/=?^{|}~` (RFC 5322) and a
+ * domain any letters, so both take every character but spaces, quotes, brackets, separators and `@`, and the domain
+ * no `/` (a path such as `node_modules/@google-cloud/…` in a stack is not an address: its "domain" has a `/` before
+ * any dot). Over-masking a log is cheap; leaking is not.
  */
-const EMAIL = /([^\s"'\\<>(),;:@[\]/])[^\s"'\\<>(),;:@[\]/]*@([^\s"'\\<>(),;:@[\]/.])[^\s"'\\<>(),;:@[\]/]*\.([^\s"'\\<>(),;:@[\]/.]+)/gu;
+const EMAIL = /([^\s"'\\<>(),;:@[\]])[^\s"'\\<>(),;:@[\]]*@([^\s"'\\<>(),;:@[\]/.])[^\s"'\\<>(),;:@[\]/]*\.([^\s"'\\<>(),;:@[\]/.]+)/gu;
 
 /** `jane.doe@example.com` → `j***@e***.com`: enough to tell addresses apart in a log, not to read one. */
 export function maskEmail(email: string): string {

@@ -52,6 +52,9 @@ describe('log', () => {
     expect(maskEmail('type !@a.aa here')).toBe('type !***@a***.aa here');
     expect(maskEmail('ü@bücher.de')).toBe('ü***@b***.de');
     expect(maskEmail('x+tag@sub.example.co.uk')).toBe('x***@s***.uk');
+    // `/` is allowed in a local part too (fuzzing found '/@a.aa' in clear in an event type).
+    expect(maskEmail('type /@a.aa here')).toBe('type /***@a***.aa here');
+    expect(maskEmail('a/b@example.com')).toBe('a***@e***.com');
     // A package path in a stack is not an address.
     expect(maskEmail('at node_modules/@google-cloud/firestore/build/src/index.js:12')).toBe('at node_modules/@google-cloud/firestore/build/src/index.js:12');
     expect(redact(['x@y.org'])).toEqual(['x***@y***.org']);
