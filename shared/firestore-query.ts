@@ -4,7 +4,7 @@
  * `count().get()` and `stream()`. Each is one `runQuery` (or `runAggregationQuery`) call
  * (https://cloud.google.com/firestore/docs/reference/rest/v1/StructuredQuery).
  */
-import { urlPath, type GoogleRest } from './google-rest.ts';
+import { READ, urlPath, type GoogleRest } from './google-rest.ts';
 import { dottedPath, encode, valueAt, type Value } from './firestore-values.ts';
 
 /** What a query needs of its client (shared/firestore-rest.ts), without importing it (the client imports this). */
@@ -90,7 +90,7 @@ export class Query<S extends Snap = Snap> {
     return this.with({ after: snap ? (first as Snap) : at });
   }
   async get(): Promise<QuerySnapshot<S>> {
-    const answer = await this.host.call<{ document?: { name: string } }[]>('POST', `${urlPath(this.parent)}:runQuery`, { structuredQuery: this.structured() }, { idempotent: true });
+    const answer = await this.host.call<{ document?: { name: string } }[]>('POST', `${urlPath(this.parent)}:runQuery`, { structuredQuery: this.structured() }, READ);
     const docs = answer.flatMap((a) => (a.document ? [this.host.snapshot(this.host.refOf(a.document.name) as never, a.document as never) as S] : []));
     return { docs, size: docs.length, empty: docs.length === 0, forEach: (fn) => docs.forEach(fn) };
   }
@@ -99,7 +99,7 @@ export class Query<S extends Snap = Snap> {
       get: async () => {
         const answer = await this.host.call<{ result?: { aggregateFields?: { count?: { integerValue?: string } } } }[]>('POST', `${urlPath(this.parent)}:runAggregationQuery`, {
           structuredAggregationQuery: { structuredQuery: this.structured(), aggregations: [{ alias: 'count', count: {} }] },
-        }, { idempotent: true });
+        }, READ);
         const count = Number(answer.find((a) => a.result)?.result?.aggregateFields?.count?.integerValue ?? 0);
         return { data: () => ({ count }) };
       },

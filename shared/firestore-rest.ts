@@ -8,7 +8,7 @@
  * against the Firestore emulator and against the library itself (what one writes, the other reads alike).
  * Over 200 lines: the reference, snapshot, transaction and batch classes share the one REST caller and write format.
  */
-import { googleRest, GoogleApiError, urlPath, type GoogleRest } from './google-rest.ts';
+import { apiBase, googleRest, GoogleApiError, READ, urlPath, type GoogleRest } from './google-rest.ts';
 import { Query, type QueryHost } from './firestore-query.ts';
 import { REFERENCE, decodeFields, encodeFields, leafPaths, updateFields, valueAt, type Timestamp as TimestampType, Timestamp } from './firestore-values.ts';
 
@@ -32,9 +32,6 @@ export interface RestFirestoreOptions {
   emulatorHost?: string | undefined;
 }
 
-/** Calls that only read: sent again once if their connection failed before any answer (shared/google-rest.ts). */
-export const READ = { idempotent: true } as const;
-
 /** Transaction attempts before the last contention error is thrown (the library's default). */
 const TRANSACTION_ATTEMPTS = 5;
 /** gRPC codes after which a transaction is run again: ABORTED (contention) and outages, as the library does. */
@@ -46,7 +43,7 @@ export class Firestore implements QueryHost {
   constructor(o: RestFirestoreOptions) {
     this.root = `projects/${o.projectId}/databases/${o.databaseId}/documents`;
     this.call = googleRest({
-      baseUrl: o.emulatorHost ? `http://${o.emulatorHost}/v1` : 'https://firestore.googleapis.com/v1',
+      baseUrl: apiBase('firestore', 'v1', o.emulatorHost),
       emulator: !!o.emulatorHost,
       scope: 'https://www.googleapis.com/auth/datastore',
       // Each call is bounded by its caller (shared/firestore.ts `firestoreCall`); this only ends a hung connection.

@@ -4,7 +4,8 @@
  * gRPC) took most of a function's first request (BENCHMARKS.md). A REST call is one JSON request; an error answer
  * (`{"error":{"code","message","status"}}`, https://cloud.google.com/apis/design/errors#http_mapping) becomes a
  * `GoogleApiError` whose `code` is the numeric gRPC code, as the client libraries report it, so shared/grpc.ts
- * classifies both alike. A network failure keeps fetch's error (no code: an outage).
+ * classifies both alike. No answer at all is an outage too: DEADLINE_EXCEEDED after a timeout, UNAVAILABLE for a
+ * failed connection.
  *
  * Credentials: against an emulator none are needed (Firestore's emulator takes `Bearer owner` as an admin that
  * security rules do not apply to); otherwise google-auth-library (Application Default Credentials: the metadata
@@ -32,11 +33,12 @@ export class GoogleApiError extends Error {
   readonly status: string;
   readonly httpStatus: number;
   constructor(httpStatus: number, status: string, message: string, options?: ErrorOptions) {
-    super(`${STATUS_NAMES.indexOf(status as (typeof STATUS_NAMES)[number])} ${status}: ${message}`, options);
+    const code = STATUS_NAMES.indexOf(status as (typeof STATUS_NAMES)[number]);
+    super(`${code} ${status}: ${message}`, options);
     this.name = 'GoogleApiError';
     this.httpStatus = httpStatus;
     this.status = status;
-    this.code = STATUS_NAMES.indexOf(status as (typeof STATUS_NAMES)[number]);
+    this.code = code;
   }
 }
 
@@ -47,7 +49,7 @@ export interface GoogleRestOptions {
   emulator: boolean;
   /** OAuth scope of the access token. @default cloud-platform */
   scope?: string;
-  /** A call not answered within this fails with fetch's TimeoutError (an outage to shared/grpc.ts). @default 10000 */
+  /** A call not answered within this fails with DEADLINE_EXCEEDED (an outage to shared/grpc.ts). @default 10000 */
   timeoutMs?: number;
 }
 
@@ -62,6 +64,9 @@ export interface CallOptions {
    */
   idempotent?: boolean;
 }
+
+/** The options of a call that only reads. */
+export const READ: CallOptions = { idempotent: true };
 
 /** A caller of one Google REST API. */
 export function googleRest(o: GoogleRestOptions): GoogleRest {
