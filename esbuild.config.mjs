@@ -13,13 +13,14 @@ const root = dirname(fileURLToPath(import.meta.url));
 
 /**
  * Packages left out of the bundles and installed from each deploy folder's package.json instead.
- * - functions-framework: the runtime's FF must see the function the bundle registers (platform-notes A, B2).
- * - google-auth-library (credentials for the REST calls of shared/google-rest.ts, loaded on the first call outside
- *   the emulators) loads files by computed paths at run time, which no bundler can follow (platform-notes F3).
- * Firestore and Cloud Tasks are called over REST with fetch (shared/firestore-rest.ts, shared/tasks.ts): their
- * client libraries are not in any bundle (BENCHMARKS.md).
+ * - functions-framework: the runtime's FF must see the function the bundle registers, so it may not have a copy.
+ * - @google-cloud/tasks, @google-cloud/firestore and google-auth-library (google-gax underneath) load JSON and proto
+ *   files by computed paths at run time, which no bundler can follow.
+ * - @sendgrid/mail bundles, but it is loaded on the first email (shared/lazy.ts): kept out, its axios, form-data and
+ *   mime-db are not parsed at every cold start.
+ * A deploy folder declares those its bundle loads, so npm installs one google-gax for both Google libraries.
  */
-export const EXTERNAL = ['@google-cloud/functions-framework', 'google-auth-library'];
+export const EXTERNAL = ['@google-cloud/functions-framework', '@google-cloud/firestore', '@google-cloud/tasks', '@sendgrid/mail', 'google-auth-library'];
 
 /** Size budgets of the bundles (index.js, minified), in bytes: the build fails over them. */
 export const BUDGETS = {

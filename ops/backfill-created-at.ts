@@ -7,7 +7,8 @@
  * GOOGLE_CLOUD_PROJECT set, the real project.
  */
 import { parseArgs } from 'node:util';
-import { FieldPath, Timestamp, createFirestore, type Firestore } from '../shared/firestore.ts';
+import { FieldPath, Timestamp, type Firestore } from '@google-cloud/firestore';
+import { createFirestore } from '../shared/firestore.ts';
 import { settings } from './dead-letters.ts';
 
 /** Returns how many documents were read and updated. */

@@ -82,7 +82,7 @@ export async function runReport(argv: string[], env: Record<string, string | und
   print(`schedule-reports: ${day.day} (${day.timeZone}, ${day.hours} hours, run ${day.run}): ${answer.enqueued} tasks enqueued, ${answer.found} found${day.done ? '; this run is already combined' : ''}`);
   const client = createTasksClient({ emulatorHost: t.tasksHost });
   // Run every shard now; a task that already ran (or is running) is not found or refuses, which is fine.
-  await Promise.all(day.tasks.map((task) => client.runTask(task.name).catch(() => undefined)));
+  await Promise.all(day.tasks.map((task) => client.runTask({ name: task.name }).catch(() => undefined)));
   if (!values.wait) return 0;
 
   const db = createFirestore({ projectId: t.project, databaseId: env.FIRESTORE_DATABASE ?? '(default)', emulatorHost: t.firestoreHost });

@@ -1,15 +1,15 @@
 /**
- * The Firestore client of every function, and `firestoreCall`: one operation bounded in time, with an outage
- * turned into a `RetryableError`. The document modules (orders.ts, deliveries.ts, dead-letters.ts…) build on it.
- * The client is our REST one (shared/firestore-rest.ts), with the library's API for what we use.
+ * The Firestore client of every function (@google-cloud/firestore, made on first use), and `firestoreCall`: one
+ * operation bounded in time, with an outage turned into a `RetryableError`. The document modules (orders.ts,
+ * deliveries.ts, dead-letters.ts…) build on it.
  */
+import type { Firestore } from '@google-cloud/firestore';
+import { googleAuth, passThroughAuth, sharedAuth } from './credentials.ts';
 import { AppError, RetryableError } from './errors.ts';
-import { Firestore } from './firestore-rest.ts';
 import { isTransient } from './grpc.ts';
+import { lazyObject, loadPackage, once, withEnv } from './lazy.ts';
 
-export { FieldPath } from './firestore-query.ts';
-export { DocumentReference, DocumentSnapshot, Firestore, Transaction } from './firestore-rest.ts';
-export { Timestamp } from './firestore-values.ts';
+export type { DocumentReference, DocumentSnapshot, Firestore, QueryDocumentSnapshot, Timestamp, Transaction } from '@google-cloud/firestore';
 
 export interface FirestoreOptions {
   projectId: string;
@@ -18,12 +18,34 @@ export interface FirestoreOptions {
   emulatorHost?: string | undefined;
 }
 
+/** The @google-cloud/firestore module, loaded on first use (shared/lazy.ts): for its values (Timestamp, FieldPath…). */
+export const firestoreLibrary = once(() => loadPackage<typeof import('@google-cloud/firestore')>('@google-cloud/firestore'));
+
+/** Set once a client for the real Firestore exists: its operations first obtain credentials (shared/credentials.ts). */
+let credentials: (() => Promise<unknown>) | undefined;
+
 /**
- * The Firestore client. Making it loads nothing and connects nowhere: the first operation is the first request
- * (`fetch`), with credentials from google-auth-library loaded then (none against the emulator).
+ * The Firestore client, made on first use (shared/lazy.ts): the library loads when the first request needs it, not
+ * at cold start. It speaks gRPC, the library's default transport (BENCHMARKS.md has both transports measured).
+ * `emulatorHost` points it at the emulator, without credentials.
  */
 export function createFirestore(o: FirestoreOptions): Firestore {
-  return new Firestore(o);
+  if (!o.emulatorHost) credentials = googleAuth;
+  // The library lets FIRESTORE_EMULATOR_HOST override its settings when the client is made: the value it had here.
+  const envHost = process.env.FIRESTORE_EMULATOR_HOST;
+  return lazyObject(
+    () =>
+      withEnv('FIRESTORE_EMULATOR_HOST', envHost, () =>
+        new (firestoreLibrary().Firestore)({
+          projectId: o.projectId,
+          databaseId: o.databaseId,
+          ignoreUndefinedProperties: true,
+          ...(o.emulatorHost ? { host: o.emulatorHost, ssl: false, authClient: passThroughAuth() } : { auth: sharedAuth() }),
+        }),
+      ),
+    // The document modules take their collections when they are built, at cold start.
+    ['collection'],
+  );
 }
 
 /** How long one Firestore operation may take before callers answer 503 (the client itself retries for minutes). */
@@ -38,7 +60,7 @@ export async function firestoreCall<T>(what: string, fn: () => Promise<T>, timeo
   // Started before the clock: a first call's library load (shared/lazy.ts) is not Firestore being slow.
   let pending: Promise<T>;
   try {
-    pending = fn();
+    pending = credentials ? credentials().then(fn) : fn();
   } catch (err) {
     pending = Promise.reject(err);
   }

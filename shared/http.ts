@@ -159,7 +159,7 @@ async function failTask(res: Response, o: TaskTargetOptions<z.ZodType>, ctx: Tas
   }
   if (ctx.lastAttempt) ctx.log.critical('Task failed on its last attempt and was dead-lettered', err, { code: error.code, outcome: 'given-up' });
   else if (error.code === 'internal') ctx.log.error('Task failed unexpectedly; it will be retried', err, { code: error.code });
-  else if (error.code === 'provider-auth') ctx.log.error(error.message, err, { code: error.code });
+  else if (error.code === 'provider-auth' || error.code === 'invalid-config') ctx.log.error(error.message, err, { code: error.code });
   else ctx.log.warn('Task failed; it will be retried', { code: error.code, reason: error.message });
   const retryAfter = error instanceof RetryableError ? error.retryAfterSeconds : undefined;
   if (retryAfter !== undefined) res.setHeader('Retry-After', retryAfterHeader(retryAfter));
@@ -223,7 +223,9 @@ export function sendError(res: Response, log: Logger, err: unknown, headers: Rec
     res.status(503).json({ error: { code: err.code, message: err.message, details: [] } });
     return;
   }
-  log.error('Unexpected error', err);
+  // A configuration failure found at run time (credentials) is logged with what to fix; callers see only 500.
+  if (err instanceof AppError && err.code === 'invalid-config') log.error(err.message, err, { code: err.code });
+  else log.error('Unexpected error', err);
   res.status(500).json({ error: { code: 'internal', message: 'Internal error', details: [] } });
 }
 

@@ -1,11 +1,12 @@
 /**
- * Sending email through SendGrid v3 (`POST /v3/mail/send` with `fetch`): the settings, a mailer built once at cold
- * start, and the mapping of SendGrid's failures onto our error model (platform-notes D4). Dev and tests point it at the local mail
- * sink through `SENDGRID_BASE_URL`, never through a code branch.
+ * Sending email through SendGrid v3 with @sendgrid/mail: the settings, a mailer built once at cold start, and the
+ * mapping of SendGrid's failures onto our error model. Dev and tests point it at the local mail sink through
+ * `SENDGRID_BASE_URL`, never through a code branch.
  */
 import { z } from 'zod';
 import { url } from './config.ts';
 import { AppError, PermanentError, RateLimitedError, RetryableError, type FieldIssue } from './errors.ts';
+import { loadPackage, once } from './lazy.ts';
 import { maskText } from './log.ts';
 import type { NotificationKind } from './schemas/notifications.ts';
 
@@ -70,72 +71,92 @@ export interface Mailer {
   send(message: MailMessage): Promise<{ messageId: string }>;
 }
 
-/** SendGrid v3's mail/send body for `message`, as @sendgrid/mail 8 built it (snake_case; template data per recipient list). */
-export function mailSendBody(from: Recipient, replyTo: string | undefined, message: MailMessage): Record<string, unknown> {
-  const to = (Array.isArray(message.to) ? message.to : [message.to]).map((r) => (r.name ? { email: r.email, name: r.name } : { email: r.email }));
-  if (!to.length || to.some((r) => !r.email)) throw new PermanentError('invalid-payload', 'The message has no recipient address');
-  const isTemplate = 'templateId' in message;
-  const data = isTemplate && Object.keys(message.dynamicTemplateData).length ? { dynamic_template_data: message.dynamicTemplateData } : {};
-  return {
-    from,
-    ...(isTemplate ? {} : { subject: message.subject }),
-    personalizations: [{ to, ...data }],
-    ...(message.categories?.length ? { categories: message.categories.filter((c) => c !== '') } : {}),
-    ...(isTemplate ? {} : { content: [{ type: 'text/plain', value: message.text }, ...(message.html !== undefined ? [{ type: 'text/html', value: message.html }] : [])] }),
-    ...(message.customArgs && Object.keys(message.customArgs).length ? { custom_args: message.customArgs } : {}),
-    ...(replyTo ? { reply_to: { email: replyTo } } : {}),
-    ...(isTemplate ? { template_id: message.templateId } : {}),
-  };
+/** The part of @sendgrid/mail's `MailService` used here (its .d.ts leaves out the `client` property). */
+interface MailService {
+  client: { setApiKey(key: string): void; setDefaultRequest(key: string, value: unknown): void };
+  setTimeout(ms: number): void;
+  send(data: Record<string, unknown>): Promise<[{ statusCode: number; headers: Record<string, unknown> }, unknown]>;
+}
+
+/**
+ * A SendGrid `MailService` of its own for `config` (@sendgrid/mail, loaded on the first email: shared/lazy.ts). The
+ * base URL is set after the API key, because `setApiKey` resets it to SendGrid's host.
+ */
+function createMailService(config: MailEnv): MailService {
+  const { MailService: Service } = loadPackage<{ MailService: new () => MailService }>('@sendgrid/mail');
+  const service = new Service();
+  service.client.setApiKey(config.SENDGRID_API_KEY);
+  if (config.SENDGRID_BASE_URL) service.client.setDefaultRequest('baseUrl', config.SENDGRID_BASE_URL.replace(/\/*$/, '/'));
+  service.setTimeout(config.SENDGRID_TIMEOUT_MS);
+  return service;
 }
 
 /** SendGrid's answer to one request. */
 export interface SendGridResponse {
   status: number;
   /** Lower-case header names. */
-  headers: Record<string, string>;
+  headers: Record<string, unknown>;
   /** The parsed JSON body, or its text when it is not JSON. */
   body: unknown;
 }
 
 /**
- * Builds a mailer once, at cold start: `POST {SENDGRID_BASE_URL}/v3/mail/send` with `fetch`, the whole exchange
- * bounded by SENDGRID_TIMEOUT_MS. (@sendgrid/mail did the same through axios; with form-data and mime-db it made
- * send-notification's bundle 826 KiB instead of 523, parsed at every cold start: BENCHMARKS.md.)
+ * Builds a mailer once, at cold start; @sendgrid/mail sends (`POST {SENDGRID_BASE_URL}/v3/mail/send`), each request
+ * bounded by SENDGRID_TIMEOUT_MS.
  */
 export function createMailer(config: MailEnv): Mailer {
+  const service = once(() => createMailService(config));
   const from = { email: config.MAIL_FROM, ...(config.MAIL_FROM_NAME ? { name: config.MAIL_FROM_NAME } : {}) };
-  const endpoint = `${(config.SENDGRID_BASE_URL ?? 'https://api.sendgrid.com').replace(/\/*$/, '')}/v3/mail/send`;
-  const headers = {
-    Accept: 'application/json',
-    'Content-Type': 'application/json',
-    Authorization: `Bearer ${config.SENDGRID_API_KEY}`,
-    'User-Agent': 'storefront-jobs',
-  };
-
   return {
     async send(message) {
-      const body = JSON.stringify(mailSendBody(from, config.MAIL_REPLY_TO, message));
-      let answer: SendGridResponse;
+      const to = (Array.isArray(message.to) ? message.to : [message.to]).map((r) => (r.name ? { email: r.email, name: r.name } : { email: r.email }));
+      if (!to.length || to.some((r) => !r.email)) throw new PermanentError('invalid-payload', 'The message has no recipient address');
+      const content =
+        'templateId' in message
+          ? { templateId: message.templateId, ...(Object.keys(message.dynamicTemplateData).length ? { dynamicTemplateData: message.dynamicTemplateData } : {}) }
+          : { subject: message.subject, text: message.text, ...(message.html !== undefined ? { html: message.html } : {}) };
+      const categories = message.categories?.filter((c) => c !== '');
       try {
-        const res = await fetch(endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(config.SENDGRID_TIMEOUT_MS) });
-        const text = await res.text();
-        answer = { status: res.status, headers: Object.fromEntries(res.headers), body: parseJson(text) };
+        const [response] = await service().send({
+          to: to.length === 1 ? to[0] : to,
+          from,
+          ...(config.MAIL_REPLY_TO ? { replyTo: config.MAIL_REPLY_TO } : {}),
+          ...content,
+          ...(message.customArgs && Object.keys(message.customArgs).length ? { customArgs: message.customArgs } : {}),
+          ...(categories?.length ? { categories } : {}),
+          // The helper console.warns about quotes and ampersands in template data: noise in structured logs.
+          hideWarnings: true,
+        });
+        const id = response.headers['x-message-id'];
+        return { messageId: typeof id === 'string' ? id : '' };
       } catch (err) {
-        throw toNetworkError(err, config.SENDGRID_TIMEOUT_MS);
+        throw toSendError(err, config.SENDGRID_TIMEOUT_MS);
       }
-      if (answer.status < 200 || answer.status > 299) throw toMailError(answer);
-      return { messageId: answer.headers['x-message-id'] ?? '' };
     },
   };
 }
 
-const parseJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
+/**
+ * What @sendgrid/mail rejects with, as our error: its `ResponseError` (`code` = HTTP status, `response` = headers and
+ * parsed body) through `toMailError`; axios's network errors (a string `code`) as retryable. Anything else is
+ * unexpected (internal: logged at ERROR and retried).
+ */
+function toSendError(err: unknown, timeoutMs: number): AppError {
+  if (err instanceof AppError) return err;
+  const e = err as { code?: unknown; response?: { headers?: Record<string, unknown>; body?: unknown }; isAxiosError?: unknown; message?: unknown };
+  if (typeof e?.code === 'number' && e.response) return toMailError({ status: e.code, headers: lowerCaseKeys(e.response.headers ?? {}), body: e.response.body });
+  if (e?.isAxiosError === true || typeof e?.code === 'string') {
+    const code = typeof e.code === 'string' ? e.code : 'network error';
+    const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
+    const message = timedOut ? `SendGrid did not answer within ${timeoutMs} ms` : `SendGrid could not be reached (${code})`;
+    // The axios error holds the request (API key, recipient): keep only its code as the cause.
+    return new RetryableError('provider-unavailable', message, { cause: new Error(code) });
   }
-};
+  const reason = maskText(err instanceof Error ? err.message : String(err));
+  return new AppError('internal', `SendGrid's client failed: ${reason}`, { cause: new Error(reason) });
+}
+
+const lowerCaseKeys = (headers: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 
 interface SendGridErrorBody {
   errors?: Array<{ message?: unknown; field?: unknown }>;
@@ -147,8 +168,6 @@ interface SendGridErrorBody {
  */
 export function toMailError(answer: SendGridResponse, now: number = Date.now()): AppError {
   const { status, headers } = answer;
-  // A 3xx fetch did not follow (no Location): not SendGrid's verdict on the message.
-  if (status < 400) return new RetryableError('provider-unavailable', `SendGrid could not be reached (HTTP ${status})`);
   const details = sendGridIssues(answer.body);
   const summary = details.map((d) => `${d.path}: ${d.message}`).join('; ');
   const cause = new Error(maskText(`SendGrid ${status}${summary ? `: ${summary}` : ''}`));
@@ -171,16 +190,6 @@ export function toMailError(answer: SendGridResponse, now: number = Date.now()):
   return new PermanentError('provider-rejected', maskText(`SendGrid rejected the message (${status})${summary ? `: ${summary}` : ''}`), opts);
 }
 
-/** A request that got no answer: the timeout (SENDGRID_TIMEOUT_MS) or a network failure, both retryable. */
-function toNetworkError(err: unknown, timeoutMs: number): RetryableError {
-  const e = err as { name?: unknown; cause?: { code?: unknown; name?: unknown } };
-  const code = typeof e?.cause?.code === 'string' ? e.cause.code : undefined;
-  const timedOut = e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
-  const message = timedOut ? `SendGrid did not answer within ${timeoutMs} ms` : `SendGrid could not be reached (${code ?? 'network error'})`;
-  // fetch's error may hold the request (API key, recipient): keep only its code as the cause.
-  return new RetryableError('provider-unavailable', message, { cause: new Error(timedOut ? 'timeout' : (code ?? 'network error')) });
-}
-
 function sendGridIssues(body: unknown): FieldIssue[] {
   const errors = (body as SendGridErrorBody | null)?.errors;
   if (!Array.isArray(errors)) return [];
@@ -190,7 +199,7 @@ function sendGridIssues(body: unknown): FieldIssue[] {
   }));
 }
 
-function retryAfter(headers: Record<string, string>): number | undefined {
+function retryAfter(headers: Record<string, unknown>): number | undefined {
   const s = Number(headers['retry-after']);
   return Number.isFinite(s) && s > 0 ? Math.ceil(s) : undefined;
 }

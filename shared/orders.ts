@@ -3,7 +3,7 @@
  * `events/{eventId}`: each storefront event received, and the tasks it enqueued. Both are written in one
  * transaction, so they live in one module.
  */
-import { Timestamp, documentTools, type DocumentOptions, type Firestore, type Transaction } from './firestore.ts';
+import { documentTools, firestoreLibrary, type DocumentOptions, type Firestore, type Timestamp, type Transaction } from './firestore.ts';
 import type { Cancellation, Order, Shipment, StorefrontEvent } from './schemas/events.ts';
 
 export type OrderStatus = 'created' | 'shipped' | 'completed' | 'cancelled';
@@ -57,7 +57,7 @@ export function applyEvent(doc: OrderDoc | undefined, e: StorefrontEvent, now: s
   switch (e.type) {
     case 'order.created':
       next.order = e.data.order;
-      next.createdAt = Timestamp.fromMillis(Date.parse(e.data.order.createdAt));
+      next.createdAt = firestoreLibrary().Timestamp.fromMillis(Date.parse(e.data.order.createdAt));
       reach('created', e.data.order.createdAt);
       break;
     case 'order.shipped':

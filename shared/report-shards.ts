@@ -9,7 +9,7 @@
  *   becomes part of the shard only when the step commits, in a transaction that checks the step; so a retried or
  *   duplicated task never counts an order twice, and a task killed midway is redone from the last committed cursor.
  */
-import { FieldPath, Timestamp, firestoreCall, type Firestore } from './firestore.ts';
+import { firestoreCall, firestoreLibrary, type Firestore, type Timestamp } from './firestore.ts';
 import { addSku, emptySums, emptyTotals, ORDER_FIELDS, type OrderFigures, type Sums, type Totals } from './report-totals.ts';
 import type { StoreDay } from './store-time.ts';
 
@@ -94,6 +94,7 @@ export function createReportStore(db: Firestore, o: { timeoutMs?: number } = {})
     /** One page of a shard's orders: createdAt in [start, end), after `cursor`, ordered by createdAt then id. */
     pageOrders: (start: number, end: number, cursor: Cursor | undefined, limit: number) =>
       call('read orders', async () => {
+        const { FieldPath, Timestamp } = firestoreLibrary();
         let q = db
           .collection('orders')
           .where('createdAt', '>=', Timestamp.fromMillis(start))

@@ -1,50 +1,45 @@
 /**
  * Enqueueing Cloud Tasks: a typed queue registry binds each queue to its payload schema, and `enqueue` validates
- * the payload, builds an OIDC-authenticated HTTP task and creates it with one call to the Cloud Tasks REST API v2
- * (shared/google-rest.ts: `fetch`, not the @google-cloud/tasks library, which took ~300 ms of a first request to
- * load and set up; BENCHMARKS.md).
+ * the payload, builds an OIDC-authenticated HTTP task and creates it with `@google-cloud/tasks` over its REST
+ * transport (`fallback: true`), the same in production and against our emulator.
  */
 import { createHash } from 'node:crypto';
+import type { protos } from '@google-cloud/tasks';
 import type { z } from 'zod';
 import type { TasksEnv } from './config.ts';
+import { googleAuth, passThroughAuth, sharedAuth } from './credentials.ts';
 import { AppError, PermanentError, RetryableError, describeIssues, fieldIssues } from './errors.ts';
-import { apiBase, googleRest } from './google-rest.ts';
 import { ALREADY_EXISTS, grpcCode, isTransient } from './grpc.ts';
+import { loadPackage, once } from './lazy.ts';
 
 /** Cloud Tasks' limit on a task's size. */
 export const MAX_TASK_BYTES = 1024 * 1024;
 
-/** A task as the REST API v2 takes it (https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks). */
-export interface TaskSpec {
-  name?: string;
-  httpRequest: {
-    httpMethod: 'POST';
-    url: string;
-    headers: Record<string, string>;
-    /** base64. */
-    body: string;
-    oidcToken: { serviceAccountEmail: string; audience: string };
-  };
-  /** RFC 3339. */
-  scheduleTime?: string;
-  /** Duration, e.g. `"600s"`. */
-  dispatchDeadline?: string;
-}
-
-/** What the enqueuer (createTask) and the operator commands (runTask: `npm run report`) need of Cloud Tasks. */
+/** What the enqueuer (createTask) and the operator commands (runTask: `npm run report`) need of a Cloud Tasks client. */
 export interface TasksClient {
-  /** Creates a task in the queue `parent`; answers the created task's name. Fails with code 6 when the name exists. */
-  createTask(parent: string, task: TaskSpec): Promise<{ name: string }>;
-  /** Dispatches a task now (`tasks.run`). */
-  runTask(name: string): Promise<{ name: string }>;
+  createTask(request: protos.google.cloud.tasks.v2.ICreateTaskRequest): Promise<[protos.google.cloud.tasks.v2.ITask, ...unknown[]]>;
+  runTask(request: protos.google.cloud.tasks.v2.IRunTaskRequest): Promise<[protos.google.cloud.tasks.v2.ITask, ...unknown[]]>;
 }
 
-/** The Cloud Tasks REST client; with `emulatorHost` (`host:port`) it speaks plain HTTP to our emulator. */
+/**
+ * The Cloud Tasks client (REST transport), made on the first call (shared/lazy.ts): @google-cloud/tasks and google-gax
+ * load then, not at cold start. With `emulatorHost` (`host:port`) it speaks plain-HTTP REST to it, without
+ * credentials; otherwise it first obtains the instance's credentials (shared/credentials.ts).
+ */
 export function createTasksClient(options: { emulatorHost?: string | undefined }): TasksClient {
-  const call = googleRest({ baseUrl: apiBase('cloudtasks', 'v2', options.emulatorHost), emulator: !!options.emulatorHost });
+  const client = once(() => {
+    const { CloudTasksClient: Client } = loadPackage<typeof import('@google-cloud/tasks')>('@google-cloud/tasks');
+    if (!options.emulatorHost) return new Client({ fallback: true, auth: sharedAuth() });
+    const [host, port] = options.emulatorHost.split(':') as [string, string];
+    return new Client({ fallback: true, protocol: 'http', apiEndpoint: host, port: Number(port), authClient: passThroughAuth() });
+  });
+  const made = async () => {
+    if (!options.emulatorHost) await googleAuth();
+    return client();
+  };
   return {
-    createTask: (parent, task) => call('POST', `${parent}/tasks`, { task }),
-    runTask: (name) => call('POST', `${name}:run`, {}),
+    createTask: async (request) => (await made()).createTask(request),
+    runTask: async (request) => (await made()).runTask(request),
   };
 }
 
@@ -132,20 +127,20 @@ export function createEnqueuer<R extends Record<string, z.ZodType>>(o: EnqueuerO
     if (!target) throw new AppError('internal', `No target configured for the ${queue} queue`);
     const parent = `projects/${o.project}/locations/${o.location}/queues/${queue}`;
     const name = options.idempotencyKey ? `${parent}/tasks/${taskIdFor(queue, options.idempotencyKey)}` : undefined;
-    const task: TaskSpec = {
+    const task = {
       ...(name ? { name } : {}),
       httpRequest: {
-        httpMethod: 'POST',
+        httpMethod: 'POST' as const,
         url: target.url,
         headers: { 'Content-Type': 'application/json' },
-        body: body.toString('base64'),
+        body,
         oidcToken: { serviceAccountEmail: o.serviceAccount, audience: target.audience ?? target.url },
       },
-      ...(options.scheduleTime ? { scheduleTime: options.scheduleTime.toISOString() } : {}),
-      ...(options.dispatchDeadlineSeconds ? { dispatchDeadline: `${options.dispatchDeadlineSeconds}s` } : {}),
+      ...(options.scheduleTime ? { scheduleTime: toTimestamp(options.scheduleTime) } : {}),
+      ...(options.dispatchDeadlineSeconds ? { dispatchDeadline: { seconds: options.dispatchDeadlineSeconds } } : {}),
     };
     try {
-      const created = await o.client.createTask(parent, task);
+      const [created] = await o.client.createTask({ parent, task });
       return { name: created.name || name || '', duplicate: false };
     } catch (err) {
       if (grpcCode(err) === ALREADY_EXISTS && name) return { name, duplicate: true };
@@ -155,10 +150,16 @@ export function createEnqueuer<R extends Record<string, z.ZodType>>(o: EnqueuerO
 }
 
 function classify(err: unknown, queue: string): AppError {
+  if (err instanceof AppError) return err;
   const message = err instanceof Error ? err.message : String(err);
   // No gRPC code: a network-level failure (ECONNREFUSED, reset, timeout) before Cloud Tasks answered.
   if (isTransient(err)) {
     return new RetryableError('dependency-unavailable', `Cloud Tasks is unavailable (queue ${queue}): ${message}`, { cause: err });
   }
   return new AppError('internal', `Cloud Tasks rejected the ${queue} task: ${message}`, { cause: err });
+}
+
+function toTimestamp(d: Date): { seconds: number; nanos: number } {
+  const ms = d.getTime();
+  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 };
 }

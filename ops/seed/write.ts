@@ -7,7 +7,7 @@
  * A re-run converges: the fold is idempotent and known events are not recorded twice. Reading the stored orders
  * back (`readOrders`) is what the expected report is computed from.
  */
-import type { DocumentSnapshot as QueryDocumentSnapshot, Firestore, Transaction } from '../../shared/firestore.ts';
+import type { Firestore, QueryDocumentSnapshot, Transaction } from '../../shared/firestore.ts';
 import type { StorefrontEvent } from '../../shared/schemas/events.ts';
 import { applyEvent, type EventDoc, type OrderDoc } from '../../shared/orders.ts';
 

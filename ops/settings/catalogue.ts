@@ -88,7 +88,7 @@ export const SETTINGS: Record<string, Setting> = {
   TASKS_LOCATION: { meaning: 'region of the queues', fill: (s) => s.location, deploy: 'stack' },
   TASKS_INVOKER_SERVICE_ACCOUNT: { meaning: 'service account whose OIDC token the tasks carry', fill: (s) => s.tasksInvoker, deploy: 'stack' },
   CLOUD_TASKS_EMULATOR_HOST: {
-    meaning: '`host:port` of a Cloud Tasks emulator; the same Cloud Tasks REST client then speaks plain HTTP to it. Unset in production',
+    meaning: '`host:port` of a Cloud Tasks emulator; the same `@google-cloud/tasks` client then speaks plain-HTTP REST to it. Unset in production',
     fill: (s) => s.tasksHost,
   },
   // A private function checks that tokens are for its own URL and from the account that calls it.

@@ -43,7 +43,7 @@ const payload = () => {
   return { kind: 'order-confirmation' as const, idempotencyKey: e.id, eventId: e.id, order: (e.data as { order: any }).order };
 };
 
-describe('enqueue (its REST v2 requests)', () => {
+describe('enqueue (REST requests of the real client library)', () => {
   it('creates an HTTP task with JSON body, Content-Type, OIDC token and a hashed task id', async () => {
     seen.length = 0;
     const when = new Date('2026-11-25T03:00:00.250Z');
@@ -57,7 +57,7 @@ describe('enqueue (its REST v2 requests)', () => {
     expect(url).toBe('/v2/projects/shop/locations/europe-west1/queues/notifications/tasks');
     expect(body.task.name).toBe(r.name);
     expect(body.task.httpRequest).toMatchObject({
-      httpMethod: 'POST',
+      httpMethod: 1, // POST: the Node REST transport sends enums as numbers
       url: 'https://send-notification-x.a.run.app/',
       headers: { 'Content-Type': 'application/json' },
       oidcToken: { serviceAccountEmail: 'tasks-invoker@shop.iam.gserviceaccount.com', audience: 'https://send-notification-x.a.run.app/' },
