@@ -62,7 +62,7 @@ function firestoreValue(v: unknown, depth: number): boolean {
 
 /** Dead letters, built once at cold start. */
 export function createDeadLetters(db: Firestore, o: DocumentOptions = {}) {
-  const { now, call } = documentTools(o);
+  const { now, call } = documentTools(db, o);
   const deadLetters = db.collection('deadLetters');
   return {
     /** Writes (or updates, on a repeated give-up) the dead letter of a task. */

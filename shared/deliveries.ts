@@ -44,7 +44,7 @@ export const docId = (key: string) => createHash('sha256').update(key).digest('h
 
 /** Delivery records, built once at cold start. */
 export function createDeliveries(db: Firestore, o: DocumentOptions = {}) {
-  const { now, call } = documentTools(o);
+  const { now, call } = documentTools(db, o);
   const deliveries = db.collection('deliveries');
   const update = (key: string, fields: Partial<DeliveryDoc>, what: string) =>
     call(what, () => deliveries.doc(docId(key)).set({ ...fields, updatedAt: now().toISOString() }, { merge: true }));

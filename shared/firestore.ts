@@ -21,8 +21,8 @@ export interface FirestoreOptions {
 /** The @google-cloud/firestore module, loaded on first use (shared/lazy.ts): for its values (Timestamp, FieldPath…). */
 export const firestoreLibrary = once(() => loadPackage<typeof import('@google-cloud/firestore')>('@google-cloud/firestore'));
 
-/** Set once a client for the real Firestore exists: its operations first obtain credentials (shared/credentials.ts). */
-let credentials: (() => Promise<unknown>) | undefined;
+/** Clients of the real Firestore: their operations first obtain the instance's credentials (shared/credentials.ts). */
+const needsCredentials = new WeakSet<Firestore>();
 
 /**
  * The Firestore client, made on first use (shared/lazy.ts): the library loads when the first request needs it, not
@@ -30,12 +30,10 @@ let credentials: (() => Promise<unknown>) | undefined;
  * `emulatorHost` points it at the emulator, without credentials.
  */
 export function createFirestore(o: FirestoreOptions): Firestore {
-  if (!o.emulatorHost) credentials = googleAuth;
-  // The library lets FIRESTORE_EMULATOR_HOST override its settings when the client is made: the value it had here.
-  const envHost = process.env.FIRESTORE_EMULATOR_HOST;
-  return lazyObject(
+  const db = lazyObject(
     () =>
-      withEnv('FIRESTORE_EMULATOR_HOST', envHost, () =>
+      // The library lets FIRESTORE_EMULATOR_HOST override its settings when the client is made: it says the same.
+      withEnv('FIRESTORE_EMULATOR_HOST', o.emulatorHost, () =>
         new (firestoreLibrary().Firestore)({
           projectId: o.projectId,
           databaseId: o.databaseId,
@@ -46,6 +44,8 @@ export function createFirestore(o: FirestoreOptions): Firestore {
     // The document modules take their collections when they are built, at cold start.
     ['collection'],
   );
+  if (!o.emulatorHost) needsCredentials.add(db);
+  return db;
 }
 
 /** How long one Firestore operation may take before callers answer 503 (the client itself retries for minutes). */
@@ -56,11 +56,11 @@ export const DEFAULT_FIRESTORE_TIMEOUT_MS = 10_000;
  * `RetryableError`, so callers answer 503 instead of hanging. An operation that times out may still complete;
  * every write here is idempotent, so the caller's retry converges.
  */
-export async function firestoreCall<T>(what: string, fn: () => Promise<T>, timeoutMs = DEFAULT_FIRESTORE_TIMEOUT_MS): Promise<T> {
+export async function firestoreCall<T>(db: Firestore, what: string, fn: () => Promise<T>, timeoutMs = DEFAULT_FIRESTORE_TIMEOUT_MS): Promise<T> {
   // Started before the clock: a first call's library load (shared/lazy.ts) is not Firestore being slow.
   let pending: Promise<T>;
   try {
-    pending = credentials ? credentials().then(fn) : fn();
+    pending = needsCredentials.has(db) ? googleAuth().then(fn) : fn();
   } catch (err) {
     pending = Promise.reject(err);
   }
@@ -89,7 +89,7 @@ export interface DocumentOptions {
   timeoutMs?: number;
 }
 
-/** The clock and the bounded call of a document module. */
-export function documentTools(o: DocumentOptions): { now: () => Date; call: <T>(what: string, fn: () => Promise<T>) => Promise<T> } {
-  return { now: o.now ?? (() => new Date()), call: (what, fn) => firestoreCall(what, fn, o.timeoutMs) };
+/** The clock and the bounded call of a document module on `db`. */
+export function documentTools(db: Firestore, o: DocumentOptions): { now: () => Date; call: <T>(what: string, fn: () => Promise<T>) => Promise<T> } {
+  return { now: o.now ?? (() => new Date()), call: (what, fn) => firestoreCall(db, what, fn, o.timeoutMs) };
 }

@@ -86,7 +86,7 @@ function later(at: string, prevAt: string, tie: string, prevTie: string): boolea
 
 /** The accessors of orders and events, built once at cold start. */
 export function createOrders(db: Firestore, o: DocumentOptions = {}) {
-  const { now, call } = documentTools(o);
+  const { now, call } = documentTools(db, o);
   const orders = db.collection('orders');
   const events = db.collection('events');
   return {

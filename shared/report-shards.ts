@@ -66,7 +66,7 @@ export const runIdOf = (day: string, run: string): string => `${day}--${run}`;
 const shardId = (shard: number): string => String(shard).padStart(2, '0');
 
 export function createReportStore(db: Firestore, o: { timeoutMs?: number } = {}) {
-  const call = <T>(what: string, fn: () => Promise<T>): Promise<T> => firestoreCall(what, fn, o.timeoutMs);
+  const call = <T>(what: string, fn: () => Promise<T>): Promise<T> => firestoreCall(db, what, fn, o.timeoutMs);
   const runRef = (id: string) => db.collection('reportRuns').doc(id);
   const shardRef = (id: string, shard: number) => runRef(id).collection('shards').doc(shardId(shard));
   const partRef = (id: string, part: string) => runRef(id).collection('parts').doc(part);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXTERNAL, functionNames } from '../../esbuild.config.mjs';
 import { SIGNATURE_HEADER, signWebhook } from '../../shared/signature.ts';
+import { created } from '../support/events.ts';
 import { eventually } from '../support/eventually.ts';
 import { FUNCTION_ENV } from '../support/function-env.ts';
 import { freePort, waitForHttp } from '../support/net.ts';
@@ -49,7 +50,7 @@ describe.each(functionNames())('dist/%s', (name) => {
     const dir = staged.dir;
     expect(existsSync(join(dir, '.gcloudignore'))).toBe(false); // not uploaded, as gcloud would not
     execFileSync(process.execPath, ['--check', 'index.js'], { cwd: dir });
-    // google-auth-library loads on first use (shared/lazy.ts), after the first answer: each declared dependency must
+    // The client libraries load on first use (shared/lazy.ts), after the first answer: each declared dependency must
     // load from the folder, or the first real request would fail where starting did not.
     for (const dep of Object.keys(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).dependencies)) {
       execFileSync(process.execPath, ['-e', `require(${JSON.stringify(dep)})`], { cwd: dir });
@@ -92,6 +93,48 @@ describe.each(functionNames())('dist/%s', (name) => {
       await eventually(() => expect(output).toMatch(/"message":"Rejected request"/));
       expect(output).not.toContain('jane.doe@example.com');
       expect(output).not.toMatch(/SyntaxError|<pre>/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('dist/storefront-webhook outside the emulators, without credentials', () => {
+  it('answers 500 and logs at ERROR what to fix, loading the libraries from its folder, and keeps serving', { timeout: 180_000 }, async () => {
+    const staged = stageDeployFolder('storefront-webhook');
+    temps.push(staged.remove);
+    const { FIRESTORE_EMULATOR_HOST: _f, CLOUD_TASKS_EMULATOR_HOST: _t, ...env } = FUNCTION_ENV['storefront-webhook']!;
+    const missing = join(staged.dir, 'no-such-key.json');
+    const port = await freePort();
+    const ff = join(staged.dir, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
+    const child = spawn(process.execPath, [ff, '--target=storefront-webhook', `--port=${port}`], {
+      cwd: staged.dir,
+      env: { PATH: process.env.PATH, HOME: staged.dir, NODE_ENV: 'production', GOOGLE_APPLICATION_CREDENTIALS: missing, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/`, 30_000, () => child.exitCode !== null);
+      const secret = env.STOREFRONT_WEBHOOK_SECRETS!.split(',')[0]!;
+      for (const orderId of ['o-cred-1', 'o-cred-2']) {
+        const body = JSON.stringify(created(orderId));
+        const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(secret, body, Math.floor(Date.now() / 1000)) }, body });
+        // A configuration failure, not an outage: 500 (a storefront retries it, but nobody is told to wait it out).
+        expect(res.status, output).toBe(500);
+      }
+      const logged = () => output.split('\n').filter((l) => l.includes('"invalid-config"')).map((l) => JSON.parse(l) as { severity: string; message: string; code: string });
+      await eventually(() => expect(logged()).toHaveLength(2));
+      for (const line of logged()) {
+        expect(line).toMatchObject({ severity: 'ERROR', code: 'invalid-config' });
+        expect(line.message).toContain(missing);
+        expect(line.message).toMatch(/To fix: .*GOOGLE_APPLICATION_CREDENTIALS/);
+      }
+      // The libraries leave no unhandled rejection behind (it would end the process): it still answers.
+      expect(child.exitCode).toBeNull();
+      expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(405);
+      expect(output).not.toMatch(/Unhandled|jane\.doe@example\.com/i);
     } finally {
       child.kill('SIGKILL');
     }
