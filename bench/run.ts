@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- [--quick] [--before=<dist dir>] [--compare=<label>=<dist dir>…] [--firebase=<folder>] [section…]]`: every benchmark, one table
+ * `npm run bench [-- [--quick] [--before=<dist dir>] [--compare=<label>=<dist dir>…] [--firestore-rest] [--firebase=<folder>] [section…]]`: every benchmark, one table
  * printed and bench/results.json written. Sections: cold-start, bundles, webhook, overhead, emulator, reports (when
  * bench/reports.ts is there) (default: all), and breakdown (only when named: where a first real request's time goes).
  * `--before` adds another build's dist/ (e.g. main's) as a contender, run alternately with this build. Speed and
@@ -90,7 +90,12 @@ try {
     const measured = quick ? names.filter((n) => n in realRequests([])) : names;
     const thisBuild = staged(undefined, measured);
     const others = [...(before ? [['before', before]] : []), ...compare].map(([label, dist]) => ({ label: label!, variants: staged(dist, measured) }));
-    const builds = [{ label: 'bundle', variants: thisBuild }, ...others];
+    // `--firestore-rest`: this build again with @google-cloud/firestore's REST transport (the library reads
+    // FIRESTORE_PREFER_REST), to compare with its default gRPC.
+    const rest = args.includes('--firestore-rest')
+      ? [{ label: 'bundle+rest', variants: Object.fromEntries(Object.entries(thisBuild).map(([n, v]) => [n, { ...v, env: { FIRESTORE_PREFER_REST: 'true' } } as Variant])) }]
+      : [];
+    const builds = [{ label: 'bundle', variants: thisBuild }, ...rest, ...others];
     const coldTasks = want('cold-start') ? (N.cold + 2) * (builds.length + 2) : 0;
     const overheadTasks = want('overhead') ? (N.overhead + N.warmup) * builds.length : 0;
     const tasks = coldTasks + overheadTasks + breakdownRuns ? await produceTasks(stack, thisBuild['storefront-webhook'] ?? staged(undefined, ['storefront-webhook'])['storefront-webhook']!, coldTasks + overheadTasks + breakdownRuns) : [];

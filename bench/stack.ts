@@ -118,7 +118,8 @@ export async function startBenchStack(): Promise<BenchStack> {
 }
 
 /** How a function is started: its bundle from a deploy folder, its TypeScript from the repo, or the floor. */
-export type Variant = { kind: 'bundle' | 'floor'; dir: string } | { kind: 'unbundled' };
+/** How a function is started; `env` adds settings to its environment (e.g. another Firestore transport). */
+export type Variant = { kind: 'bundle' | 'floor'; dir: string; env?: Record<string, string> } | { kind: 'unbundled' };
 
 /** A function started as functions-framework starts it in Cloud Run (NODE_ENV=production). */
 export function spawnFunction(variant: Variant, name: string, port: number, env: Record<string, string>, extraNodeOptions = ''): ChildProcess {
@@ -129,7 +130,7 @@ export function spawnFunction(variant: Variant, name: string, port: number, env:
       : [join(variant.dir, ff), `--target=${variant.kind === 'floor' ? 'hello' : name}`, `--port=${port}`];
   return spawn(process.execPath, args, {
     cwd: variant.kind === 'unbundled' ? ROOT : variant.dir,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', NODE_OPTIONS: `--enable-source-maps ${extraNodeOptions}`.trim(), ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', NODE_OPTIONS: `--enable-source-maps ${extraNodeOptions}`.trim(), ...env, ...(variant.kind === 'unbundled' ? {} : variant.env) },
     stdio: ['ignore', 'ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'],
   });
 }
