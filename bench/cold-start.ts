@@ -61,21 +61,6 @@ async function once(c: Contender, name: string): Promise<Sample> {
   }
 }
 
-/**
- * Fills a Node compile cache (NODE_COMPILE_CACHE=`cacheDir`) by starting the contender once, answering its real
- * request, and letting it exit normally (Node writes the cache at exit, never on SIGKILL).
- */
-export async function populateCompileCache(c: Contender, name: string, cacheDir: string): Promise<void> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/`;
-  const child = spawnFunction(c.variant, name, port, { ...c.env, NODE_COMPILE_CACHE: cacheDir });
-  await waitReady(url, child, `${c.label} ${name}`);
-  if (c.real) await c.real(url);
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 export interface ColdStartRow {
   function: string;
   contender: string;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- [--quick] [--before=<dist dir>] [--compare=<label>=<dist dir>…] [--firestore-rest] [--firebase=<folder>] [section…]]`: every benchmark, one table
+ * `npm run bench [-- [--quick] [--before=<dist dir>] [--compare=<label>=<dist dir>…] [--firestore-rest] [--no-compile-cache] [--firebase=<folder>] [section…]]`: every benchmark, one table
  * printed and bench/results.json written. Sections: cold-start, bundles, webhook, overhead, emulator, reports (when
  * bench/reports.ts is there) (default: all), and breakdown (only when named: where a first real request's time goes).
  * `--before` adds another build's dist/ (e.g. main's) as a contender, run alternately with this build. Speed and
@@ -13,7 +13,7 @@ import { stageDeployFolder } from '../test/support/deploy-folder.ts';
 import { FUNCTION_ENV } from '../test/support/function-env.ts';
 import { breakdown } from './breakdown.ts';
 import { bundleSizes, kib } from './bundles.ts';
-import { coldStart, populateCompileCache, stageFloor, type Contender } from './cold-start.ts';
+import { coldStart, stageFloor, type Contender } from './cold-start.ts';
 import { emulatorSection } from './emulators.ts';
 import { firebaseTools } from './firebase-tasks.ts';
 import { produceTasks, realRequests } from './requests.ts';
@@ -120,19 +120,12 @@ try {
           // Unbundled TypeScript starts slowest of all (seconds when loaded): left out of the --quick smoke run.
           ...(quick ? [] : [{ label: 'unbundled', variant: { kind: 'unbundled' } as Variant, env, real: real[name] }]),
         ];
-        if (args.includes('--compile-cache')) {
-          // Best case of Node's compile cache: filled beforehand at the same path (NODE_COMPILE_CACHE).
-          const s = stageDeployFolder(name);
-          cleanups.push(s.remove);
-          const cacheEnv = { ...env, NODE_COMPILE_CACHE: join(s.dir, '.node-compile-cache') };
-          contenders.push({ label: 'bundle+cache', variant: { kind: 'bundle', dir: s.dir }, env: cacheEnv, real: real[name] });
+        if (args.includes('--no-compile-cache')) {
+          // The same folder with Node's compile cache (filled by its gcp-build) turned off: what the cache gives.
+          contenders.push({ label: 'bundle-uncached', variant: thisBuild[name]!, env: { ...env, NODE_DISABLE_COMPILE_CACHE: '1' }, real: real[name] });
         }
         return { name, contenders };
       });
-      for (const f of functions) {
-        const c = f.contenders.find((x) => x.label === 'bundle+cache');
-        if (c) await populateCompileCache({ ...c, env: { ...c.env } }, f.name, c.env.NODE_COMPILE_CACHE!);
-      }
       lap('stack and staging');
       const cold = await coldStart(functions, { label: 'floor', variant: { kind: 'floor', dir: floor.dir }, env: {} }, N.cold, !quick);
       results.coldStart = cold;
