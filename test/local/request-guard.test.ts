@@ -74,6 +74,7 @@ describe('--allowed-hosts', () => {
 
   const run = promisify(execFile);
   it.each([
+    ['npm run dev', 'local/dev/main.ts'],
     ['npm run console', 'local/console/main.ts'],
     ['npm run emulator', 'local/tasks-emulator/main.ts'],
     ['npm run mail-sink', 'local/mail-sink/main.ts'],
