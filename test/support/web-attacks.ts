@@ -46,8 +46,8 @@ export function describeWebAttacks(name: string, suite: GuardSuite): void {
   const hostOf = (s: GuardedServer): string => new URL(s.url).host;
   const port = (s: GuardedServer): string => new URL(s.url).port;
   const json = { 'content-type': 'application/json' };
-  const write = (s: GuardedServer, headers: Record<string, string>, url = s.url) => rawRequest(`${url}${suite.write.path}`, { method: suite.write.method, headers, body: suite.write.body });
-  const read = (s: GuardedServer, headers: Record<string, string> = {}, url = s.url) => rawRequest(`${url}${suite.read.path}`, { headers: { accept: 'application/json', ...headers } });
+  const write = (s: GuardedServer, headers: Record<string, string>) => rawRequest(`${s.url}${suite.write.path}`, { method: suite.write.method, headers, body: suite.write.body });
+  const read = (s: GuardedServer, headers: Record<string, string> = {}) => rawRequest(`${s.url}${suite.read.path}`, { headers: { accept: 'application/json', ...headers } });
 
   describe(`${name}: requests from web pages`, () => {
     it('refuses a cross-site text/plain POST from another Origin with 403 naming --allowed-hosts, and changes nothing', async () => {
