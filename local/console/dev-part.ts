@@ -18,6 +18,8 @@ export function consolePart(ctx: DevContext, after: string[]): StackPart {
       c = await startConsole({
         host: ctx.host,
         port: ctx.opts.consolePort,
+        allowedHosts: ctx.opts.allowedHosts,
+        log: (entry) => ctx.log.line('console', JSON.stringify(entry)),
         tasksUrl: `http://${s.tasksHost}`,
         mailUrl: s.mailUrl,
         firestoreHost: s.firestoreHost,

@@ -9,6 +9,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
+import { createRequestGuard, isWrite } from '../request-guard.ts';
 import { routeApi } from './api.ts';
 import { followAttempts } from './attempts.ts';
 import { firestoreData } from './firestore-data.ts';
@@ -21,6 +22,10 @@ export interface ConsoleOptions {
   port?: number;
   /** @default 127.0.0.1 */
   host?: string;
+  /** Hosts besides loopback and `host` that may reach it (`--allowed-hosts`; see local/request-guard.ts). */
+  allowedHosts?: readonly string[];
+  /** Receives the structured entry of each refused request. @default a JSON line on stdout */
+  log?: (entry: Record<string, unknown>) => void;
   /** The Cloud Tasks emulator's base URL, e.g. `http://127.0.0.1:8123`. */
   tasksUrl: string;
   /** The mail sink's base URL (`SENDGRID_BASE_URL`). */
@@ -69,11 +74,18 @@ export async function startConsole(o: ConsoleOptions): Promise<Console> {
   });
   const attempts = followAttempts(tasks, { intervalMs: o.pollMs ?? 1000 });
   const deps = { tasks, mail, data, attempts };
+  const guard = createRequestGuard({ boundHost: o.host ?? '127.0.0.1', allowedHosts: o.allowedHosts, log: o.log });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://console');
     const method = req.method ?? 'GET';
+    const refused = guard(req);
+    if (refused) throw new UpstreamError(refused.status, refused.message);
     if (url.pathname.startsWith('/api/')) {
+      // A JSON type makes a browser ask first (CORS preflight) before it sends a cross-origin write at all.
+      if (isWrite(method) && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+        throw new UpstreamError(415, `Content-Type must be application/json on ${method} ${url.pathname}, got "${req.headers['content-type'] ?? ''}"`);
+      }
       const body = async (): Promise<Record<string, any>> => {
         const chunks: Buffer[] = [];
         for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);

@@ -1,6 +1,7 @@
 /** Flags of `npm run dev`. */
 import { parseArgs } from 'node:util';
 import { isTimeZone } from '../../shared/store-time.ts';
+import { parseAllowedHosts } from '../request-guard.ts';
 
 export const USAGE = `Usage: npm run dev -- [options]
 
@@ -15,6 +16,9 @@ emulator, the mail sink and every function from its own dist/<name>/ folder. Ctr
   --firestore-port <n>   Firestore emulator (default 8180)
   --mail-port <n>        mail sink (default 8025)
   --console-port <n>     the local console, a web page over queues, tasks, emails, reports (default 8000)
+  --allowed-hosts <h,…>  hosts besides localhost, 127.0.0.1 and [::1] that may reach the console, the Cloud Tasks
+                         emulator and the mail sink (a Host, or the Origin of a page that changes them); any port;
+                         .example.test allows its subdomains too
   --project <id>         project id (default storefront-local)
   --time-zone <iana>     the store's time zone, STORE_TIME_ZONE of the functions (default $STORE_TIME_ZONE or UTC)
   --log-level <level>    the functions' LOG_LEVEL: DEBUG, INFO, NOTICE, WARNING, ERROR (default INFO)
@@ -30,6 +34,8 @@ export interface DevOptions {
   firestorePort: number;
   mailPort: number;
   consolePort: number;
+  /** Hosts (besides loopback) that may reach the console, the Cloud Tasks emulator and the mail sink. */
+  allowedHosts: string[];
   project: string;
   /** The store's IANA time zone. */
   timeZone: string;
@@ -52,6 +58,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       'firestore-port': { type: 'string', default: '8180' },
       'mail-port': { type: 'string', default: '8025' },
       'console-port': { type: 'string', default: '8000' },
+      'allowed-hosts': { type: 'string', multiple: true },
       project: { type: 'string', default: 'storefront-local' },
       'time-zone': { type: 'string', default: env.STORE_TIME_ZONE || 'UTC' },
       'log-level': { type: 'string', default: 'INFO' },
@@ -78,6 +85,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     firestorePort: port('firestore-port', values['firestore-port']),
     mailPort: port('mail-port', values['mail-port']),
     consolePort: port('console-port', values['console-port']),
+    allowedHosts: parseAllowedHosts(values['allowed-hosts']),
     project: values.project,
     timeZone: values['time-zone'],
     reports: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('REPORTS_') && !!e[1])),

@@ -42,11 +42,14 @@ function nodeService(ctx: DevContext, name: string, script: string, args: string
   };
 }
 
+/** `--allowed-hosts` of the runner, passed on to a service. */
+const allowedHostsArgs = (ctx: DevContext): string[] => (ctx.opts.allowedHosts.length ? ['--allowed-hosts', ctx.opts.allowedHosts.join(',')] : []);
+
 /** The Cloud Tasks emulator, with dispatching held until the dispatch part releases it (the functions listen). */
 export function tasksPart(ctx: DevContext): StackPart {
   const { host, opts, settings: s } = ctx;
   const url = `http://${s.tasksHost}`;
-  const args = ['--host', host, '--port', String(opts.tasksPort), '--state', join(ctx.stateDir, 'tasks'), '--queues', join(ctx.root, 'queues.json'), '--project', s.project, '--location', s.location, '--hold-dispatch'];
+  const args = ['--host', host, '--port', String(opts.tasksPort), '--state', join(ctx.stateDir, 'tasks'), '--queues', join(ctx.root, 'queues.json'), '--project', s.project, '--location', s.location, '--hold-dispatch', ...allowedHostsArgs(ctx)];
   const svc = nodeService(ctx, 'tasks', join('local', 'tasks-emulator', 'main.ts'), args, /Cloud Tasks emulator listening/);
   return {
     name: 'tasks',
@@ -69,7 +72,7 @@ export function tasksPart(ctx: DevContext): StackPart {
 export function mailPart(ctx: DevContext): StackPart {
   const { host, opts, settings: s } = ctx;
   const outbox = join(ctx.stateDir, 'outbox');
-  const args = ['--host', host, '--port', String(opts.mailPort), '--outbox', outbox, '--api-key', s.sendgridKey];
+  const args = ['--host', host, '--port', String(opts.mailPort), '--outbox', outbox, '--api-key', s.sendgridKey, ...allowedHostsArgs(ctx)];
   const svc = nodeService(ctx, 'mail', join('local', 'mail-sink', 'main.ts'), args, /mail sink listening/);
   return {
     name: 'mail',

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createRequestGuard } from '../request-guard.ts';
 import { createFaults, defaultErrorBody, parseRandomFaults, parseSteps, type FaultStep, type RandomFaults } from './faults.ts';
 import { createOutbox, messageHtml, outboxPage, type SinkMessage } from './outbox.ts';
 import { sendGridErrors, validateMailSend } from './validate.ts';
@@ -14,6 +15,10 @@ export type { SinkMessage } from './outbox.ts';
 export interface MailSinkOptions {
   /** @default 127.0.0.1 */
   host?: string;
+  /** Hosts besides loopback and `host` that may reach it (`--allowed-hosts`; see local/request-guard.ts). */
+  allowedHosts?: readonly string[];
+  /** Receives the structured entry of each refused request. @default a JSON line on stdout */
+  log?: (entry: Record<string, unknown>) => void;
   /** 0 picks a free port. @default 0 */
   port?: number;
   /** Where accepted messages are written, one `.json` (plus `.html`/`.txt`) per message. @default memory only */
@@ -72,7 +77,10 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Mail
     res.writeHead(202, { 'X-Message-Id': message.id }).end();
   };
 
+  const guard = createRequestGuard({ boundHost: options.host ?? '127.0.0.1', allowedHosts: options.allowedHosts, log: options.log });
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const refused = guard(req);
+    if (refused) return sendJson(res, refused.status, { errors: [{ message: refused.message, field: refused.header, help: null }] });
     const path = new URL(req.url ?? '/', 'http://sink').pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
     if (path === '/v3/mail/send') return method === 'POST' ? mailSend(req, res) : notAllowed(res);

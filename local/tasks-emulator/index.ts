@@ -1,6 +1,7 @@
 /** Programmatic entry: start a Cloud Tasks emulator in this process (for tests and the dev runner). */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { createRequestGuard } from '../request-guard.ts';
 import type { ApiContext } from './api-context.ts';
 import { createClock } from './clock.ts';
 import { createDispatchLog } from './dispatch-log.ts';
@@ -24,6 +25,10 @@ export interface EmulatorOptions {
   host?: string;
   /** 0 picks a free port. @default 8123 */
   port?: number;
+  /** Hosts besides loopback and `host` that may reach it (`--allowed-hosts`; see local/request-guard.ts). */
+  allowedHosts?: readonly string[];
+  /** Receives the structured entry of each refused request. @default a JSON line on stdout */
+  log?: (entry: Record<string, unknown>) => void;
   /** Directory for queues, tasks, tombstones and the signing key; unset = in memory only. */
   stateDir?: string;
   /** Queues to create or update at start: a `queues.json` path or its entries. */
@@ -105,7 +110,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       }
       return true;
     };
-    const server = createServer(ctx, { log, clock, waitForIdle, dispatch: scheduler }, oidc, issuer);
+    const guard = createRequestGuard({ boundHost: host, allowedHosts: opts.allowedHosts, log: opts.log });
+    const server = createServer(ctx, { log, clock, waitForIdle, dispatch: scheduler }, oidc, issuer, guard);
     // Let clients close idle keep-alive connections first: a server-side close races with their next request.
     server.keepAliveTimeout = 120_000;
     server.headersTimeout = 125_000;

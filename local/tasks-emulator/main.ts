@@ -1,9 +1,13 @@
 /** CLI: `npm run emulator -- [options]` (see USAGE and README.md). */
 import { parseArgs } from 'node:util';
+import { allowedHostsOrExit } from '../request-guard.ts';
 import { startEmulator } from './index.ts';
 
 const USAGE = `Usage: npm run emulator -- [options]
   --host <host>        listen address (default 127.0.0.1)
+  --allowed-hosts <h,…>
+                       hosts besides localhost, 127.0.0.1, [::1] and --host that may reach it (a Host or a
+                       page's Origin; any port; .example.test allows its subdomains too)
   --port <port>        listen port (default 8123; 0 = any free port)
   --state <dir>        keep queues, tasks, tombstones and the OIDC key in <dir> (default: in memory)
   --queues <file>      create or update the queues of a queues.json file at start
@@ -19,6 +23,7 @@ const USAGE = `Usage: npm run emulator -- [options]
 const { values } = parseArgs({
   options: {
     host: { type: 'string' },
+    'allowed-hosts': { type: 'string', multiple: true },
     port: { type: 'string' },
     state: { type: 'string' },
     queues: { type: 'string' },
@@ -45,9 +50,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65535 || [ttl, queueTtl].some(
   process.exit(2);
 }
 
+const allowedHosts = allowedHostsOrExit(values['allowed-hosts'], 'tasks emulator: ');
+
 try {
   const em = await startEmulator({
     host: values.host ?? '127.0.0.1',
+    allowedHosts,
     port,
     ...(values.state ? { stateDir: values.state } : {}),
     ...(values.queues ? { queues: values.queues } : {}),

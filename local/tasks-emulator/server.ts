@@ -1,10 +1,11 @@
 /** The emulator's HTTP server: Cloud Tasks REST under `/v2/`, the control API under `/_emulator/`, and OIDC discovery. */
 import http from 'node:http';
+import type { RequestGuard } from '../request-guard.ts';
 import type { ApiContext } from './api-context.ts';
 import { routeControl } from './control-api.ts';
 import type { ControlDeps } from './control-api.ts';
 import { bufferTask } from './api-buffer.ts';
-import { errorBody, invalid } from './errors.ts';
+import { apiError, errorBody, invalid } from './errors.ts';
 import type { OidcIssuer } from './oidc.ts';
 import { routeRest } from './rest-routes.ts';
 
@@ -41,10 +42,15 @@ async function readJson(req: http.IncomingMessage): Promise<Record<string, unkno
   }
 }
 
-/** Creates (but does not start) the HTTP server; `issuer()` is the URL tokens name as `iss`. */
-export function createServer(api: ApiContext, control: ControlDeps, oidc: OidcIssuer, issuer: () => string): http.Server {
+/**
+ * Creates (but does not start) the HTTP server; `issuer()` is the URL tokens name as `iss`, `guard` refuses what a
+ * web page sends (local/request-guard.ts) as PERMISSION_DENIED.
+ */
+export function createServer(api: ApiContext, control: ControlDeps, oidc: OidcIssuer, issuer: () => string, guard: RequestGuard): http.Server {
   return http.createServer(async (req, res) => {
     try {
+      const refused = guard(req);
+      if (refused) throw apiError('PERMISSION_DENIED', refused.message);
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = decodeURIComponent(url.pathname);
       const method = req.method ?? 'GET';

@@ -183,8 +183,9 @@ describe('the console in a browser', () => {
 });
 
 describe('the console API', () => {
+  // As the page calls it: a JSON Content-Type on every request (writes require it).
   const call = async (path: string, init: RequestInit = {}) => {
-    const res = await fetch(`${cons.url}api/${path}`, init);
+    const res = await fetch(`${cons.url}api/${path}`, { ...init, headers: { 'content-type': 'application/json' } });
     return { status: res.status, body: (await res.json()) as { error?: { message: string } } };
   };
 

@@ -13,6 +13,7 @@ import { signature, type DemoRow } from '../../local/dev/demo.ts';
 import type { StackInfo } from '../../local/dev/stack.ts';
 import { startEmulator } from '../../local/tasks-emulator/index.ts';
 import { eventually } from '../support/eventually.ts';
+import { rawRequest } from '../support/net.ts';
 import { devArgs, groupAlive, portFree, root, stackPorts, startStack, type RunningStack } from './support.ts';
 
 const run = promisify(execFile);
@@ -195,7 +196,14 @@ describe('npm run dev', () => {
 
   it('when one part dies, says so and stops the rest', { timeout: 120_000 }, async () => {
     const state = tempState();
-    const stack = await start(state, await stackPorts(functionNames().length));
+    const stack = await start(state, await stackPorts(functionNames().length), ['--allowed-hosts', 'shop.test']);
+    // --allowed-hosts reaches the console, the Cloud Tasks emulator and the mail sink; other hosts stay refused.
+    const { info } = stack;
+    for (const url of [`${info.console!.url}api/outbox`, `${info.tasksEmulator.url}/v2/${info.tasksEmulator.queues.notifications!.path}`, info.mailSink.outboxUrl]) {
+      const port = new URL(url).port;
+      expect((await rawRequest(url, { headers: { host: `shop.test:${port}`, accept: 'application/json' } })).status, url).toBe(200);
+      expect((await rawRequest(url, { headers: { host: `evil.example:${port}`, accept: 'application/json' } })).status, url).toBe(403);
+    }
     const exited = new Promise<number | null>((r) => stack.child.once('exit', (code) => r(code)));
     process.kill(-stack.info.mailSink.pid, 'SIGKILL');
     expect(await exited).toBe(1);

@@ -22,4 +22,10 @@ describe('npm run dev options', () => {
     expect(o.reports).toEqual({ REPORTS_WINDOW: '01:00-04:00' });
     expect(() => parseOptions(['--time-zone', 'Mars/Base'], {})).toThrow(/--time-zone must be an IANA time zone/);
   });
+
+  it('takes --allowed-hosts repeated or comma-separated (none by default), and names the flag for a bad one', () => {
+    expect(parseOptions([], {}).allowedHosts).toEqual([]);
+    expect(parseOptions(['--allowed-hosts', 'shop.test,.preview.test', '--allowed-hosts', '10.0.0.5'], {}).allowedHosts).toEqual(['shop.test', '.preview.test', '10.0.0.5']);
+    expect(() => parseOptions(['--allowed-hosts', 'shop.test:8000'], {})).toThrow(/--allowed-hosts takes host names/);
+  });
 });

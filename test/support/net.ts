@@ -1,4 +1,5 @@
-/** Small network helpers for tests: free ports and waiting for a server to answer. */
+/** Small network helpers for tests: free ports, waiting for a server to answer, requests with any headers. */
+import http from 'node:http';
 import { createServer } from 'node:net';
 
 /**
@@ -54,3 +55,33 @@ export async function waitForHttp(url: string, timeoutMs: number, gaveUp: () => 
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms: ${String(last)}`);
 }
+
+export interface RawResponse {
+  status: number;
+  text: string;
+}
+
+/**
+ * One request with exactly these headers (fetch sets Host itself; node:http lets a test send a rebound one). The
+ * connection goes to the address of `url`.
+ */
+export function rawRequest(url: string, o: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: o.method ?? 'GET', headers: o.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(o.body);
+  });
+}
+
+/** Whether this machine can listen on the IPv6 loopback address. */
+export const ipv6Loopback = (): Promise<boolean> =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(0, '::1', () => s.close(() => resolve(true)));
+  });
