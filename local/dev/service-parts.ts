@@ -42,7 +42,7 @@ function nodeService(ctx: DevContext, name: string, script: string, args: string
   };
 }
 
-/** The Cloud Tasks emulator, with dispatching held until the dispatch part releases it (the functions listen). */
+/** The Cloud Tasks emulator, with dispatching held until the dispatch part releases it (everything a target needs answers). */
 export function tasksPart(ctx: DevContext): StackPart {
   const { host, opts, settings: s } = ctx;
   const url = `http://${s.tasksHost}`;
