@@ -141,6 +141,8 @@ describe('npm run dev', () => {
     const second = await runDev([...devArgs(state, ports)]);
     expect(second.code, second.out).toBe(1);
     expect(second.out).toContain('A dev stack already runs with the state folder');
+    expect(second.out).toContain('it keeps running, and this command started nothing');
+    expect(second.out, 'a refused runner stopped nothing').not.toContain('Stopped everything');
     expect(readFileSync(join(state, 'stack.json'), 'utf8'), 'stack.json after a refused second runner').toBe(stackJson);
 
     // A task due in an hour, created through the Cloud Tasks REST API.
@@ -233,6 +235,7 @@ describe('npm run dev', () => {
       expect(res.code).toBe(1);
       expect(res.out).toContain(`port ${ports.firestore} on 127.0.0.1 (for the Firestore emulator) is already in use`);
       expect(res.out).toContain('--firestore-port <port>');
+      expect(res.out, 'a refused runner stopped nothing').not.toContain('Stopped everything');
     } finally {
       blocker.close();
     }
