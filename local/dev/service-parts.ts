@@ -11,7 +11,7 @@ export function firestorePart(ctx: DevContext): StackPart {
     name: 'firestore',
     async start() {
       const t = Date.now();
-      fs = await startFirestore({ host, port: opts.firestorePort, project: opts.project, dataDir: join(ctx.stateDir, 'firestore'), cwd: ctx.root, log: ctx.log, onUnexpectedExit: ctx.died, onStart: ctx.track });
+      fs = await startFirestore({ host, port: opts.firestorePort, project: opts.project, dataDir: join(ctx.stateDir, 'firestore'), cwd: ctx.root, log: ctx.log, onUnexpectedExit: ctx.died, onStart: ctx.track, verbose: opts.logLevel === 'DEBUG' });
       ctx.log.info(`Firestore emulator up in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     },
     describe(info) {
