@@ -12,6 +12,8 @@ import { demoEvents } from '../../local/dev/demo-events.ts';
 import { signature, type DemoRow } from '../../local/dev/demo.ts';
 import type { StackInfo } from '../../local/dev/stack.ts';
 import { startEmulator } from '../../local/tasks-emulator/index.ts';
+import { runReport } from '../../ops/report.ts';
+import { addDays, dayOf } from '../../shared/store-time.ts';
 import { eventually } from '../support/eventually.ts';
 import { devArgs, gatedGcloud, groupAlive, portFree, root, stackPorts, startStack, type RunningStack } from './support.ts';
 
@@ -94,6 +96,27 @@ describe('npm run dev', () => {
     expect(consoleQueues.queues.map((q) => q.id).sort()).toEqual(Object.keys(info.tasksEmulator.queues).sort());
     const consoleOutbox = (await (await fetch(`${info.console!.url}api/outbox`)).json()) as { messages: { id: string }[] };
     expect(consoleOutbox.messages.map((m) => m.id).sort()).toEqual(messages.map((m) => m.id).sort());
+
+    // `npm run report -- --wait` returns once the run is combined and every task of it has left the queue: the
+    // reports queue is empty then (no shard task waits for the combine). A --day the function refuses is named as
+    // the flag, not as the request's field.
+    const report = async (args: string[]): Promise<{ code: number; out: string }> => {
+      const lines: string[] = [];
+      const code = await runReport([...args, '--state', state], {}, (l) => lines.push(l));
+      return { code, out: lines.join('\n') };
+    };
+    const today = dayOf(Date.now(), info.timeZone ?? 'UTC');
+    const done = await report(['--day', addDays(today, -1), '--wait', '--json', '--timeout', '120']);
+    expect(done.code, done.out).toBe(0);
+    expect(JSON.parse(done.out.split('\n').at(-1)!)).toMatchObject({ day: addDays(today, -1), hours: 24 });
+    const reportsQueue = (await (await fetch(`${info.tasksEmulator.url}/v2/${info.tasksEmulator.queues.reports!.path}/tasks`)).json()) as { tasks?: { name: string }[] };
+    expect(reportsQueue.tasks ?? [], 'the reports queue after npm run report -- --wait').toEqual([]);
+    const notEnded = await report(['--day', today]);
+    expect(notEnded.code).toBe(2);
+    expect(notEnded.out).toContain(`--day ${today}: ${today} has not ended yet`);
+    const notADay = await report(['--day', '2026-02-30']);
+    expect(notADay.out).toMatch(/--day 2026-02-30: /);
+    expect(notADay.out).not.toContain('days.0');
 
     // Each platform's documented sample deliveries: one email per distinct valid event, the redelivery and the
     // unmappable order none, WooCommerce's ping answered.
