@@ -19,7 +19,6 @@ const handle = createAggregateHandler({
   combine: async () => {},
   pageSize: Number(page),
   budgetMs: 3_600_000,
-  combineLeaseMs: 60_000,
   dispatchDeadlineSeconds: 600,
 });
 const log = createLogger({ level: 'ERROR' });

@@ -174,6 +174,8 @@ export interface PublicEndpointOptions {
   methods?: string[];
   /** Largest accepted body, in bytes. @default 1 MiB */
   maxBodyBytes?: number;
+  /** The setting `maxBodyBytes` comes from, named in the 413 so an operator knows what to raise (e.g. `WEBHOOK_MAX_BODY_BYTES`). */
+  maxBodySetting?: string;
   /**
    * Checks the caller first, before the body is looked at (a private function called with an OIDC token, such as a
    * Cloud Scheduler target): a caller that is not let in learns nothing about its body. Unset: anyone may call.
@@ -198,7 +200,10 @@ export function publicEndpoint(o: PublicEndpointOptions): Handler {
       if (!methods.includes(req.method)) throw new RequestError(405, 'method-not-allowed', `Method ${req.method} is not allowed; use ${methods.join(', ')}`);
       const caller = o.authenticate ? await o.authenticate(h('authorization')) : undefined;
       const length = req.rawBody?.length ?? Number(h('content-length') ?? 0);
-      if (length > max) throw new RequestError(413, 'payload-too-large', `Body is ${length} bytes; the limit is ${max} bytes`);
+      if (length > max) {
+        const setting = o.maxBodySetting ? ` (${o.maxBodySetting}; raise it to accept larger bodies)` : '';
+        throw new RequestError(413, 'payload-too-large', `Body is ${length} bytes; the limit is ${max} bytes${setting}`);
+      }
       if (req.method !== 'GET' && !isJson(h('content-type'))) throw new RequestError(415, 'unsupported-media-type', `Content-Type must be application/json, got ${h('content-type') ?? 'none'}`);
       const bodyError = bodyErrorOf(req);
       if (bodyError) throw requestErrorOf(bodyError);

@@ -33,8 +33,6 @@ export const AggregateEnv = z.object({
   /** Reading time per task before a shard continues in a follow-up task, seconds. @default 240 */
   REPORTS_TASK_BUDGET_SECONDS: z.coerce.number().min(0).max(1500).default(240),
   REPORTS_DISPATCH_DEADLINE_SECONDS: z.coerce.number().int().min(15).max(1800).default(600),
-  /** How long a combine claim holds before a retry may take it over, seconds. @default 300 */
-  REPORTS_COMBINE_LEASE_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   /** Who gets the daily-report email (comma- or semicolon-separated); unset: the report is written, no email. */
   REPORTS_EMAIL_TO: z
     .string()

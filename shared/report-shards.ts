@@ -2,7 +2,7 @@
  * (A little over 200 lines: the run documents and the transactions over them belong together.)
  *
  * The documents of daily-report runs, and the transactions that make a run exact:
- * - `reportRuns/{day}--{run}`: the day's bounds; `…/combine/claim`: who combines (created once; a lease);
+ * - `reportRuns/{day}--{run}`: the day's bounds, and when the run was combined;
  * - `…/shards/{hh}`: a shard's progress: the step it is at, its cursor, its committed parts, done;
  * - `…/parts/{hh}-{step}-{nonce}` and `…/parts/{id}/skus/{n}`: what one step counted (sums per currency, and the
  *   per-sku figures in chunks well under Firestore's 1 MiB document limit). A step's part is written first and
@@ -62,6 +62,8 @@ interface SkuChunk {
 const CHUNK_BYTES = 256 * 1024;
 /** The idempotency key of a shard step's task: the same for every caller that means the same step. */
 export const reportTaskKey = (t: { day: string; run: string; shard: number; step: number }): string => `report/${t.day}/${t.run}/${t.shard}/${t.step}`;
+/** The idempotency key of a run's combine task: one combine task per run, whichever shard enqueues it. */
+export const combineTaskKey = (t: { day: string; run: string }): string => `report/${t.day}/${t.run}/combine`;
 export const runIdOf = (day: string, run: string): string => `${day}--${run}`;
 const shardId = (shard: number): string => String(shard).padStart(2, '0');
 
@@ -199,39 +201,15 @@ export function createReportStore(db: Firestore, o: { timeoutMs?: number } = {})
       }),
 
     /**
-     * Called after a shard is done: when every shard of the run is done, claims the combine for `by` by creating
-     * the claim document (creation succeeds once, however many shards finish at the same moment; a claim whose
-     * lease ran out without the combine finishing is taken over). The last shard to commit always sees every
-     * shard done, since each checks after its own commit.
+     * Whether every shard of the run is done. Checked after a shard's own commit, so the last shard to commit always
+     * sees every shard done (shards finishing at the same moment may all see it: they enqueue the same combine task).
      */
-    claimCombine: (id: string, hours: number, by: string, now: Date, leaseMs: number) =>
-      call('claim report combine', async (): Promise<{ state: 'waiting' | 'claimed' | 'combined' } | { state: 'busy'; until: string }> => {
-        const done = await runRef(id).collection('shards').where('done', '==', true).count().get();
-        if (done.data().count < hours) return { state: 'waiting' };
-        const ref = runRef(id).collection('combine').doc('claim');
-        const until = new Date(now.getTime() + leaseMs).toISOString();
-        try {
-          await ref.create({ by, until });
-          return { state: 'claimed' };
-        } catch (err) {
-          if ((err as { code?: unknown }).code !== 6) throw err; // ALREADY_EXISTS
-        }
-        return db.runTransaction(async (tx) => {
-          const claim = (await tx.get(ref)).data() as { by: string; until: string; combinedAt?: string };
-          if (claim.combinedAt) return { state: 'combined' as const };
-          if (claim.until > now.toISOString()) return { state: 'busy' as const, until: claim.until };
-          tx.set(ref, { by, until });
-          return { state: 'claimed' as const };
-        });
-      }),
+    allShardsDone: (id: string, hours: number) =>
+      call('count done report shards', async () => (await runRef(id).collection('shards').where('done', '==', true).count().get()).data().count >= hours),
 
     /** Records the combine as finished. */
     markCombined: (id: string, c: { at: Date; emailTask?: string }) =>
-      call('mark report combined', async () => {
-        const fields = { combinedAt: c.at.toISOString(), ...(c.emailTask ? { emailTask: c.emailTask } : {}) };
-        await runRef(id).collection('combine').doc('claim').set(fields, { merge: true });
-        await runRef(id).update(fields);
-      }),
+      call('mark report combined', () => runRef(id).update({ combinedAt: c.at.toISOString(), ...(c.emailTask ? { emailTask: c.emailTask } : {}) })),
 
     writeReport: (day: string, report: unknown) => call('write report', () => db.collection('reports').doc(day).set(report as Record<string, unknown>)),
     getReport: (day: string) => call('read report', async () => (await db.collection('reports').doc(day).get()).data()),

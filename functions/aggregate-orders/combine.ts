@@ -1,8 +1,8 @@
 /**
- * The combine step of a daily-report run: runs once, in the task that claimed it (in the transaction that saw
- * every shard done). Merges every shard's committed parts, writes `reports/{day}` whole, enqueues the
- * `daily-report` email with a key per day (a retried combine, or a re-run, finds the same task and sends nothing
- * twice), and records the run as combined.
+ * The combine step of a daily-report run: runs in the run's combine task (handle.ts), once every shard is done.
+ * Merges every shard's committed parts, writes `reports/{day}` whole, enqueues the `daily-report` email with a key
+ * per day (a retried or duplicated combine, or a re-run, finds the same task and sends nothing twice), and records
+ * the run as combined.
  */
 import type { TaskContext } from '../../shared/http.ts';
 import type { QUEUE_SCHEMAS } from '../../shared/queues.ts';

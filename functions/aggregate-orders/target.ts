@@ -36,7 +36,6 @@ export function createAggregateTarget(config: AggregateConfig, swap: Partial<Pic
       combine: createCombine({ reports, enqueue, emailTo: config.REPORTS_EMAIL_TO, locale: config.REPORTS_EMAIL_LOCALE, ...(now ? { now } : {}) }),
       pageSize: config.REPORTS_PAGE_SIZE,
       budgetMs: config.REPORTS_TASK_BUDGET_SECONDS * 1000,
-      combineLeaseMs: config.REPORTS_COMBINE_LEASE_SECONDS * 1000,
       dispatchDeadlineSeconds: config.REPORTS_DISPATCH_DEADLINE_SECONDS,
       ...(now ? { now } : {}),
       ...(swap.elapsed ? { elapsed: swap.elapsed } : {}),

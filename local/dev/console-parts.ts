@@ -1,6 +1,6 @@
 /**
- * Parts that start no process: the dispatch part (releases the emulator's held dispatching once the functions
- * listen, then shows every attempt in the log) and the watcher of `--rebuild-on-change`.
+ * Parts that start no process: the dispatch part (releases the emulator's held dispatching once Firestore, the mail
+ * sink and every function answer, then shows every attempt in the log) and the watcher of `--rebuild-on-change`.
  */
 import { followDispatches } from './dispatch-feed.ts';
 import type { Bundles } from './bundles.ts';
@@ -8,7 +8,7 @@ import type { FunctionPart } from './function-parts.ts';
 import type { DevContext, StackPart } from './stack-part.ts';
 import { watchSources } from './watch.ts';
 
-/** Started after the functions: overdue tasks of the last run go out only now, to targets that listen. */
+/** Started after `after` (parts.ts): overdue tasks of the last run go out only now, to targets that can do their work. */
 export function dispatchPart(ctx: DevContext, after: string[]): StackPart {
   const url = `http://${ctx.settings.tasksHost}`;
   let feed: { stop(): void } | undefined;

@@ -3,12 +3,13 @@
  * until their tasks are done, and prints what happened to each: the webhook's answer, the task, its attempts
  * (from the Cloud Tasks emulator) and the email subject found in the mail sink's outbox.
  *
- *   npm run demo -- [--state .local | --stack <file>] [--platform shopify|woocommerce] [--timeout 60] [--json]
+ *   npm run demo -- [--state .local | --stack <file>] [--platform shopify|woocommerce] [--timeout 60] [--json] [--report]
  *
  * With `--platform`, it sends that platform's documented sample deliveries, signed as the platform signs them, to
  * `shopify-webhook` or `woocommerce-webhook` instead (demo-deliveries.ts). Exit code 0 when every delivery did what
  * it should (one email per distinct valid event, the duplicate deduplicated, the invalid one rejected with 400),
- * 1 otherwise. Without `--platform` and `--json`, it ends by running the report of the demo orders' day.
+ * 1 otherwise. Without `--platform` and `--json`, it ends by running the report of the demo orders' day and says
+ * in one line that it was written (`--report` prints the whole report).
  *
  * Just over 200 lines on purpose: the steps (send, wait, judge) and the CLI read top to bottom as one story; the
  * deliveries, the events and the table are in demo-deliveries.ts, demo-events.ts and demo-table.ts.
@@ -160,11 +161,12 @@ if (import.meta.main) {
       timeout: { type: 'string', default: '60' },
       platform: { type: 'string' },
       json: { type: 'boolean', default: false },
+      report: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    console.log('Usage: npm run demo -- [--state <dir> (default .local) | --stack <stack.json>] [--platform shopify|woocommerce] [--timeout <seconds>] [--json]');
+    console.log('Usage: npm run demo -- [--state <dir> (default .local) | --stack <stack.json>] [--platform shopify|woocommerce] [--timeout <seconds>] [--json] [--report]');
     process.exit(0);
   }
   try {
@@ -195,8 +197,21 @@ if (import.meta.main) {
     const bad = rows.filter((r) => !r.ok);
     if (!values.json && !platform && !bad.length) {
       const day = dayOf(ordersAt.getTime(), stack.timeZone ?? 'UTC');
-      console.log(`\nThe daily report of ${day} (npm run report -- --day ${day} --wait):`);
-      if ((await runReport(['--day', day, '--wait', '--timeout', values.timeout, '--run', `demo-${Date.now().toString(36)}`, '--state', stack.stateDir], {})) !== 0) process.exitCode = 1;
+      const args = ['--day', day, '--wait', '--timeout', values.timeout, '--run', `demo-${Date.now().toString(36)}`, '--state', stack.stateDir];
+      if (values.report) {
+        console.log(`\nThe daily report of ${day} (npm run report -- --day ${day} --wait):`);
+        if ((await runReport(args, {})) !== 0) process.exitCode = 1;
+      } else {
+        // One line; the whole report only when asked (--report), it is long.
+        const lines: string[] = [];
+        if ((await runReport([...args, '--json'], {}, (l) => lines.push(l))) === 0) {
+          const r = JSON.parse(lines.at(-1)!) as { orderCount: number; currencies: Record<string, unknown> };
+          console.log(`\nDaily report of ${day} written (reports/${day}): ${r.orderCount} orders in ${Object.keys(r.currencies).join(', ') || 'no currency'}. The whole report: npm run demo -- --report, or the console's Reports view.`);
+        } else {
+          console.error(`\nThe daily report of ${day} did not finish:\n${lines.join('\n')}`);
+          process.exitCode = 1;
+        }
+      }
     }
     if (bad.length) {
       console.error(`\n${bad.length} event(s) did not do what they should: ${bad.map((r) => `#${r.n}`).join(', ')}. See the npm run dev log.`);

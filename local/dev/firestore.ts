@@ -12,6 +12,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { firestoreLogFilter } from './firestore-log.ts';
 import type { LogStream } from './log.ts';
 import { startPart, type Part } from './procs.ts';
 
@@ -94,13 +95,6 @@ export interface FirestoreEmulator {
   stop(): Promise<void>;
 }
 
-/** Lines of the emulator that say nothing to a person (one pair per connection). */
-function filterLine(line: string): string | undefined {
-  const l = line.replace(/^\[firestore\] ?/, '');
-  if (/^(INFO: Detected (non-)?HTTP\/2 connection\.|\w{3} \d{1,2}, \d{4} \d{1,2}:\d{2}:\d{2} [AP]M )/.test(l)) return undefined;
-  return l;
-}
-
 export async function startFirestore(o: {
   host: string;
   port: number;
@@ -112,6 +106,8 @@ export async function startFirestore(o: {
   onUnexpectedExit: (part: Part, how: string) => void;
   /** Called as soon as the process is started (before it answers). */
   onStart?: (part: Part) => void;
+  /** Show the emulator's expected failures (firestore-log.ts) as one line each instead of not at all. */
+  verbose?: boolean;
 }): Promise<FirestoreEmulator> {
   mkdirSync(o.dataDir, { recursive: true });
   const current = join(o.dataDir, 'current');
@@ -126,7 +122,7 @@ export async function startFirestore(o: {
     cwd: o.cwd,
     env: { ...process.env, CLOUDSDK_CONFIG: config, CLOUDSDK_CORE_DISABLE_PROMPTS: '1' },
     log: o.log,
-    filter: filterLine,
+    filter: firestoreLogFilter({ verbose: o.verbose ?? false }),
     onUnexpectedExit: o.onUnexpectedExit,
   });
   o.onStart?.(part);

@@ -21,7 +21,8 @@ emulator, the mail sink and every function from its own dist/<name>/ folder. Ctr
                          .example.test allows its subdomains too
   --project <id>         project id (default storefront-local)
   --time-zone <iana>     the store's time zone, STORE_TIME_ZONE of the functions (default $STORE_TIME_ZONE or UTC)
-  --log-level <level>    the functions' LOG_LEVEL: DEBUG, INFO, NOTICE, WARNING, ERROR (default INFO)
+  --log-level <level>    the functions' LOG_LEVEL: DEBUG, INFO, NOTICE, WARNING, ERROR (default INFO); DEBUG
+                         also shows the Firestore emulator's expected failures (an existing document, ...)
   --raw-logs             show the functions' JSON log lines as written instead of pretty
   -h, --help             this text`;
 

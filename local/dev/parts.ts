@@ -16,7 +16,9 @@ export function stackParts(ctx: DevContext): StackPart[] {
     mailPart(ctx),
     bundles,
     ...functions,
-    dispatchPart(ctx, ['tasks', ...functions.map((f) => f.name)]),
+    // Held tasks go out only once everything a target needs answers: a task sent while Firestore or the mail sink
+    // still starts would burn an attempt (503) and wait out its backoff.
+    dispatchPart(ctx, ['firestore', 'tasks', 'mail', ...functions.map((f) => f.name)]),
     consolePart(ctx, ['firestore', 'tasks', 'mail']),
     ...(ctx.opts.rebuildOnChange ? [watchPart(ctx, bundles.bundles, functions)] : []),
   ];

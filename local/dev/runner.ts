@@ -113,6 +113,7 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
   function stop(code: number, reason?: string): Promise<never> {
     stopping ??= (async () => {
       if (reason) (code ? log.error : log.info)(reason);
+      const startedAny = started.length > 0 || procs.size > 0;
       for (const part of started.reverse()) {
         await part.stop().catch((err: unknown) => log.warn(`${part.name} did not stop cleanly: ${(err as Error).message}`));
       }
@@ -121,7 +122,8 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
       const left = [...procs].filter((p) => groupAlive(p.pid));
       if (info) rmSync(stackFile(stateDir), { force: true }); // ours: a refused runner never wrote one
       if (left.length) log.error(`Could not stop: ${left.map((p) => `${p.name} (process group ${p.pid})`).join(', ')}`);
-      else log.info(`Stopped everything. State kept in ${relState}/ (npm run dev -- --clean starts fresh).`);
+      // A runner refused before it started anything (a stack already runs, a port is taken) has nothing to report.
+      else if (startedAny) log.info(`Stopped everything. State kept in ${relState}/ (npm run dev -- --clean starts fresh).`);
       process.exit(left.length ? 1 : code);
     })();
     return stopping;

@@ -11,7 +11,7 @@ export function firestorePart(ctx: DevContext): StackPart {
     name: 'firestore',
     async start() {
       const t = Date.now();
-      fs = await startFirestore({ host, port: opts.firestorePort, project: opts.project, dataDir: join(ctx.stateDir, 'firestore'), cwd: ctx.root, log: ctx.log, onUnexpectedExit: ctx.died, onStart: ctx.track });
+      fs = await startFirestore({ host, port: opts.firestorePort, project: opts.project, dataDir: join(ctx.stateDir, 'firestore'), cwd: ctx.root, log: ctx.log, onUnexpectedExit: ctx.died, onStart: ctx.track, verbose: opts.logLevel === 'DEBUG' });
       ctx.log.info(`Firestore emulator up in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     },
     describe(info) {
@@ -45,7 +45,7 @@ function nodeService(ctx: DevContext, name: string, script: string, args: string
 /** `--allowed-hosts` of the runner, passed on to a service. */
 const allowedHostsArgs = (ctx: DevContext): string[] => (ctx.opts.allowedHosts.length ? ['--allowed-hosts', ctx.opts.allowedHosts.join(',')] : []);
 
-/** The Cloud Tasks emulator, with dispatching held until the dispatch part releases it (the functions listen). */
+/** The Cloud Tasks emulator, with dispatching held until the dispatch part releases it (everything a target needs answers). */
 export function tasksPart(ctx: DevContext): StackPart {
   const { host, opts, settings: s } = ctx;
   const url = `http://${s.tasksHost}`;

@@ -30,7 +30,12 @@ export async function refuseSecondRunner(o: { stateDir: string; relState: string
   try {
     if (pid) alive = (process.kill(pid, 0), true);
   } catch {}
-  if (alive) throw new Error(`A dev stack already runs with the state folder ${o.relState}/ (runner pid ${pid}). Stop it first, or use another --state folder (and other ports).`);
+  if (alive) {
+    throw new Error(
+      `A dev stack already runs with the state folder ${o.relState}/ (runner pid ${pid}); it keeps running, and this command started nothing. ` +
+        'Use that stack, or stop it first (Ctrl-C in its terminal), or start a second one with another --state folder and other ports.',
+    );
+  }
   const killed: number[] = [];
   for (const pg of other?.processGroups ?? []) {
     if (!groupAlive(pg)) continue;

@@ -142,6 +142,5 @@ export const SETTINGS: Record<string, Setting> = {
    
     deploy: 'operator',
   },
-  REPORTS_COMBINE_LEASE_SECONDS: { meaning: 'how long a combine claim holds', deploy: 'operator' },
   REPORTS_DISPATCH_DEADLINE_SECONDS: { meaning: 'dispatch deadline of the shard tasks', deploy: 'operator' },
 };

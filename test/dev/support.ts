@@ -2,8 +2,10 @@
  * Starts the real dev stack as a supervisor does, `npm run dev -- …` (npm → sh → node), in its own process group, on
  * free ports and a temp state folder; stopping it sends SIGTERM to npm's pid.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StackInfo } from '../../local/dev/stack.ts';
 import { freePorts } from '../support/net.ts';
@@ -45,10 +47,10 @@ export const devArgs = (stateDir: string, ports: Ports): string[] => [
   '--console-port', String(ports.console),
 ];
 
-/** Starts `npm run dev` in `repo` (this checkout by default). */
-export async function startStack(stateDir: string, ports: Ports, extra: string[] = [], timeoutMs = 150_000, repo = root): Promise<RunningStack> {
+/** Starts `npm run dev` in `repo` (this checkout by default), with `env` added to this process's environment. */
+export async function startStack(stateDir: string, ports: Ports, extra: string[] = [], timeoutMs = 150_000, repo = root, env: NodeJS.ProcessEnv = {}): Promise<RunningStack> {
   const args = ['run', '--silent', 'dev', '--', ...devArgs(stateDir, ports), '--raw-logs', ...extra];
-  const child = spawn('npm', args, { cwd: repo, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn('npm', args, { cwd: repo, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d));
   child.stderr!.on('data', (d: Buffer) => (output += d));
@@ -94,3 +96,18 @@ export function groupAlive(pgid: number): boolean {
 }
 
 export { portIsFree as portFree } from "../support/net.ts";
+
+/**
+ * A `gcloud` that holds `gcloud emulators …` until `open()` (any other command runs at once): put `dir` first on the
+ * PATH of a stack to see what it does while Firestore is not up yet. The hold is a FIFO read, so it ends on the
+ * test's write, not on a timer.
+ */
+export function gatedGcloud(): { dir: string; open(): Promise<void> } {
+  const dir = mkdtempSync(join(tmpdir(), 'gated-gcloud-'));
+  const fifo = join(dir, 'gate');
+  execFileSync('mkfifo', [fifo]);
+  const real = execFileSync('sh', ['-c', 'command -v gcloud'], { encoding: 'utf8' }).trim();
+  writeFileSync(join(dir, 'gcloud'), `#!/bin/sh\nif [ "$1" = emulators ]; then read _ < '${fifo}'; fi\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  // Opening a FIFO for writing waits for its reader: the shell that holds the emulator.
+  return { dir, open: () => writeFile(fifo, 'open\n') };
+}

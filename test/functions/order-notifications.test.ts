@@ -186,6 +186,12 @@ describe('order notifications end to end', () => {
     expect((await fetch(`${emulator.url}/v2/${task}`)).status).toBe(404);
   });
 
+  it('says in a 413 which setting sets the limit', async () => {
+    const res = await post(created('e2e-6'), { raw: JSON.stringify({ ...created('e2e-6'), pad: 'x'.repeat(1024 * 1024) }) });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/^Body is \d+ bytes; the limit is 1048576 bytes \(WEBHOOK_MAX_BODY_BYTES; raise it to accept larger bodies\)$/);
+  });
+
   it('accepts a signature made with the older secret during a rotation', async () => {
     expect((await post(created('e2e-7'), { secret: OLD_SECRET })).status).toBe(202);
   });

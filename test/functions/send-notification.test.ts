@@ -8,6 +8,7 @@ import { createDeliveries } from '../../shared/deliveries.ts';
 import type { NotificationPayload } from '../../shared/schemas/notifications.ts';
 import { createOrders } from '../../shared/orders.ts';
 import { testFirestore } from '../support/firestore.ts';
+import { captureLogs } from '../support/logs.ts';
 import { cancelled, created, shipped } from '../support/events.ts';
 import { startTestIssuer, type TestIssuer } from '../support/jwks.ts';
 import { serveFunction } from '../support/serve.ts';
@@ -22,6 +23,8 @@ let sink: MailSink;
 let issuer: TestIssuer;
 let fn: { url: string; close(): Promise<void> };
 
+// The function's log lines (a dead-lettered last attempt logs CRITICAL) stay out of the test output.
+const logs = captureLogs();
 beforeAll(async () => {
   sink = await startMailSink({ apiKey: 'SG.test-key' });
   issuer = await startTestIssuer();
@@ -47,6 +50,7 @@ afterAll(async () => {
   await sink.close();
   await issuer.close();
   await db.terminate();
+  logs.stop();
 });
 beforeEach(() => sink.clear());
 

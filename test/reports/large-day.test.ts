@@ -43,7 +43,7 @@ function withCrashes(r: ReportStore): ReportStore {
 beforeAll(async () => {
   let clock = () => new Date();
   stack = await startReportStack({
-    env: { STORE_TIME_ZONE: TZ, REPORTS_PAGE_SIZE: '1000', REPORTS_TASK_BUDGET_SECONDS: '0', REPORTS_EMAIL_TO: 'owner@shop.example,books@shop.example', REPORTS_COMBINE_LEASE_SECONDS: '60', LOG_LEVEL: 'CRITICAL' },
+    env: { STORE_TIME_ZONE: TZ, REPORTS_PAGE_SIZE: '1000', REPORTS_TASK_BUDGET_SECONDS: '0', REPORTS_EMAIL_TO: 'owner@shop.example,books@shop.example', LOG_LEVEL: 'CRITICAL' },
     now: () => clock(),
     wrapReports: withCrashes,
   });

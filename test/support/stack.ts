@@ -16,6 +16,7 @@ import { createOrders } from '../../shared/orders.ts';
 import { testFirestore, warmUp } from './firestore.ts';
 import { freePort } from './net.ts';
 import { serveFunction } from './serve.ts';
+import { captureLogs, type CapturedLogs } from './logs.ts';
 
 export const SECRET = 'whsec_local_0123456789abcdef';
 export const OLD_SECRET = 'whsec_old_secret_000000';
@@ -35,10 +36,13 @@ export interface Stack {
   /** The settings the functions got (also what ops tools need). */
   env: Record<string, string>;
   post(event: unknown, o?: { url?: string; secret?: string; t?: number; contentType?: string; raw?: string }): Promise<Response>;
+  /** The log lines of the functions in this process, kept out of the test output (support/logs.ts). */
+  logs: CapturedLogs;
   close(): Promise<void>;
 }
 
 export async function startStack(o: { emulator?: EmulatorOptions; sink?: MailSinkOptions; env?: Record<string, string> } = {}): Promise<Stack> {
+  const logs = captureLogs();
   const { db, host, projectId } = testFirestore('stack');
   await warmUp(db);
   const sink = await startMailSink({ apiKey: 'SG.local', ...o.sink });
@@ -81,6 +85,7 @@ export async function startStack(o: { emulator?: EmulatorOptions; sink?: MailSin
     deliveries: createDeliveries(db),
     deadLetters: createDeadLetters(db),
     env,
+    logs,
     post(event, p = {}) {
       const body = p.raw ?? JSON.stringify(event);
       const t = p.t ?? Math.floor(Date.now() / 1000);
@@ -95,6 +100,7 @@ export async function startStack(o: { emulator?: EmulatorOptions; sink?: MailSin
       await emulator.close();
       await sink.close();
       await db.terminate();
+      logs.stop();
     },
   };
 }

@@ -38,7 +38,8 @@ describe('locations', () => {
     const [loc] = (await client.getLocation({ name: parent })) as unknown as [{ locationId: string }];
     expect(loc.locationId).toBe('europe-west1');
     const ids: string[] = [];
-    for await (const l of client.listLocationsAsync({ name: 'projects/node-test' })) ids.push(l.locationId ?? '');
+    // An async iterator pages by itself: gax asks for autoPaginate: false (else an AutopaginateTrueWarning).
+    for await (const l of client.listLocationsAsync({ name: 'projects/node-test' }, { autoPaginate: false })) ids.push(l.locationId ?? '');
     expect(ids).toEqual(['europe-west1', 'us-central1']);
   });
 });
