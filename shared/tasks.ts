@@ -17,9 +17,17 @@ export const MAX_TASK_BYTES = 1024 * 1024;
 
 /** What the enqueuer (createTask) and the operator commands (runTask: `npm run report`) need of a Cloud Tasks client. */
 export interface TasksClient {
-  createTask(request: protos.google.cloud.tasks.v2.ICreateTaskRequest): Promise<[protos.google.cloud.tasks.v2.ITask, ...unknown[]]>;
-  runTask(request: protos.google.cloud.tasks.v2.IRunTaskRequest): Promise<[protos.google.cloud.tasks.v2.ITask, ...unknown[]]>;
+  createTask(request: protos.google.cloud.tasks.v2.ICreateTaskRequest, options?: CallOptions): Promise<[protos.google.cloud.tasks.v2.ITask, ...unknown[]]>;
+  runTask(request: protos.google.cloud.tasks.v2.IRunTaskRequest, options?: CallOptions): Promise<[protos.google.cloud.tasks.v2.ITask, ...unknown[]]>;
 }
+
+/** google-gax's per-call options used here: how long the call may take, in ms (then DEADLINE_EXCEEDED). */
+export interface CallOptions {
+  timeout?: number;
+}
+
+/** How long creating one task may take before the enqueuer gives up with a retryable error. */
+export const DEFAULT_TASKS_TIMEOUT_MS = 10_000;
 
 /**
  * The Cloud Tasks client (REST transport), made on the first call (shared/lazy.ts): @google-cloud/tasks and google-gax
@@ -38,8 +46,8 @@ export function createTasksClient(options: { emulatorHost?: string | undefined }
     return client();
   };
   return {
-    createTask: async (request) => (await made()).createTask(request),
-    runTask: async (request) => (await made()).runTask(request),
+    createTask: async (request, callOptions) => (await made()).createTask(request, callOptions),
+    runTask: async (request, callOptions) => (await made()).runTask(request, callOptions),
   };
 }
 
@@ -76,6 +84,8 @@ export interface EnqueuerOptions<R extends Record<string, z.ZodType>> {
   schemas: R;
   /** Queue name → target; only the queues this function enqueues to. */
   targets: { [K in keyof R]?: QueueTarget };
+  /** How long one createTask may take (the library's own default is 20 s). @default 10000 */
+  timeoutMs?: number;
 }
 
 export type Enqueue<R extends Record<string, z.ZodType>> = <K extends keyof R & string>(
@@ -140,7 +150,7 @@ export function createEnqueuer<R extends Record<string, z.ZodType>>(o: EnqueuerO
       ...(options.dispatchDeadlineSeconds ? { dispatchDeadline: { seconds: options.dispatchDeadlineSeconds } } : {}),
     };
     try {
-      const [created] = await o.client.createTask({ parent, task });
+      const [created] = await o.client.createTask({ parent, task }, { timeout: o.timeoutMs ?? DEFAULT_TASKS_TIMEOUT_MS });
       return { name: created.name || name || '', duplicate: false };
     } catch (err) {
       if (grpcCode(err) === ALREADY_EXISTS && name) return { name, duplicate: true };

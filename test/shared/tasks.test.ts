@@ -11,7 +11,7 @@ import { freePort } from '../support/net.ts';
 // and answers as Cloud Tasks would (the created Task, or a google.rpc.Status error).
 interface Seen { method: string; url: string; body: Record<string, any> }
 const seen: Seen[] = [];
-let answer: (req: Seen) => { status: number; body: unknown } = (r) => ({ status: 200, body: { ...r.body.task, name: r.body.task.name ?? `${r.url.slice(4, -6)}/tasks/generated1` } });
+let answer: (req: Seen) => { status: number; body: unknown } | 'never' = (r) => ({ status: 200, body: { ...r.body.task, name: r.body.task.name ?? `${r.url.slice(4, -6)}/tasks/generated1` } });
 let server: Server;
 let host: string;
 
@@ -22,12 +22,16 @@ beforeAll(async () => {
     const s = { method: req.method!, url: req.url!.split('?')[0]!, body: raw ? JSON.parse(raw) : {} };
     seen.push(s);
     const a = answer(s);
+    if (a === 'never') return; // holds the request until the client gives up (closed with the server)
     res.writeHead(a.status, { 'content-type': 'application/json' }).end(JSON.stringify(a.body));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   host = `127.0.0.1:${(server.address() as { port: number }).port}`;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => new Promise<void>((r) => {
+  server.closeAllConnections();
+  server.close(() => r());
+}));
 
 const enqueuer = (emulatorHost = host) =>
   createEnqueuer({
@@ -71,6 +75,20 @@ describe('enqueue (REST requests of the real client library)', () => {
     answer = () => ({ status: 409, body: { error: { code: 409, message: 'Requested entity already exists', status: 'ALREADY_EXISTS' } } });
     const r = await enqueuer()('notifications', payload(), { idempotencyKey: 'evt-1' });
     expect(r.duplicate).toBe(true);
+  });
+
+  it('gives up on a Cloud Tasks that does not answer within its time limit, as a retryable error', async () => {
+    const saved = answer;
+    answer = () => 'never';
+    try {
+      const enqueue = createEnqueuer({ client: createTasksClient({ emulatorHost: host }), project: 'shop', location: 'europe-west1', serviceAccount: 'tasks-invoker@shop.iam.gserviceaccount.com', schemas: QUEUE_SCHEMAS, targets: { notifications: { url: 'https://send-notification-x.a.run.app/' } }, timeoutMs: 300 });
+      const err = await enqueue('notifications', payload()).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RetryableError);
+      // The limit given, not the library's own 20 s: the message names it.
+      expect(err).toMatchObject({ code: 'dependency-unavailable', message: expect.stringMatching(/Cloud Tasks is unavailable \(queue notifications\): .*within 300 milliseconds/) });
+    } finally {
+      answer = saved;
+    }
   });
 
   it('turns UNAVAILABLE and connection failures into retryable errors', async () => {
