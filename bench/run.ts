@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- [--quick] [--before=<dist dir>] [--compare=<label>=<dist dir>…] [--firestore-rest] [--no-compile-cache] [--firebase=<folder>] [section…]]`: every benchmark, one table
+ * `npm run bench [-- [--quick] [--before=<dist dir>] [--compare=<label>=<dist dir>…] [--firestore-rest] [--no-compile-cache] [--preload-after-listen] [--firebase=<folder>] [section…]]`: every benchmark, one table
  * printed and bench/results.json written. Sections: cold-start, bundles, webhook, overhead, emulator, reports (when
  * bench/reports.ts is there) (default: all), and breakdown (only when named: where a first real request's time goes).
  * `--before` adds another build's dist/ (e.g. main's) as a contender, run alternately with this build. Speed and
@@ -120,6 +120,11 @@ try {
           // Unbundled TypeScript starts slowest of all (seconds when loaded): left out of the --quick smoke run.
           ...(quick ? [] : [{ label: 'unbundled', variant: { kind: 'unbundled' } as Variant, env, real: real[name] }]),
         ];
+        if (args.includes('--preload-after-listen')) {
+          // The same folder, its libraries loaded as soon as the server listens instead of on first use.
+          const preload = join(import.meta.dirname, 'preload-after-listen.cjs');
+          contenders.push({ label: 'bundle+preload', variant: thisBuild[name]!, env: { ...env, NODE_OPTIONS: `--enable-source-maps --require=${preload}` }, real: real[name] });
+        }
         if (args.includes('--no-compile-cache')) {
           // The same folder with Node's compile cache (filled by its gcp-build) turned off: what the cache gives.
           contenders.push({ label: 'bundle-uncached', variant: thisBuild[name]!, env: { ...env, NODE_DISABLE_COMPILE_CACHE: '1' }, real: real[name] });
