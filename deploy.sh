@@ -124,19 +124,23 @@ if want queues; then
   done < <("$NODE" ops/queue-flags.ts --list)
 fi
 
-deploy_fn() { # name, public|private, [more gcloud flags...]; its settings come from the settings catalogue
-  local name="$1" access="$2" more=("${@:3}") env secrets="" list s
+deploy_fn() { # name, public|private; its settings and size come from the settings catalogue
+  local name="$1" access="$2" env secrets="" list s sizing boost
   [ "$DRY_RUN" = 1 ] || [ -f "dist/$name/index.js" ] || { echo "deploy.sh: dist/$name is missing: run npm run build" >&2; exit 1; }
   env=$("$NODE" ops/deploy-env.ts "$name" --project "$PROJECT" --region "$REGION") || exit 1
   list=$("$NODE" ops/deploy-env.ts "$name" --project "$PROJECT" --region "$REGION" --secrets) || exit 1
+  sizing=$("$NODE" ops/deploy-env.ts "$name" --project "$PROJECT" --region "$REGION" --sizing) || exit 1
+  boost=$("$NODE" ops/deploy-env.ts "$name" --project "$PROJECT" --region "$REGION" --cpu-boost) || exit 1
   for s in $list; do secrets+="${secrets:+,}${s%%=*}=$(secret_version "${s#*=}")"; done
   local args=(functions deploy "$name" --gen2 --runtime=nodejs22 --region="$REGION" --source="dist/$name"
-    --entry-point="$name" --trigger-http --service-account="$(sa_of "$name")" --set-env-vars="$env"
-    --memory=512Mi --cpu=1 --concurrency=8 --timeout=60s --max-instances=10 --min-instances=0)
+    --entry-point="$name" --trigger-http --service-account="$(sa_of "$name")" --set-env-vars="$env")
+  read -r -a more <<<"$sizing"
+  args+=("${more[@]}")
   [ "$access" = public ] && args+=(--allow-unauthenticated) || args+=(--no-allow-unauthenticated)
   [ -n "$secrets" ] && args+=(--set-secrets="$secrets")
-  args+=(${more[@]+"${more[@]}"})
   run "${G[@]}" "${args[@]}"
+  # gcloud functions deploy has no startup-CPU-boost flag: it is set on the function's Cloud Run service.
+  run "${G[@]}" run services update "$name" --region="$REGION" "$boost"
 }
 # Secrets in env vars are read at instance start: pin the newest enabled version rather than "latest".
 secret_version() {
@@ -154,13 +158,11 @@ if want functions; then
     deploy_fn "$f" public
   done
   if has_function aggregate-orders; then
-    # One shard step per instance (memory stays flat and the time budget is the instance's own); the timeout
-    # covers the reading budget (240 s) plus writing the step, as the tasks' dispatch deadline (600 s) does.
-    deploy_fn aggregate-orders private --timeout=600s --concurrency=1
+    deploy_fn aggregate-orders private
     run "${G[@]}" functions add-invoker-policy-binding aggregate-orders --region="$REGION" --member="serviceAccount:$INVOKER"
   fi
   if has_function schedule-reports; then
-    deploy_fn schedule-reports private --timeout=300s
+    deploy_fn schedule-reports private
   fi
 fi
 

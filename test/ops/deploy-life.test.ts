@@ -61,9 +61,16 @@ describe("gcloud's own parser", () => {
 
 describe('deploy.sh on the stand-in', () => {
   it('deploys everything with commands gcloud parses, keeps secret values off every command line and output, and a second run creates nothing', SLOW, async () => {
-    const first = await deploySh([...PR, '--skip-build'], { ...g.env, ...SECRETS });
+    const first = await deploySh([...PR, '--skip-build'], { ...g.env, ...SECRETS, DEPLOY_SEND_NOTIFICATION_MAX_INSTANCES: '7' });
     expect(first.code, first.stderr).toBe(0);
     const calls = await parsed(g.calls());
+    // Each function sized by its row of ops/settings/sizing.ts (an override applied), the boost on its Cloud Run service.
+    const deployOf = (f: string) => line(calls.find((c) => line(c).includes(`functions deploy ${f} `))!);
+    expect(deployOf('aggregate-orders')).toContain(' --memory=512Mi --cpu=1 --concurrency=1 --timeout=600s --min-instances=0 --max-instances=5 ');
+    expect(deployOf('storefront-webhook')).toContain(' --concurrency=32 --timeout=30s --min-instances=1 ');
+    expect(deployOf('send-notification')).toContain(' --max-instances=7 ');
+    expect(calls.map(line)).toContain('--project=demo-shop --quiet run services update aggregate-orders --region=europe-west1 --no-cpu-boost');
+    expect(calls.map(line)).toContain('--project=demo-shop --quiet run services update shopify-webhook --region=europe-west1 --cpu-boost');
     const w = g.world();
     expect(Object.keys(w.functions).sort()).toEqual(['aggregate-orders', 'schedule-reports', 'send-notification', 'shopify-webhook', 'storefront-webhook', 'woocommerce-webhook']);
     expect(Object.keys(w.queues).sort()).toEqual(['notifications', 'reports']);
