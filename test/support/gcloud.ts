@@ -16,9 +16,11 @@ export interface World {
   serviceAccounts: Record<string, { bindings: [string, string][] }>;
   projectBindings: [string, string][];
   secrets: Record<string, { versions: { data: string; state: string }[]; bindings: [string, string][] }>;
-  queues: Record<string, { bindings: [string, string][] }>;
-  functions: Record<string, { bindings: [string, string][] }>;
-  jobs: Record<string, object>;
+  /** `flags`: the --name=value flags of its create and updates (describe answers from them). */
+  queues: Record<string, { bindings: [string, string][]; flags?: Record<string, string> }>;
+  /** `url`: where it answers (set by its first deploy unless the test set it). */
+  functions: Record<string, { bindings: [string, string][]; url?: string; serviceAccount?: string }>;
+  jobs: Record<string, { flags?: Record<string, string> }>;
 }
 export interface Call {
   argv: string[];
