@@ -29,7 +29,7 @@ export function deployEnv(argv: string[], env: Record<string, string | undefined
   });
   if (values['secret-list']) return secretList().map((s) => [s.secret, s.setting, ...s.functions].join(' '));
   const { project, region } = values;
-  if (!project || !region) throw new Error('usage: node ops/deploy-env.ts <function>|--check --project P --region R [--secrets]');
+  if (!project || !region) throw new Error('usage: node ops/deploy-env.ts <function>|--check --project P --region R [--secrets|--sizing|--cpu-boost]');
   const [name] = values.check ? [] : positionals;
   if (!values.check && (!name || !FUNCTIONS[name])) throw new Error(`unknown function ${name ?? '(none)'}; functions: ${Object.keys(FUNCTIONS).join(', ')}`);
   const all = (name ? [name] : Object.keys(FUNCTIONS)).map((n) => deploySettings(n, { project, region }, env));
