@@ -127,6 +127,7 @@ describe('deploy.sh verify on the gcloud stand-in, its functions answering from 
       expect(deployed.code, deployed.stderr).toBe(0);
       // The deployed functions answer from the dev stack's processes.
       const w = g.world();
+      expect(Object.keys(w.functions).sort(), deployed.stdout + deployed.stderr).toEqual(functionNames());
       for (const [name, f] of Object.entries(info.functions)) w.functions[name]!.url = f.url;
       g.setWorld(w);
       g.clearCalls();
