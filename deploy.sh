@@ -1,59 +1,64 @@
 #!/usr/bin/env bash
-# Deploys storefront-jobs to a Google Cloud project with gcloud: APIs, service accounts, secrets, IAM, the queues
-# of queues.json, every function from its own dist/<name>/ folder, and (when the function exists) the scheduler job.
-# Safe to run again: whatever exists is updated, not duplicated.
+# Deploys storefront-jobs to a Google Cloud project with gcloud, checks it, sets its secrets and tears it down.
 #
-#   ./deploy.sh --project my-shop --region europe-west1 [--only apis,accounts,secrets,queues,functions,scheduler]
-#               [--dry-run] [--skip-build]
+#   ./deploy.sh --project P --region R [--only apis,accounts,secrets,queues,functions,scheduler] [--dry-run]
+#               [--skip-build]
+#       APIs, service accounts, secrets, IAM, the queues of queues.json, every function from its own dist/<name>/
+#       folder, sized by the table in ops/settings/sizing.ts, and the scheduler job. Safe to run again.
+#   ./deploy.sh verify --project P --region R
+#       checks what is deployed from the outside; prints one table (check, expected, found); exit 1 on a mismatch
+#   ./deploy.sh destroy --project P --region R [--dry-run] [--yes] [--delete-secrets]
+#       deletes what deploy created, by name, skipping what is gone; asks for the project id unless --yes
+#   ./deploy.sh secret NAME --project P [--rotate | --finish-rotation] [--dry-run]
+#       a new version of secret NAME from standard input (not echoed, never printed); --rotate keeps the current
+#       webhook secrets beside the new one, --finish-rotation keeps only the newest
 #
 # Settings (environment), checked against each function's own schema before anything changes:
 #   MAIL_FROM, MAIL_FROM_NAME        sender of the emails (a verified SendGrid sender); MAIL_FROM is required
 #   SENDGRID_API_KEY, STOREFRONT_WEBHOOK_SECRETS, SHOPIFY_WEBHOOK_SECRETS, WOOCOMMERCE_WEBHOOK_SECRETS
-#                                    stored as the secret of the same name in kebab case (a new version) when set
+#                                    for CI: stored as the secret of the same name in kebab case (a new version)
+#                                    when set; by hand, use `./deploy.sh secret` instead
 #   STORE_TIME_ZONE                  the store's IANA time zone (default UTC): store-days, the window, the job
 #   REPORTS_*, MAIL_REPLY_TO, SENDGRID_TEMPLATE_*   passed to the functions that read them, when set
 #   REPORTS_SCHEDULE, REPORTS_TIME_ZONE   the nightly report job (default "30 0 * * *" in STORE_TIME_ZONE)
-# Which function gets which setting, and how, is the settings catalogue (ops/settings/, README "Settings").
+#   DEPLOY_<FUNCTION>_<MEMORY|CPU|CONCURRENCY|TIMEOUT|MIN_INSTANCES|MAX_INSTANCES|CPU_BOOST>
+#                                    overrides one size of one function (DEPLOY_AGGREGATE_ORDERS_MEMORY=1Gi)
+# Which function gets which setting, and how, is the settings catalogue (ops/settings/, docs/deploying.md).
 set -euo pipefail
 cd "$(dirname "$0")"
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+# The comment block above, without its "# ".
+usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; }
+# A flag's value; a clear error naming the flag when it is missing.
+value() { [ -n "${2:-}" ] && [ "${2#--}" = "$2" ] || { echo "deploy.sh: $1 needs a value" >&2; exit 2; }; }
+case "${1:-}" in
+  -h|--help) usage; exit 0 ;;
+  verify|destroy|secret) cmd="$1"; shift; exec bash "ops/deploy/$cmd.sh" "$@" ;;
+esac
 PROJECT="" REGION="" ONLY="apis,accounts,secrets,queues,functions,scheduler" DRY_RUN=0 BUILD=1
 while [ $# -gt 0 ]; do
   case "$1" in
-    --project) PROJECT="$2"; shift 2 ;;
-    --region) REGION="$2"; shift 2 ;;
-    --only) ONLY="$2"; shift 2 ;;
+    --project) value "$@"; PROJECT="$2"; shift 2 ;;
+    --region) value "$@"; REGION="$2"; shift 2 ;;
+    --only) value "$@"; ONLY="$2"; shift 2 ;;
     --dry-run) DRY_RUN=1; shift ;;
     --skip-build) BUILD=0; shift ;;
-    -h|--help) usage ;;
-    *) echo "deploy.sh: unknown argument $1" >&2; usage ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "deploy.sh: unknown argument $1 (see ./deploy.sh --help)" >&2; exit 2 ;;
   esac
 done
 [ -n "$PROJECT" ] || { echo "deploy.sh: --project is required" >&2; exit 2; }
 [ -n "$REGION" ] || { echo "deploy.sh: --region is required" >&2; exit 2; }
+for step in ${ONLY//,/ }; do
+  case "$step" in apis|accounts|secrets|queues|functions|scheduler) ;;
+    *) echo "deploy.sh: --only: unknown step $step (steps: apis, accounts, secrets, queues, functions, scheduler)" >&2; exit 2 ;;
+  esac
+done
 want() { case ",$ONLY," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 
-# Node 22 from the project's own devDependency (the machine's node may be older).
-NODE="node_modules/node/bin/node"; [ -x "$NODE" ] || NODE="node"
+source ops/deploy/common.sh
 # Every function's settings (the operator's from this environment) must pass its schema before anything changes.
 if want functions; then "$NODE" ops/deploy-env.ts --check --project "$PROJECT" --region "$REGION" || exit 1; fi
-
-# Every change goes through run(); --dry-run prints instead. Reads (describe) run in both modes.
-run() {
-  if [ "$DRY_RUN" = 1 ]; then printf '+'; printf ' %q' "$@"; printf '\n'; else "$@"; fi
-}
-exists() { "$@" >/dev/null 2>&1; }
-G=(gcloud --project="$PROJECT" --quiet)
-
-SA_DOMAIN="$PROJECT.iam.gserviceaccount.com"
-INVOKER="tasks-invoker@$SA_DOMAIN"
-SCHEDULER_SA="scheduler-invoker@$SA_DOMAIN"
-sa_of() { echo "fn-$1@$SA_DOMAIN"; }
-# Deterministic function URLs (Cloud Functions v2 API); tasks use the full URL as OIDC audience (platform-notes B5).
-url_of() { echo "https://$REGION-$PROJECT.cloudfunctions.net/$1"; }
-FUNCTIONS=$(cd functions && ls -d */ | tr -d /)
-has_function() { echo "$FUNCTIONS" | grep -qx "$1"; }
 
 if [ "$BUILD" = 1 ] && want functions; then npm run build; fi
 
@@ -64,20 +69,21 @@ if want apis; then
 fi
 
 if want accounts; then
-  for sa in tasks-invoker scheduler-invoker $(for f in $FUNCTIONS; do echo "fn-$f"; done); do
+  for sa in $(service_accounts); do
     exists "${G[@]}" iam service-accounts describe "$sa@$SA_DOMAIN" ||
       run "${G[@]}" iam service-accounts create "$sa" --display-name="storefront-jobs $sa"
   done
   # Functions that enqueue must act as the invoker whose OIDC token the tasks carry.
-  for f in storefront-webhook shopify-webhook woocommerce-webhook schedule-reports aggregate-orders; do
+  for f in $ENQUEUERS; do
     has_function "$f" || continue
     run "${G[@]}" iam service-accounts add-iam-policy-binding "$INVOKER" \
       --member="serviceAccount:$(sa_of "$f")" --role=roles/iam.serviceAccountUser
+  done
+  for f in $FIRESTORE_USERS; do
+    has_function "$f" || continue
     run "${G[@]}" projects add-iam-policy-binding "$PROJECT" --member="serviceAccount:$(sa_of "$f")" \
       --role=roles/datastore.user --condition=None
   done
-  has_function send-notification && run "${G[@]}" projects add-iam-policy-binding "$PROJECT" \
-    --member="serviceAccount:$(sa_of send-notification)" --role=roles/datastore.user --condition=None
 fi
 
 secret() { # name, value (may be empty), accessor function...
@@ -102,13 +108,6 @@ if want secrets; then
   done < <("$NODE" ops/deploy-env.ts --secret-list)
 fi
 
-# Which functions create tasks on each queue (least privilege: roles/cloudtasks.enqueuer on that queue only).
-enqueuers_of() {
-  case "$1" in
-    notifications) echo "storefront-webhook shopify-webhook woocommerce-webhook aggregate-orders" ;;
-    reports) echo "schedule-reports aggregate-orders" ;;
-  esac
-}
 if want queues; then
   while read -r queue target; do
     # shellcheck disable=SC2046
@@ -125,19 +124,23 @@ if want queues; then
   done < <("$NODE" ops/queue-flags.ts --list)
 fi
 
-deploy_fn() { # name, public|private, [more gcloud flags...]; its settings come from the settings catalogue
-  local name="$1" access="$2" more=("${@:3}") env secrets="" list s
+deploy_fn() { # name, public|private; its settings and size come from the settings catalogue
+  local name="$1" access="$2" env secrets="" list s sizing boost
   [ "$DRY_RUN" = 1 ] || [ -f "dist/$name/index.js" ] || { echo "deploy.sh: dist/$name is missing: run npm run build" >&2; exit 1; }
   env=$("$NODE" ops/deploy-env.ts "$name" --project "$PROJECT" --region "$REGION") || exit 1
   list=$("$NODE" ops/deploy-env.ts "$name" --project "$PROJECT" --region "$REGION" --secrets) || exit 1
+  sizing=$("$NODE" ops/deploy-env.ts "$name" --project "$PROJECT" --region "$REGION" --sizing) || exit 1
+  boost=$("$NODE" ops/deploy-env.ts "$name" --project "$PROJECT" --region "$REGION" --cpu-boost) || exit 1
   for s in $list; do secrets+="${secrets:+,}${s%%=*}=$(secret_version "${s#*=}")"; done
   local args=(functions deploy "$name" --gen2 --runtime=nodejs22 --region="$REGION" --source="dist/$name"
-    --entry-point="$name" --trigger-http --service-account="$(sa_of "$name")" --set-env-vars="$env"
-    --memory=512Mi --cpu=1 --concurrency=8 --timeout=60s --max-instances=10 --min-instances=0)
+    --entry-point="$name" --trigger-http --service-account="$(sa_of "$name")" --set-env-vars="$env")
+  read -r -a more <<<"$sizing"
+  args+=("${more[@]}")
   [ "$access" = public ] && args+=(--allow-unauthenticated) || args+=(--no-allow-unauthenticated)
   [ -n "$secrets" ] && args+=(--set-secrets="$secrets")
-  args+=(${more[@]+"${more[@]}"})
   run "${G[@]}" "${args[@]}"
+  # gcloud functions deploy has no startup-CPU-boost flag: it is set on the function's Cloud Run service.
+  run "${G[@]}" run services update "$name" --region="$REGION" "$boost"
 }
 # Secrets in env vars are read at instance start: pin the newest enabled version rather than "latest".
 secret_version() {
@@ -155,20 +158,18 @@ if want functions; then
     deploy_fn "$f" public
   done
   if has_function aggregate-orders; then
-    # One shard step per instance (memory stays flat and the time budget is the instance's own); the timeout
-    # covers the reading budget (240 s) plus writing the step, as the tasks' dispatch deadline (600 s) does.
-    deploy_fn aggregate-orders private --timeout=600s --concurrency=1
+    deploy_fn aggregate-orders private
     run "${G[@]}" functions add-invoker-policy-binding aggregate-orders --region="$REGION" --member="serviceAccount:$INVOKER"
   fi
   if has_function schedule-reports; then
-    deploy_fn schedule-reports private --timeout=300s
+    deploy_fn schedule-reports private
   fi
 fi
 
 if want scheduler && has_function schedule-reports; then
   verb=create
-  exists "${G[@]}" scheduler jobs describe nightly-reports --location="$REGION" && verb=update
-  run "${G[@]}" scheduler jobs "$verb" http nightly-reports --location="$REGION" \
+  exists "${G[@]}" scheduler jobs describe "$SCHEDULER_JOB" --location="$REGION" && verb=update
+  run "${G[@]}" scheduler jobs "$verb" http "$SCHEDULER_JOB" --location="$REGION" \
     --schedule="${REPORTS_SCHEDULE:-30 0 * * *}" --time-zone="${REPORTS_TIME_ZONE:-${STORE_TIME_ZONE:-Etc/UTC}}" \
     --uri="$(url_of schedule-reports)" --http-method=POST --headers=Content-Type=application/json --message-body='{}' \
     --oidc-service-account-email="$SCHEDULER_SA" --oidc-token-audience="$(url_of schedule-reports)" --attempt-deadline=320s

@@ -5,14 +5,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { StorefrontEvent } from '../shared/schemas/events.ts';
+import { PingEvent, StorefrontEvent } from '../shared/schemas/events.ts';
 
 export function storefrontEventSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(StorefrontEvent, { target: 'draft-2020-12', unrepresentable: 'any' });
+  // The events we act on, and the ping (a signed test delivery).
+  const schema = z.toJSONSchema(z.discriminatedUnion('type', [...StorefrontEvent.options, PingEvent]), { target: 'draft-2020-12', unrepresentable: 'any' });
   return {
     title: 'Storefront event',
     description:
-      'An event a storefront POSTs to storefront-webhook. Money is an integer in the currency\'s minor units. Checks JSON Schema cannot express are also enforced: order.subtotal equals the sum of quantity × unitPrice, order.total equals subtotal + shipping + tax − discount, currency is an ISO 4217 code and country an ISO 3166-1 alpha-2 code.',
+      'An event a storefront POSTs to storefront-webhook (type ping: a signed test delivery that changes nothing). Money is an integer in the currency\'s minor units. Checks JSON Schema cannot express are also enforced: order.subtotal equals the sum of quantity × unitPrice, order.total equals subtotal + shipping + tax − discount, currency is an ISO 4217 code and country an ISO 3166-1 alpha-2 code.',
     ...schema,
   };
 }

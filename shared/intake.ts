@@ -10,7 +10,7 @@ import { RequestError, describeIssues, fieldIssues } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { Orders } from './orders.ts';
 import type { QUEUE_SCHEMAS } from './queues.ts';
-import { EVENT_DATA, EventEnvelope, type StorefrontEvent } from './schemas/events.ts';
+import { EVENT_DATA, EventEnvelope, PingEvent, type StorefrontEvent } from './schemas/events.ts';
 import type { NotificationPayload } from './schemas/notifications.ts';
 import type { Enqueue } from './tasks.ts';
 
@@ -27,6 +27,8 @@ export interface Accepted {
   tasks: { queue: string; name: string; duplicate: boolean }[];
   /** True for a type we do not act on (nothing stored or enqueued). */
   ignored?: true;
+  /** True for a `ping`: a signed test delivery (nothing stored or enqueued). */
+  ping?: true;
 }
 
 /** The notification an event asks for; `order.completed` only changes the stored status. */
@@ -50,6 +52,10 @@ export function notificationFor(e: StorefrontEvent): NotificationPayload | undef
  */
 export async function accept(event: unknown, d: IntakeDeps): Promise<Accepted> {
   const parsed = parseEvent(event);
+  if ('ping' in parsed) {
+    d.log.info('Storefront ping answered', { eventId: parsed.ping.id });
+    return { eventId: parsed.ping.id, ping: true, tasks: [] };
+  }
   if ('ignored' in parsed) {
     d.log.warn('Ignored a storefront event of an unknown type', parsed.ignored);
     return { eventId: parsed.ignored.eventId, ignored: true, tasks: [] };
@@ -73,9 +79,14 @@ export async function accept(event: unknown, d: IntakeDeps): Promise<Accepted> {
 }
 
 /** The envelope first (an unknown type is ignored), then the data with its type's schema: each part parsed once. */
-function parseEvent(input: unknown): { event: StorefrontEvent } | { ignored: { eventId: string; type: string } } {
+function parseEvent(input: unknown): { event: StorefrontEvent } | { ping: PingEvent } | { ignored: { eventId: string; type: string } } {
   const envelope = EventEnvelope.safeParse(input);
   if (!envelope.success) throw invalid(envelope.error.issues);
+  if (envelope.data.type === 'ping') {
+    const ping = PingEvent.safeParse(input);
+    if (!ping.success) throw invalid(ping.error.issues);
+    return { ping: ping.data };
+  }
   const { data, ...head } = envelope.data;
   const schema = EVENT_DATA.get(head.type);
   if (!schema) return { ignored: { eventId: head.id, type: head.type } };

@@ -108,5 +108,12 @@ export const EVENT_TYPES: readonly EventType[] = StorefrontEvent.options.map((o)
 /** The schema of `data` for each type we act on, so an event's envelope and data are each parsed once. */
 export const EVENT_DATA: ReadonlyMap<string, z.ZodType> = new Map(StorefrontEvent.options.map((o) => [o.shape.type.value, o.shape.data]));
 
+/**
+ * A signed test delivery (`deploy.sh verify`, `npm run verify`, or a storefront checking its set-up): answered 202
+ * `{"eventId","ping":true,"tasks":[]}` once its signature is good; nothing is stored, enqueued or sent.
+ */
+export const PingEvent = z.object({ ...envelope, type: z.literal('ping'), data: z.strictObject({}) });
+export type PingEvent = z.infer<typeof PingEvent>;
+
 /** The envelope every event has, checked before the type is looked at. */
 export const EventEnvelope = z.object({ ...envelope, type: z.string().min(1).max(100), data: z.unknown() });

@@ -8,7 +8,9 @@ import { loadConfig } from '../../shared/config.ts';
 import { SETTINGS } from '../../ops/settings/catalogue.ts';
 import { deploySettings, envVarsFlag, functionUrl, projectStack } from '../../ops/settings/deploy.ts';
 import { FUNCTIONS, FUNCTION_SAMPLES, accessOf, defaultOf, readersOf, readsOf } from '../../ops/settings/functions.ts';
-import { README, withSettingsTable } from '../../ops/settings/readme.ts';
+import { DEPLOYING, README, withSettingsTable, withSizingTable } from '../../ops/settings/readme.ts';
+import { SIZES, sizeOf } from '../../ops/settings/sizing.ts';
+import { queueConfig } from '../../shared/queues.ts';
 import { DeploySettingsError, deployEnv } from '../../ops/deploy-env.ts';
 
 const target = { project: 'demo-shop', region: 'europe-west1' };
@@ -87,5 +89,50 @@ describe('deploy.sh settings', () => {
       'shopify-webhook-secrets SHOPIFY_WEBHOOK_SECRETS shopify-webhook',
       'woocommerce-webhook-secrets WOOCOMMERCE_WEBHOOK_SECRETS woocommerce-webhook',
     ]);
+  });
+});
+
+describe('sizing (ops/settings/sizing.ts)', () => {
+  it('sizes every function of functions/, and is the table of docs/deploying.md', () => {
+    expect(Object.keys(SIZES).sort()).toEqual([...functionNames()].sort());
+    const doc = readFileSync(DEPLOYING, 'utf8');
+    expect(withSizingTable(doc) === doc, 'docs/deploying.md sizing table is stale: run npm run docs:settings').toBe(true);
+  });
+
+  it("lets each queue's concurrent dispatches find room in its target", () => {
+    for (const q of queueConfig().queues) {
+      const s = SIZES[q.target!]!;
+      expect(s.maxInstances * s.concurrency, `${q.name} → ${q.target}`).toBeGreaterThanOrEqual(q.rateLimits.maxConcurrentDispatches!);
+    }
+  });
+
+  it('keeps aggregate-orders at one shard step per instance and the webhooks warm', () => {
+    expect(SIZES['aggregate-orders']).toMatchObject({ concurrency: 1, timeoutSeconds: 600 });
+    for (const w of ['storefront-webhook', 'shopify-webhook', 'woocommerce-webhook']) expect(SIZES[w], w).toMatchObject({ minInstances: 1, cpuBoost: true });
+  });
+
+  it('takes overrides from DEPLOY_<FUNCTION>_<KNOB> and prints them as gcloud flags', () => {
+    const env = { ...operator, DEPLOY_AGGREGATE_ORDERS_MEMORY: '1Gi', DEPLOY_AGGREGATE_ORDERS_TIMEOUT: '900s', DEPLOY_AGGREGATE_ORDERS_CPU_BOOST: 'true' };
+    const args = ['aggregate-orders', '--project', 'p', '--region', 'r'];
+    expect(deployEnv([...args, '--sizing'], env)).toEqual(['--memory=1Gi --cpu=1 --concurrency=1 --timeout=900s --min-instances=0 --max-instances=5']);
+    expect(deployEnv([...args, '--cpu-boost'], env)).toEqual(['--cpu-boost']);
+    expect(deployEnv([...args, '--cpu-boost'], operator)).toEqual(['--no-cpu-boost']);
+  });
+
+  it('refuses a bad override before anything changes, naming the setting', () => {
+    const args = ['--check', '--project', 'p', '--region', 'r'];
+    const cases: [Record<string, string>, string][] = [
+      [{ DEPLOY_SEND_NOTIFICATION_MEMORY: '1G' }, 'send-notification: DEPLOY_SEND_NOTIFICATION_MEMORY: "1G" is not a size like 512Mi or 1Gi'],
+      [{ DEPLOY_SEND_NOTIFICATION_CONCURRENCY: '0' }, 'DEPLOY_SEND_NOTIFICATION_CONCURRENCY: "0" is not a whole number from 1 to 1000'],
+      [{ DEPLOY_SCHEDULE_REPORTS_TIMEOUT: '2h' }, 'DEPLOY_SCHEDULE_REPORTS_TIMEOUT: "2h" is not seconds from 1 to 3600'],
+      [{ DEPLOY_SHOPIFY_WEBHOOK_CPU_BOOST: 'yes' }, 'DEPLOY_SHOPIFY_WEBHOOK_CPU_BOOST: "yes" is not true or false'],
+      [{ DEPLOY_SHOPIFY_WEBHOOK_MIN_INSTANCES: '20' }, 'DEPLOY_SHOPIFY_WEBHOOK_MIN_INSTANCES (20) is above DEPLOY_SHOPIFY_WEBHOOK_MAX_INSTANCES (10)'],
+      [{ DEPLOY_STOREFRONT_WEBHOOK_CPU: '0.5' }, 'a concurrency of 32 needs at least 1 vCPU (DEPLOY_STOREFRONT_WEBHOOK_CPU is 0.5)'],
+    ];
+    for (const [env, message] of cases) {
+      expect(() => deployEnv(args, { ...operator, ...env }), message).toThrow(DeploySettingsError);
+      expect(() => deployEnv(args, { ...operator, ...env })).toThrow(message);
+    }
+    expect(sizeOf('aggregate-orders', { DEPLOY_AGGREGATE_ORDERS_CPU: '2' }).size.cpu).toBe(2);
   });
 });

@@ -54,6 +54,15 @@ describe('accept', () => {
     expect(await deps.orders.getOrder('i-2')).toBeUndefined();
   });
 
+  it('answers a ping, storing and enqueueing nothing; a ping with data is invalid', async () => {
+    const before = await queuedTasks();
+    expect(await accept({ id: 'ping-1', type: 'ping', createdAt: '2026-11-23T10:00:00Z', data: {} }, deps)).toEqual({ eventId: 'ping-1', ping: true, tasks: [] });
+    expect((await db.collection('events').doc('ping-1').get()).exists).toBe(false);
+    expect(await queuedTasks()).toEqual(before);
+    const err = await accept({ id: 'ping-3', type: 'ping', createdAt: '2026-11-23T10:00:00Z', data: { order: {} } }, deps).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(RequestError);
+  });
+
   it('ignores a type it does not act on', async () => {
     expect(await accept({ id: 'evt-x', type: 'order.refunded', createdAt: '2026-11-23T10:00:00Z', data: {} }, deps)).toEqual({ eventId: 'evt-x', ignored: true, tasks: [] });
   });

@@ -22,6 +22,8 @@ export interface ShopifyDelivery {
   shop: string;
   /** `X-Shopify-Event-Id` (the same for every delivery of one merchant action), else `X-Shopify-Webhook-Id`. */
   deliveryId: string | undefined;
+  /** `X-Shopify-Test: true`: a test delivery (the admin's "Send test notification", or `deploy.sh verify`). */
+  test?: true;
 }
 
 const SHOP = /^[A-Za-z0-9][A-Za-z0-9.-]{0,254}$/;
@@ -32,7 +34,8 @@ export function shopifyDelivery(header: (name: string) => string | undefined): S
   const shop = header('x-shopify-shop-domain')?.trim().toLowerCase();
   if (!topic) throw new RequestError(400, 'invalid-request', 'Missing X-Shopify-Topic header');
   if (!shop || !SHOP.test(shop)) throw new RequestError(400, 'invalid-request', 'Missing or malformed X-Shopify-Shop-Domain header (expected a shop domain such as example.myshopify.com)');
-  return { topic, shop, deliveryId: header('x-shopify-event-id')?.trim() || header('x-shopify-webhook-id')?.trim() || undefined };
+  const deliveryId = header('x-shopify-event-id')?.trim() || header('x-shopify-webhook-id')?.trim() || undefined;
+  return { topic, shop, deliveryId, ...(header('x-shopify-test')?.trim().toLowerCase() === 'true' ? { test: true as const } : {}) };
 }
 
 /**

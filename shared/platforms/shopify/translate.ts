@@ -6,7 +6,9 @@
  *   event id as that fulfillment's `fulfillments/create`, so one email even when both are subscribed); without
  *   any tracking number, `order.completed` at its latest fulfillment (the stored status changes, no email);
  * - `orders/cancelled` → `order.cancelled` with the reason in words;
- * - any other topic, a fulfillment without a tracking number, or a cancelled/failed fulfillment: ignored.
+ * - any other topic, a fulfillment without a tracking number, or a cancelled/failed fulfillment: ignored;
+ * - a test delivery (`X-Shopify-Test: true`, Shopify's sample payload on a real topic): ignored, so the admin's
+ *   "Send test notification" and `deploy.sh verify` prove the signing key and change nothing.
  */
 import { z } from 'zod';
 import { completionEvent, shipmentEvent } from '../shipment.ts';
@@ -28,6 +30,7 @@ const FulfilledOrder = ShopifyOrder.pick({ id: true, fulfillments: true });
 const CancelledOrder = ShopifyOrder.pick({ id: true, cancel_reason: true }).extend({ cancelled_at: z.string() });
 
 export function translateShopify(d: ShopifyDelivery, body: unknown): Translation {
+  if (d.test) return { ignored: 'a test delivery (X-Shopify-Test: true)' };
   if (!isShopifyTopic(d.topic)) return { ignored: `topic ${d.topic} is not one we act on` };
   switch (d.topic) {
     case 'orders/create': {

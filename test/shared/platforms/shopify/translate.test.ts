@@ -183,6 +183,12 @@ describe('Shopify delivery headers', () => {
   it('reads topic, shop and the event id (falling back to the webhook id)', () => {
     expect(shopifyDelivery(headers({ 'x-shopify-topic': 'orders/create', 'x-shopify-shop-domain': 'JSmith.myshopify.com', 'x-shopify-webhook-id': 'w-1' }))).toEqual({ topic: 'orders/create', shop: SHOP, deliveryId: 'w-1' });
   });
+  it("ignores a test delivery (X-Shopify-Test: true), even Shopify's sample order on orders/create", () => {
+    const test = shopifyDelivery(headers({ 'x-shopify-topic': 'orders/create', 'x-shopify-shop-domain': SHOP, 'x-shopify-test': 'true' }));
+    expect(test).toEqual({ topic: 'orders/create', shop: SHOP, deliveryId: undefined, test: true });
+    expect(translateShopify(test, parseExactJson(fx.platformJson(fx.shopifyOrder())))).toEqual({ ignored: 'a test delivery (X-Shopify-Test: true)' });
+    expect(shopifyDelivery(headers({ 'x-shopify-topic': 'orders/create', 'x-shopify-shop-domain': SHOP, 'x-shopify-test': 'false' }))).not.toHaveProperty('test');
+  });
   it.each([
     [{ 'x-shopify-shop-domain': SHOP }, /X-Shopify-Topic/],
     [{ 'x-shopify-topic': 'orders/create' }, /X-Shopify-Shop-Domain/],
