@@ -1,8 +1,8 @@
 /**
  * How big each deployed function is: one row per function, each value overridable by the operator's setting
  * `DEPLOY_<FUNCTION>_<KNOB>` (`DEPLOY_AGGREGATE_ORDERS_MEMORY=1Gi`), checked before deploy.sh changes anything.
- * Figures quoted in `why` are the benchmarks' (BENCHMARKS.md): RSS after the first real request 83–100 MiB, a
- * webhook request 5–8 ms of CPU, a 100,000-order report shard at peak RSS 159 MiB.
+ * Figures quoted in `why` are the benchmarks' (BENCHMARKS.md): RSS after the first real request 145–155 MiB, a
+ * webhook request 6–15 ms of CPU, a 100,000-order report shard at peak RSS 159 MiB.
  */
 import { envName } from './stack-env.ts';
 
@@ -32,8 +32,8 @@ const webhook = (platformWait: string): Size => ({
   maxInstances: 10,
   cpuBoost: true,
   why:
-    'I/O-bound: a request takes 5–8 ms of CPU and otherwise waits on Firestore and Cloud Tasks, so one vCPU serves 32 at once; ' +
-    'RSS is about 90 MiB, and 512Mi leaves room for 32 bodies of up to 1 MiB. Cold-start-sensitive: ' +
+    'I/O-bound: a request takes 6–15 ms of CPU and otherwise waits on Firestore and Cloud Tasks, so one vCPU serves 32 at once; ' +
+    'RSS is about 155 MiB with the client libraries loaded, and 512Mi leaves room for 32 bodies of up to 1 MiB. Cold-start-sensitive: ' +
     `${platformWait}, so one instance stays warm and a cold one starts with boosted CPU. ` +
     '30 s covers the three Firestore and Cloud Tasks calls of a delivery at their 10 s limit; 10 instances take 320 deliveries at once.',
 });
@@ -78,7 +78,7 @@ export const SIZES: Record<string, Size> = {
     maxInstances: 1,
     cpuBoost: false,
     why:
-      'Called once a night by Cloud Scheduler (or by hand for a backfill): one call at a time, RSS about 86 MiB; ' +
+      'Called once a night by Cloud Scheduler (or by hand for a backfill): one call at a time, RSS about 150 MiB with the client libraries loaded; ' +
       '300 s covers enqueueing a backfill of many store-days. Nobody waits on it: no warm instance, no boost.',
   },
 };
