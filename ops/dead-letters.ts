@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseEnv, FirestoreEnv, TasksEnv, loadConfig } from '../shared/config.ts';
 import { createDeadLetters, type DeadLetterDoc } from '../shared/dead-letters.ts';
 import { AppError } from '../shared/errors.ts';

@@ -147,7 +147,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function sendFile(res: ServerResponse, file: string | undefined): void {
-  if (!file || !existsSync(file) || !TYPES[extname(file)]) return sendJson(res, 404, { error: { status: 404, message: 'Not found' } });
+  if (!file || !existsSync(file) || !TYPES[extname(file)]) {
+    sendJson(res, 404, { error: { status: 404, message: 'Not found' } });
+    return;
+  }
   res.writeHead(200, { 'Content-Type': TYPES[extname(file)]!, 'Cache-Control': 'no-cache' });
   createReadStream(file).pipe(res);
 }

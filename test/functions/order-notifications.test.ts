@@ -88,7 +88,7 @@ describe('order notifications end to end', () => {
     expect(sink.messages()[0]).toMatchObject({ to: ['jane@example.com'], subject: 'Your order #1001 is confirmed' });
     const attempt = await eventually(() => emulator.dispatches({ task: body.tasks[0]!.name })[0] ?? false);
     expect(attempt).toMatchObject({ status: 204, outcome: 'succeeded' });
-    expect(attempt!.requestHeaders['Authorization'] ?? attempt!.requestHeaders['authorization']).toMatch(/^Bearer ey/);
+    expect(attempt!.requestHeaders.Authorization ?? attempt!.requestHeaders.authorization).toMatch(/^Bearer ey/);
     expect((await store.getOrder('e2e-1'))?.status).toBe('created');
   });
 
