@@ -152,6 +152,21 @@ describe('order notifications end to end', () => {
     expect(mailsFor('evt-created-e2e-14')).toHaveLength(0);
   });
 
+  it('rejects a shipping country ZZ (user-assigned, "Unknown Region" in CLDR) with 400 naming the field', async () => {
+    const e = created('e2e-zz', { shippingAddress: { name: 'J', line1: 'Hauptstr. 1', city: 'Berlin', country: 'ZZ' } });
+    const res = await post(e);
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { code: string; details: { path: string; message: string }[] } };
+    expect(error.code).toBe('invalid-payload');
+    expect(error.details).toEqual([
+      {
+        path: 'data.order.shippingAddress.country',
+        message: 'is a user-assigned code, not an ISO 3166-1 alpha-2 country code',
+      },
+    ]);
+    expect(await store.getOrder('e2e-zz')).toBeUndefined();
+  });
+
   it('rejects an invalid event with 400 naming every bad field, writing and enqueuing nothing', async () => {
     const e = created('e2e-5', { total: 1, currency: 'XXQ' as 'EUR' });
     (e as any).data.order.customer.email = 'not-an-email';
