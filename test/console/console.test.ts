@@ -76,7 +76,7 @@ describe('the console in a browser', () => {
     timings.queuesWith10kTasks = Date.now() - t0;
     await expect(bulk.locator('[data-testid=state]').textContent()).resolves.toBe('PAUSED');
     const notifications = browser.page.locator('tr[data-queue="notifications"]');
-    await expect(notifications.textContent()).resolves.toMatch(/10\/s, burst 10, 20 concurrent.*30 attempts, 10s…600s, 5 doublings/);
+    await expect(notifications.textContent()).resolves.toMatch(/10\/s, burst 10, 20 concurrent.*30 attempts, 10s…600s, 5 doublings, no retry time limit/);
     await browser.page.locator('.chart canvas').first().waitFor();
     await shot('queues');
   });

@@ -1,6 +1,9 @@
 // Queues: state, rate limits, retry config, tasks waiting, dispatches per second over the last minute; actions.
 import { html, usePoll, post, Loading, ActionButton, Chart } from './lib.js';
 
+// Cloud Tasks' maxRetryDuration: 0 (the default) sets no limit, attempts alone end the retries.
+const retryTime = (d) => (!d || Number.parseFloat(d) === 0 ? 'no retry time limit' : `retries for at most ${d}`);
+
 const X = { label: 'seconds ago', values: Array.from({ length: 60 }, (_, i) => i - 59), labels: null };
 
 export function Queues() {
@@ -21,7 +24,7 @@ export function Queues() {
             <td class="num" data-testid="tasks">${q.tasks.toLocaleString()}</td>
             <td class="num">${q.dispatchesPerSecond.toFixed(2)}</td>
             <td class="mono">${q.rateLimits?.maxDispatchesPerSecond}/s, burst ${q.rateLimits?.maxBurstSize}, ${q.rateLimits?.maxConcurrentDispatches} concurrent</td>
-            <td class="mono">${q.retryConfig?.maxAttempts} attempts, ${q.retryConfig?.minBackoff}…${q.retryConfig?.maxBackoff}, ${q.retryConfig?.maxDoublings ?? 0} doublings, max ${q.retryConfig?.maxRetryDuration ?? '0s'}</td>
+            <td class="mono">${q.retryConfig?.maxAttempts} attempts, ${q.retryConfig?.minBackoff}…${q.retryConfig?.maxBackoff}, ${q.retryConfig?.maxDoublings ?? 0} doublings, ${retryTime(q.retryConfig?.maxRetryDuration)}</td>
             <td><div class="actions">
               ${q.state === 'PAUSED'
                 ? html`<${ActionButton} label="Resume" action=${() => act(q, 'resume')} done="Queue ${q.id} resumed" />`
