@@ -18,7 +18,8 @@ import { QUEUE_SCHEMAS, queueConfig, type QueueName } from '../shared/queues.ts'
 import { createFirestore } from '../shared/firestore.ts';
 import { createEnqueuer, createTasksClient, type Enqueue } from '../shared/tasks.ts';
 import { audienceSetting, settingsEnv, urlSetting } from './settings/stack-env.ts';
-import { readStack, stackSettingsOf, type StackInfo } from '../local/dev/stack.ts';
+import { readStack, type StackInfo } from '../local/stack-file.ts';
+import { stackSettingsOf } from './settings/stack-env.ts';
 
 /** `list` and `show` read Firestore only; `redrive` also enqueues. */
 const ReadEnv = BaseEnv.extend(FirestoreEnv.shape).passthrough();

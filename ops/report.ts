@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GoogleAuth } from 'google-auth-library';
 import { importJWK, SignJWT, type JWK } from 'jose';
-import { readStack, stackFile } from '../local/dev/stack.ts';
+import { readStack, stackFile } from '../local/stack-file.ts';
 import type { ScheduleAnswer } from '../functions/schedule-reports/handle.ts';
 import { combineTaskKey, createReportStore, reportTaskKey, runIdOf, type ShardDoc } from '../shared/report-shards.ts';
 import { createFirestore } from '../shared/firestore.ts';

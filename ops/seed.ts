@@ -15,7 +15,7 @@ import { BaseEnv, FirestoreEnv, loadConfig } from '../shared/config.ts';
 import { Currency } from '../shared/schemas/money.ts';
 import { createFirestore } from '../shared/firestore.ts';
 import type { StorefrontEvent } from '../shared/schemas/events.ts';
-import { stackFile } from '../local/dev/stack.ts';
+import { stackFile } from '../local/stack-file.ts';
 import { settings } from './dead-letters.ts';
 import { expectedReport } from './seed/expected-report.ts';
 import { generateDay } from './seed/generate.ts';

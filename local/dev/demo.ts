@@ -20,7 +20,7 @@ import { demoDeliveries, type Delivery, type Platform } from './demo-deliveries.
 import { demoTable } from './demo-table.ts';
 import { runReport } from '../../ops/report.ts';
 import { dayOf } from '../../shared/store-time.ts';
-import { readStack, stackFile, type StackInfo } from './stack.ts';
+import { readStack, stackFile, type StackInfo } from '../stack-file.ts';
 
 export interface DemoRow {
   n: number;

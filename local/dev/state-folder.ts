@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogStream } from './log.ts';
 import { groupAlive, signalGroup, waitForGroupExit } from './procs.ts';
-import { stackFile, type StackInfo } from './stack.ts';
+import { stackFile, type StackInfo } from '../stack-file.ts';
 
 export interface Secrets {
   webhookSecret: string;

@@ -6,7 +6,7 @@
  * emulators), a deployment (the project's; what production leaves unset stays unset) and the samples a bundle
  * starts with. Dev and ops only: functions/ and shared/ never import it. A new setting is a row here.
  */
-import type { Access } from '../../local/dev/stack.ts';
+import type { Access } from '../../local/stack-file.ts';
 
 /** The values of one stack that settings are made from; what production leaves unset is optional. */
 export interface StackSettings {

@@ -4,7 +4,7 @@
  * (test/ops/settings.test.ts fails until it is).
  */
 import type { z } from 'zod';
-import type { Access } from '../../local/dev/stack.ts';
+import type { Access } from '../../local/stack-file.ts';
 import { queueConfig } from '../../shared/queues.ts';
 import { Env as aggregateOrders } from '../../functions/aggregate-orders/env.ts';
 import { Env as scheduleReports } from '../../functions/schedule-reports/env.ts';

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { functionNames } from '../../esbuild.config.mjs';
 import { demoEvents } from '../../local/dev/demo-events.ts';
 import { signature, type DemoRow } from '../../local/dev/demo.ts';
-import type { StackInfo } from '../../local/dev/stack.ts';
+import type { StackInfo } from '../../local/stack-file.ts';
 import { startEmulator } from '../../local/tasks-emulator/index.ts';
 import { runReport } from '../../ops/report.ts';
 import { addDays, dayOf } from '../../shared/store-time.ts';
