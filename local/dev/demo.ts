@@ -16,33 +16,11 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { demoDeliveries, type Delivery, type Platform } from './demo-deliveries.ts';
-import { demoTable } from './demo-table.ts';
+import { demoDeliveries, type Platform } from './demo-deliveries.ts';
+import { type DemoRow, demoTable } from './demo-table.ts';
 import { runReport } from '../../ops/report.ts';
 import { dayOf } from '../../shared/store-time.ts';
 import { readStack, stackFile, type StackInfo } from '../stack-file.ts';
-
-export interface DemoRow {
-  n: number;
-  label: string;
-  eventId: string;
-  orderId: string;
-  expect: Delivery['expect'];
-  status: number;
-  /** The webhook's answer body (JSON) or text. */
-  answer: unknown;
-  task?: string;
-  duplicate?: boolean;
-  /** Dispatch attempts of the task so far, and the last one's status and outcome. */
-  attempts: number;
-  lastStatus?: number;
-  outcome?: string;
-  /** Whether the task is still queued in the emulator. */
-  queued?: boolean;
-  subject?: string;
-  emailId?: string;
-  ok: boolean;
-}
 
 const root = resolve(import.meta.dirname, '..', '..');
 
