@@ -50,7 +50,7 @@ SA_DOMAIN="$PROJECT.iam.gserviceaccount.com"
 INVOKER="tasks-invoker@$SA_DOMAIN"
 SCHEDULER_SA="scheduler-invoker@$SA_DOMAIN"
 sa_of() { echo "fn-$1@$SA_DOMAIN"; }
-# Deterministic function URLs (Cloud Functions v2 API); tasks use the full URL as OIDC audience (platform-notes B5).
+# Deterministic function URLs (https://cloud.google.com/functions/docs/calling/http), also the tasks' OIDC audience.
 url_of() { echo "https://$REGION-$PROJECT.cloudfunctions.net/$1"; }
 FUNCTIONS=$(cd functions && ls -d */ | tr -d /)
 has_function() { echo "$FUNCTIONS" | grep -qx "$1"; }

@@ -128,7 +128,7 @@ export async function startFirestore(o: {
   o.onStart?.(part);
   void part.exited.then(() => rmSync(config, { recursive: true, force: true }));
   const host = `${o.host}:${o.port}`;
-  // Generous: on a loaded machine its Java start alone took 40-45 s (measured with a load average of 15-20).
+  // Generous: on a loaded machine the emulator's Java start alone takes tens of seconds.
   await waitUntilUp(`http://${host}/`, part, 300_000);
   if (metadata) o.log.info(`Firestore: data of the last run imported from ${current}`);
   let exporting: Promise<void> | undefined;

@@ -1,5 +1,5 @@
 // Every refine of our schemas is total: zod 4 runs a refine even after an earlier check of the same schema failed,
-// so a refine that throws on a value zod already flagged turns a bad input into a 500 (issue 9, defect 1). One
+// so a refine that throws on a value zod already flagged turns a bad input into a 500. One
 // regression case per refine, then a property over every schema with arbitrary values.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
