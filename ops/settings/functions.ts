@@ -1,5 +1,5 @@
 /**
- * Which settings each function reads: its own schema (functions/<name>/env.ts), the source of the README's
+ * Which settings each function reads: its own schema (functions/<name>/env.ts), the source of docs/settings.md's
  * "functions" and "default" columns and of what deploy.sh and the samples set. A new function is a line in FUNCTIONS
  * (test/ops/settings.test.ts fails until it is).
  */
