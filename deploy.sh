@@ -13,7 +13,7 @@
 #   STORE_TIME_ZONE                  the store's IANA time zone (default UTC): store-days, the window, the job
 #   REPORTS_*, MAIL_REPLY_TO, SENDGRID_TEMPLATE_*   passed to the functions that read them, when set
 #   REPORTS_SCHEDULE, REPORTS_TIME_ZONE   the nightly report job (default "30 0 * * *" in STORE_TIME_ZONE)
-# Which function gets which setting, and how, is the settings catalogue (ops/settings/, README "Settings").
+# Which function gets which setting, and how, is the settings catalogue (ops/settings/, docs/settings.md).
 set -euo pipefail
 cd "$(dirname "$0")"
 

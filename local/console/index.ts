@@ -1,7 +1,7 @@
 /**
  * The local console: one web page over the whole background system (queues, tasks, attempts, dead letters, the
  * outbox, orders and reports), served by a small node:http server that reads and acts only through the APIs the
- * project itself uses. Dev-only; nothing in functions/ or shared/ imports it. See README "Local console".
+ * project itself uses. Dev-only; nothing in functions/ or shared/ imports it. See docs/local-development.md, "Local console".
  *
  *   const c = await startConsole({ port: 0, tasksUrl, mailUrl, firestoreHost, project });  c.url; await c.stop();
  */

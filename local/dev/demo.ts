@@ -46,7 +46,7 @@ export async function runDemo(stack: StackInfo, o: { timeoutMs?: number; onProgr
   const rows: DemoRow[] = [];
   const until = Date.now() + (o.timeoutMs ?? 60_000);
   for (const [i, e] of demoDeliveries(stack, { root, runId, platform: o.platform, now: o.now }).entries()) {
-    // No confirmation is sent for an order already cancelled (README): as in a shop, the order's confirmation goes
+    // No confirmation is sent for an order already cancelled (docs/storefront-contract.md): as in a shop, the order's confirmation goes
     // out before it is cancelled, so the demo shows both emails whatever the machine's speed.
     if (e.cancels) await confirmationSent(stack, rows, e.orderId, until);
     const res = await fetch(e.url, { method: 'POST', headers: e.headers, body: e.body });

@@ -1,6 +1,6 @@
 // The local console in headless Chromium against real parts: the tasks emulator, the mail sink, the Firestore
 // emulator and both functions (test/support/stack.ts), seeded through their own APIs. Screenshots of each view go
-// to test-artifacts/console/ (gitignored; the README's copies are in docs/console/).
+// to test-artifacts/console/ (gitignored; docs/local-development.md shows the copies in docs/console/).
 // One file on purpose (a little over 200 lines): every view is checked against one seeded stack, started once.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
