@@ -144,7 +144,8 @@ if (import.meta.main) {
     },
   });
   if (values.help) {
-    console.log('Usage: npm run demo -- [--state <dir> (default .local) | --stack <stack.json>] [--platform shopify|woocommerce] [--timeout <seconds>] [--json] [--report]');
+    console.log('Usage: npm run demo -- [--state <dir> (default .local) | --stack <stack.json>] ' +
+    '[--platform shopify|woocommerce] [--timeout <seconds>] [--json] [--report]');
     process.exit(0);
   }
   try {
@@ -184,7 +185,9 @@ if (import.meta.main) {
         const lines: string[] = [];
         if ((await runReport([...args, '--json'], {}, (l) => lines.push(l))) === 0) {
           const r = JSON.parse(lines.at(-1)!) as { orderCount: number; currencies: Record<string, unknown> };
-          console.log(`\nDaily report of ${day} written (reports/${day}): ${r.orderCount} orders in ${Object.keys(r.currencies).join(', ') || 'no currency'}. The whole report: npm run demo -- --report, or the console's Reports view.`);
+          console.log(`\nDaily report of ${day} written (reports/${day}): ${r.orderCount} orders in ` +
+            `${Object.keys(r.currencies).join(', ') || 'no currency'}. ` +
+            "The whole report: npm run demo -- --report, or the console's Reports view.");
         } else {
           console.error(`\nThe daily report of ${day} did not finish:\n${lines.join('\n')}`);
           process.exitCode = 1;

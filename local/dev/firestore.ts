@@ -42,9 +42,11 @@ export function checkFirestoreToolchain(): void {
   }
   const java = javaMajor();
   if (java === undefined) {
-    missing.push('Java is not installed (the Firestore emulator needs Java 17 or later). Install it:\n  Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless\n  macOS:         brew install openjdk@17');
+    missing.push('Java is not installed (the Firestore emulator needs Java 17 or later). Install it:\n' +
+        '  Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless\n  macOS:         brew install openjdk@17');
   } else if (java < 17) {
-    missing.push(`Java ${java} is too old: the Firestore emulator needs Java 17 or later. Install it:\n  Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless\n  macOS:         brew install openjdk@17`);
+    missing.push(`Java ${java} is too old: the Firestore emulator needs Java 17 or later. Install it:\n` +
+        '  Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless\n  macOS:         brew install openjdk@17');
   }
   if (missing.length) throw new Error(missing.join('\n'));
 }

@@ -32,7 +32,8 @@ export async function refuseSecondRunner(o: { stateDir: string; relState: string
   } catch {}
   if (alive) {
     throw new Error(
-      `A dev stack already runs with the state folder ${o.relState}/ (runner pid ${pid}); it keeps running, and this command started nothing. ` +
+      `A dev stack already runs with the state folder ${o.relState}/ (runner pid ${pid}); ` +
+        'it keeps running, and this command started nothing. ' +
         'Use that stack, or stop it first (Ctrl-C in its terminal), or start a second one with another --state folder and other ports.',
     );
   }
