@@ -23,7 +23,7 @@
 #   REPORTS_SCHEDULE, REPORTS_TIME_ZONE   the nightly report job (default "30 0 * * *" in STORE_TIME_ZONE)
 #   DEPLOY_<FUNCTION>_<MEMORY|CPU|CONCURRENCY|TIMEOUT|MIN_INSTANCES|MAX_INSTANCES|CPU_BOOST>
 #                                    overrides one size of one function (DEPLOY_AGGREGATE_ORDERS_MEMORY=1Gi)
-# Which function gets which setting, and how, is the settings catalogue (ops/settings/, docs/deploying.md).
+# Which function gets which setting, and how, is the settings catalogue (ops/settings/, docs/settings.md, docs/deploying.md).
 set -euo pipefail
 cd "$(dirname "$0")"
 

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../test/support/net.ts';
-import { type RealRequest } from './requests.ts';
+import type { RealRequest } from './requests.ts';
 import { median, pct, round, spawnFunction, stop, waitReady, type Variant } from './stack.ts';
 
 /** Resident memory of a process in MiB, from /proc (Linux). */

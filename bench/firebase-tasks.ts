@@ -28,7 +28,7 @@ export function firebaseTools(folder: string): { dir: string; version: string } 
 const LIMITS = {
   pause: 'no pause/resume route (its routes: create queue, enqueue, delete task, /queueStats: lib/emulator/tasksEmulator.js:206-209), so tasks are created with the queue running and the time counts from the first create',
   rate: 'a queue gets maxDispatchesPerSecond tokens at once every 1,000 ms (setInterval refill, tasksEmulator.js:43,93; bucket cap taskQueue.js:123), so it dispatches in bursts',
-  schedule: 'scheduleTime is ignored: dispatchTasks dequeues with no time check (lib/emulator/taskQueue.js:129-142) and scheduleTime is only echoed in X-CloudTasks-TaskETA (taskQueue.js:198); firebase-tools issue #8254',
+  schedule: 'scheduleTime is ignored: dispatchTasks dequeues with no time check (lib/emulator/taskQueue.js:129-142) and scheduleTime is only echoed in X-CloudTasks-TaskETA (taskQueue.js:198); https://github.com/firebase/firebase-tools/issues/8254',
   body: 'a task must carry a base64 JSON body (parsed at enqueue, tasksEmulator.js:168; none → 500), so each task carries {}',
 };
 

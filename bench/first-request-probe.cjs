@@ -15,14 +15,15 @@ const mark = (step, start, end = performance.now()) => marks.push({ step, start:
 const HEAVY = new Set(['@google-cloud/functions-framework', '@google-cloud/firestore', '@google-cloud/tasks', 'google-gax', '@grpc/grpc-js', 'google-auth-library', 'protobufjs']);
 const seen = new Set();
 const load = Module._load;
-Module._load = function (request, parent, isMain) {
-  const bundle = request.endsWith('/index.js') && parent && parent.filename && parent.filename.includes('functions-framework') && !seen.has('index.js');
+Module._load = function (...args) {
+  const [request, parent] = args;
+  const bundle = request.endsWith('/index.js') && parent?.filename?.includes('functions-framework') && !seen.has('index.js');
   const name = bundle ? 'index.js' : HEAVY.has(request) && !seen.has(request) ? request : undefined;
-  if (!name) return load.apply(this, arguments);
+  if (!name) return load.apply(this, args);
   seen.add(name);
   const t0 = performance.now();
   try {
-    return load.apply(this, arguments);
+    return load.apply(this, args);
   } finally {
     mark(`require ${name}`, t0);
   }
@@ -60,7 +61,7 @@ http2.connect = function (...args) {
   session.request = function (headers, ...rest) {
     const s0 = performance.now();
     const stream = request.call(this, headers, ...rest);
-    stream.once('close', () => mark(`grpc ${headers && headers[':path']}`, s0));
+    stream.once('close', () => mark(`grpc ${headers?.[':path']}`, s0));
     return stream;
   };
   return session;

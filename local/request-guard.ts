@@ -82,7 +82,8 @@ export function parseAllowedHosts(values: readonly string[] | undefined): string
     const bare = raw.slice(dot.length);
     const name = hostname(bare);
     if (name === undefined || !NAME.test(dot + name) || (!isIPv6(bare) && hostAndPort(bare) !== `${name}:80`)) {
-      throw new Error(`${ALLOWED_HOSTS_FLAG} takes host names or addresses without a port (any port is allowed), separated by commas, e.g. ${ALLOWED_HOSTS_FLAG} myhost.lan,.example.test; got "${raw}"`);
+      throw new Error(`${ALLOWED_HOSTS_FLAG} takes host names or addresses without a port (any port is allowed), separated by commas, ` +
+            `e.g. ${ALLOWED_HOSTS_FLAG} myhost.lan,.example.test; got "${raw}"`);
     }
     return dot + name;
   });
@@ -115,7 +116,8 @@ export function createRequestGuard(o: GuardOptions = {}): RequestGuard {
     if (host !== undefined) {
       const name = hostname(host);
       if (name === undefined || !(isLoopback(name) || name === bound || listed(name, allowed))) {
-        return refuse(req, 'Host', host, name, `Host "${host}" is not allowed: this local server answers only loopback names and addresses (localhost, 127.0.0.1, [::1]), the address it listens on and the hosts of ${ALLOWED_HOSTS_FLAG}.`);
+        return refuse(req, 'Host', host, name, `Host "${host}" is not allowed: this local server answers only loopback names and addresses ` +
+            `(localhost, 127.0.0.1, [::1]), the address it listens on and the hosts of ${ALLOWED_HOSTS_FLAG}.`);
       }
     }
     const origin = req.headers.origin;
@@ -128,6 +130,7 @@ export function createRequestGuard(o: GuardOptions = {}): RequestGuard {
       name = u.hostname;
     } catch {}
     if (own !== undefined && ((host !== undefined && own === hostAndPort(host)) || listed(name!, allowed))) return undefined;
-    return refuse(req, 'Origin', origin, name, `Origin "${origin}" may not ${req.method} here: only pages of this server's own origin and of the hosts of ${ALLOWED_HOSTS_FLAG} may change it (requests without an Origin, such as curl's, are not affected).`);
+    return refuse(req, 'Origin', origin, name, `Origin "${origin}" may not ${req.method} here: only pages of this server's own origin and of the hosts of ` +
+        `${ALLOWED_HOSTS_FLAG} may change it (requests without an Origin, such as curl's, are not affected).`);
   };
 }

@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseEnv, FirestoreEnv, TasksEnv, loadConfig } from '../shared/config.ts';
 import { createDeadLetters, type DeadLetterDoc } from '../shared/dead-letters.ts';
 import { AppError } from '../shared/errors.ts';
@@ -18,7 +18,8 @@ import { QUEUE_SCHEMAS, queueConfig, type QueueName } from '../shared/queues.ts'
 import { createFirestore } from '../shared/firestore.ts';
 import { createEnqueuer, createTasksClient, type Enqueue } from '../shared/tasks.ts';
 import { audienceSetting, settingsEnv, urlSetting } from './settings/stack-env.ts';
-import { readStack, stackSettingsOf, type StackInfo } from '../local/dev/stack.ts';
+import { readStack, type StackInfo } from '../local/stack-file.ts';
+import { stackSettingsOf } from './settings/stack-env.ts';
 
 /** `list` and `show` read Firestore only; `redrive` also enqueues. */
 const ReadEnv = BaseEnv.extend(FirestoreEnv.shape).passthrough();

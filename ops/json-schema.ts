@@ -13,7 +13,10 @@ export function storefrontEventSchema(): Record<string, unknown> {
   return {
     title: 'Storefront event',
     description:
-      'An event a storefront POSTs to storefront-webhook (type ping: a signed test delivery that changes nothing). Money is an integer in the currency\'s minor units. Checks JSON Schema cannot express are also enforced: order.subtotal equals the sum of quantity × unitPrice, order.total equals subtotal + shipping + tax − discount, currency is an ISO 4217 code and country an ISO 3166-1 alpha-2 code.',
+      'An event a storefront POSTs to storefront-webhook (type ping: a signed test delivery that changes nothing). ' +
+      "Money is an integer in the currency's minor units. " +
+      'Checks JSON Schema cannot express are also enforced: order.subtotal equals the sum of quantity × unitPrice, ' +
+      'order.total equals subtotal + shipping + tax − discount, currency is an ISO 4217 code and country an ISO 3166-1 alpha-2 code.',
     ...schema,
   };
 }

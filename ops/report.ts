@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GoogleAuth } from 'google-auth-library';
 import { importJWK, SignJWT, type JWK } from 'jose';
-import { readStack, stackFile } from '../local/dev/stack.ts';
+import { readStack, stackFile } from '../local/stack-file.ts';
 import type { ScheduleAnswer } from '../functions/schedule-reports/handle.ts';
 import { combineTaskKey, createReportStore, reportTaskKey, runIdOf, type ShardDoc } from '../shared/report-shards.ts';
 import { createFirestore } from '../shared/firestore.ts';
@@ -105,7 +105,8 @@ function parseFlags(argv: string[], env: Record<string, string | undefined>) {
     const date = positionals.find((p) => /^\d{4}-\d{2}-\d{2}$/.test(p));
     const flags = ['wait', 'json'].filter((f) => env[`npm_config_${f}`] === 'true').map((f) => ` --${f}`).join('');
     const hint = `npm run report -- --day ${values.day ?? date ?? 'YYYY-MM-DD'}${flags}`;
-    return { error: `Unexpected argument '${positionals[0]}': npm keeps the flags before \`--\` for itself and passed only their values. Put \`--\` before the flags: ${hint}\n${USAGE}` };
+    return { error: `Unexpected argument '${positionals[0]}': npm keeps the flags before \`--\` for itself and passed only their values. ` +
+        `Put \`--\` before the flags: ${hint}\n${USAGE}` };
   }
   return { values };
 }
@@ -132,7 +133,8 @@ export async function runReport(argv: string[], env: Record<string, string | und
     return res.status >= 400 && res.status < 500 ? 2 : 1;
   }
   const day = answer.days[0]!;
-  print(`schedule-reports: ${day.day} (${day.timeZone}, ${day.hours} hours, run ${day.run}): ${answer.enqueued} tasks enqueued, ${answer.found} found${day.done ? '; this run is already combined' : ''}`);
+  print(`schedule-reports: ${day.day} (${day.timeZone}, ${day.hours} hours, run ${day.run}): ` +
+      `${answer.enqueued} tasks enqueued, ${answer.found} found${day.done ? '; this run is already combined' : ''}`);
   const client = createTasksClient({ emulatorHost: t.tasksHost });
   // Run every shard now; a task that already ran (or is running) is not found or refuses, which is fine.
   await Promise.all(day.tasks.map((task) => client.runTask({ name: task.name }).catch(() => undefined)));

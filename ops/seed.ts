@@ -15,7 +15,7 @@ import { BaseEnv, FirestoreEnv, loadConfig } from '../shared/config.ts';
 import { Currency } from '../shared/schemas/money.ts';
 import { createFirestore } from '../shared/firestore.ts';
 import type { StorefrontEvent } from '../shared/schemas/events.ts';
-import { stackFile } from '../local/dev/stack.ts';
+import { stackFile } from '../local/stack-file.ts';
 import { settings } from './dead-letters.ts';
 import { expectedReport } from './seed/expected-report.ts';
 import { generateDay } from './seed/generate.ts';
@@ -45,7 +45,8 @@ export async function runSeed(argv: string[], env: Record<string, string | undef
   const db = createFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE, emulatorHost: config.FIRESTORE_EMULATOR_HOST });
   const where = config.FIRESTORE_EMULATOR_HOST ? `the Firestore emulator at ${config.FIRESTORE_EMULATOR_HOST}` : 'Firestore';
   try {
-    io.err(`seed: writing ${flags.orders.toLocaleString('en-US')} orders for ${flags.day} (${flags.timeZone}) into project ${config.GOOGLE_CLOUD_PROJECT} on ${where}`);
+    io.err(`seed: writing ${flags.orders.toLocaleString('en-US')} orders for ${flags.day} (${flags.timeZone}) ` +
+      `into project ${config.GOOGLE_CLOUD_PROJECT} on ${where}`);
     const started = performance.now();
     const kinds: Record<StorefrontEvent['type'], number> = { 'order.created': 0, 'order.cancelled': 0, 'order.shipped': 0, 'order.completed': 0 };
     const counted = function* () {
@@ -78,8 +79,10 @@ export async function runSeed(argv: string[], env: Record<string, string | undef
     const n = (x: number) => x.toLocaleString('en-US');
     io.out(`Seeded ${flags.day} (${flags.timeZone}, seed ${flags.seed}) into project ${config.GOOGLE_CLOUD_PROJECT} on ${where}`);
     io.out(`  orders:   ${n(written.orders)} documents (${n(kinds['order.created'])} orders, the rest cancellations whose order never arrives)`);
-    io.out(`  events:   ${n(written.events)} (${n(kinds['order.created'])} created, ${n(kinds['order.cancelled'])} cancelled, ${n(kinds['order.shipped'])} shipped)`);
-    io.out(`  written:  ${seconds.toFixed(1)} s, ${rate(kinds['order.created'], seconds)} orders/s (batches of ${flags.batch}, ${flags.concurrency} in flight)`);
+    io.out(`  events:   ${n(written.events)} (${n(kinds['order.created'])} created, ` +
+      `${n(kinds['order.cancelled'])} cancelled, ${n(kinds['order.shipped'])} shipped)`);
+    io.out(`  written:  ${seconds.toFixed(1)} s, ${rate(kinds['order.created'], seconds)} orders/s ` +
+      `(batches of ${flags.batch}, ${flags.concurrency} in flight)`);
     io.out(`  expected: ${relative(process.cwd(), flags.out)} (from ${n(docs.length)} stored orders read in ${readSeconds.toFixed(1)} s)`);
     io.out(`            ${n(report.orderCount)} orders that day; ${Object.entries(report.currencies).map(([c, f]) => `${c} ${n(f.orders)} + ${n(f.cancelledOrders)} cancelled`).join(', ')}`);
     return 0;

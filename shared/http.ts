@@ -74,7 +74,7 @@ const header = (req: Request) => (name: string): string | undefined => {
 
 /**
  * Wraps a Cloud Tasks handler: method, OIDC, task headers, content type and payload validation, then the
- * handler, with the outcome mapped to the status Cloud Tasks needs (see the README's status table).
+ * handler, with the outcome mapped to the status Cloud Tasks needs (see docs/status-codes.md).
  */
 export function taskTarget<S extends z.ZodType>(o: TaskTargetOptions<S>): Handler {
   catchBodyErrors();

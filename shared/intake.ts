@@ -20,7 +20,7 @@ export interface IntakeDeps {
   log: Logger;
 }
 
-/** The result of `accept`, answered as is with 202 (see the README's storefront contract). */
+/** The result of `accept`, answered as is with 202 (see docs/storefront-contract.md). */
 export interface Accepted {
   eventId: string;
   /** The event's tasks; `duplicate` when the event (or its task) was already there. */

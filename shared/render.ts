@@ -6,7 +6,8 @@
 import type { Recipient } from './mail.ts';
 import type { Order } from './schemas/events.ts';
 import { storedOrderIdOf, type NotificationPayload } from './schemas/notifications.ts';
-import { dailyReportData, renderDailyReport, type DailyReportData } from './templates/daily-report.ts';
+import { renderDailyReport } from './templates/daily-report.ts';
+import { dailyReportData, type DailyReportData } from './templates/daily-report-data.ts';
 import type { RenderedEmail } from './templates/layout.ts';
 import { orderCancelledData, renderOrderCancelled, type OrderCancelledData } from './templates/order-cancelled.ts';
 import {

@@ -1,4 +1,4 @@
-/** The settings of the two report functions (see the README's "Daily sales reports"). */
+/** The settings of the two report functions (see docs/daily-reports.md). */
 import { z } from 'zod';
 import { url } from './config.ts';
 import { Email, Locale } from './schemas/money.ts';

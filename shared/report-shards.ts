@@ -138,7 +138,7 @@ export function createReportStore(db: Firestore, o: { timeoutMs?: number } = {})
         // Up to 16 chunks (4 MiB) per commit, well under Firestore's 10 MiB request limit.
         for (let i = 0; i < chunks.length; i += 16) {
           const batch = db.batch();
-          chunks.slice(i, i + 16).forEach((c, j) => batch.set(ref.collection('skus').doc(String(i + j)), c));
+          for (const [j, c] of chunks.slice(i, i + 16).entries()) batch.set(ref.collection('skus').doc(String(i + j)), c);
           await batch.commit();
         }
         await ref.set({ shard, step, orderCount: t.orderCount, sums, skuChunks: chunks.length } satisfies PartDoc);

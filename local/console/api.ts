@@ -117,7 +117,15 @@ const ROUTES: [string, RegExp, Handler][] = [
     return d.data.redrive(body.id);
   }],
   ['GET', /^outbox$/, async (d) => ({
-    messages: (await d.mail.list()).reverse().map(({ id, seq, receivedAt, to, from, subject, templateId }) => ({ id, seq, receivedAt, to, from, subject, templateId })),
+    messages: (await d.mail.list()).reverse().map(({ id, seq, receivedAt, to, from, subject, templateId }) => ({
+      id,
+      seq,
+      receivedAt,
+      to,
+      from,
+      subject,
+      templateId,
+    })),
   })],
   ['GET', new RegExp(`^outbox/${ID}$`), async (d, [id]) => d.mail.get(id!)],
   ['GET', new RegExp(`^orders/${ID}$`), async (d, [id]) => orderView(d, id!)],

@@ -5,7 +5,7 @@
  */
 import { settings } from '../../ops/dead-letters.ts';
 import type { DevContext, StackPart } from '../dev/stack-part.ts';
-import { stackFile } from '../dev/stack.ts';
+import { stackFile } from '../stack-file.ts';
 import { startConsole, type Console } from './index.ts';
 
 export function consolePart(ctx: DevContext, after: string[]): StackPart {

@@ -1,7 +1,7 @@
 /**
  * The local console: one web page over the whole background system (queues, tasks, attempts, dead letters, the
  * outbox, orders and reports), served by a small node:http server that reads and acts only through the APIs the
- * project itself uses. Dev-only; nothing in functions/ or shared/ imports it. See README "Local console".
+ * project itself uses. Dev-only; nothing in functions/ or shared/ imports it. See docs/local-development.md, "Local console".
  *
  *   const c = await startConsole({ port: 0, tasksUrl, mailUrl, firestoreHost, project });  c.url; await c.stop();
  */
@@ -147,7 +147,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function sendFile(res: ServerResponse, file: string | undefined): void {
-  if (!file || !existsSync(file) || !TYPES[extname(file)]) return sendJson(res, 404, { error: { status: 404, message: 'Not found' } });
+  if (!file || !existsSync(file) || !TYPES[extname(file)]) {
+    sendJson(res, 404, { error: { status: 404, message: 'Not found' } });
+    return;
+  }
   res.writeHead(200, { 'Content-Type': TYPES[extname(file)]!, 'Cache-Control': 'no-cache' });
   createReadStream(file).pipe(res);
 }

@@ -7,7 +7,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { settings } from '../../ops/dead-letters.ts';
-import { readStack, stackFile, type StackInfo } from '../dev/stack.ts';
+import { readStack, stackFile, type StackInfo } from '../stack-file.ts';
 import { allowedHostsOrExit } from '../request-guard.ts';
 import { startConsole, type ConsoleOptions } from './index.ts';
 

@@ -9,7 +9,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoEvents } from './demo-events.ts';
-import type { StackInfo } from './stack.ts';
+import type { StackInfo } from '../stack-file.ts';
 
 export interface Delivery {
   label: string;

@@ -1,5 +1,28 @@
 /** `npm run demo`'s table: one row per event sent, with its answer, task, attempts and email. */
-import type { DemoRow } from './demo.ts';
+import type { Delivery } from './demo-deliveries.ts';
+
+export interface DemoRow {
+  n: number;
+  label: string;
+  eventId: string;
+  orderId: string;
+  expect: Delivery['expect'];
+  status: number;
+  /** The webhook's answer body (JSON) or text. */
+  answer: unknown;
+  task?: string;
+  duplicate?: boolean;
+  /** Dispatch attempts of the task so far, and the last one's status and outcome. */
+  attempts: number;
+  lastStatus?: number;
+  outcome?: string;
+  /** Whether the task is still queued in the emulator. */
+  queued?: boolean;
+  subject?: string;
+  emailId?: string;
+  ok: boolean;
+}
+
 
 export function demoTable(rows: DemoRow[]): string {
   const head = ['#', 'event', 'answer', 'task', 'attempts', 'email in the outbox'];

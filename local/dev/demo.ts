@@ -16,33 +16,11 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { demoDeliveries, type Delivery, type Platform } from './demo-deliveries.ts';
-import { demoTable } from './demo-table.ts';
+import { demoDeliveries, type Platform } from './demo-deliveries.ts';
+import { type DemoRow, demoTable } from './demo-table.ts';
 import { runReport } from '../../ops/report.ts';
 import { dayOf } from '../../shared/store-time.ts';
-import { readStack, stackFile, type StackInfo } from './stack.ts';
-
-export interface DemoRow {
-  n: number;
-  label: string;
-  eventId: string;
-  orderId: string;
-  expect: Delivery['expect'];
-  status: number;
-  /** The webhook's answer body (JSON) or text. */
-  answer: unknown;
-  task?: string;
-  duplicate?: boolean;
-  /** Dispatch attempts of the task so far, and the last one's status and outcome. */
-  attempts: number;
-  lastStatus?: number;
-  outcome?: string;
-  /** Whether the task is still queued in the emulator. */
-  queued?: boolean;
-  subject?: string;
-  emailId?: string;
-  ok: boolean;
-}
+import { readStack, stackFile, type StackInfo } from '../stack-file.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
@@ -68,7 +46,7 @@ export async function runDemo(stack: StackInfo, o: { timeoutMs?: number; onProgr
   const rows: DemoRow[] = [];
   const until = Date.now() + (o.timeoutMs ?? 60_000);
   for (const [i, e] of demoDeliveries(stack, { root, runId, platform: o.platform, now: o.now }).entries()) {
-    // No confirmation is sent for an order already cancelled (README): as in a shop, the order's confirmation goes
+    // No confirmation is sent for an order already cancelled (docs/storefront-contract.md): as in a shop, the order's confirmation goes
     // out before it is cancelled, so the demo shows both emails whatever the machine's speed.
     if (e.cancels) await confirmationSent(stack, rows, e.orderId, until);
     const res = await fetch(e.url, { method: 'POST', headers: e.headers, body: e.body });
@@ -166,7 +144,8 @@ if (import.meta.main) {
     },
   });
   if (values.help) {
-    console.log('Usage: npm run demo -- [--state <dir> (default .local) | --stack <stack.json>] [--platform shopify|woocommerce] [--timeout <seconds>] [--json] [--report]');
+    console.log('Usage: npm run demo -- [--state <dir> (default .local) | --stack <stack.json>] ' +
+    '[--platform shopify|woocommerce] [--timeout <seconds>] [--json] [--report]');
     process.exit(0);
   }
   try {
@@ -206,7 +185,9 @@ if (import.meta.main) {
         const lines: string[] = [];
         if ((await runReport([...args, '--json'], {}, (l) => lines.push(l))) === 0) {
           const r = JSON.parse(lines.at(-1)!) as { orderCount: number; currencies: Record<string, unknown> };
-          console.log(`\nDaily report of ${day} written (reports/${day}): ${r.orderCount} orders in ${Object.keys(r.currencies).join(', ') || 'no currency'}. The whole report: npm run demo -- --report, or the console's Reports view.`);
+          console.log(`\nDaily report of ${day} written (reports/${day}): ${r.orderCount} orders in ` +
+            `${Object.keys(r.currencies).join(', ') || 'no currency'}. ` +
+            "The whole report: npm run demo -- --report, or the console's Reports view.");
         } else {
           console.error(`\nThe daily report of ${day} did not finish:\n${lines.join('\n')}`);
           process.exitCode = 1;

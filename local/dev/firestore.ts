@@ -42,9 +42,11 @@ export function checkFirestoreToolchain(): void {
   }
   const java = javaMajor();
   if (java === undefined) {
-    missing.push('Java is not installed (the Firestore emulator needs Java 17 or later). Install it:\n  Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless\n  macOS:         brew install openjdk@17');
+    missing.push('Java is not installed (the Firestore emulator needs Java 17 or later). Install it:\n' +
+        '  Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless\n  macOS:         brew install openjdk@17');
   } else if (java < 17) {
-    missing.push(`Java ${java} is too old: the Firestore emulator needs Java 17 or later. Install it:\n  Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless\n  macOS:         brew install openjdk@17`);
+    missing.push(`Java ${java} is too old: the Firestore emulator needs Java 17 or later. Install it:\n` +
+        '  Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless\n  macOS:         brew install openjdk@17');
   }
   if (missing.length) throw new Error(missing.join('\n'));
 }
@@ -128,7 +130,7 @@ export async function startFirestore(o: {
   o.onStart?.(part);
   void part.exited.then(() => rmSync(config, { recursive: true, force: true }));
   const host = `${o.host}:${o.port}`;
-  // Generous: on a loaded machine its Java start alone took 40-45 s (measured with a load average of 15-20).
+  // Generous: on a loaded machine the emulator's Java start alone takes tens of seconds.
   await waitUntilUp(`http://${host}/`, part, 300_000);
   if (metadata) o.log.info(`Firestore: data of the last run imported from ${current}`);
   let exporting: Promise<void> | undefined;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { LocalStackSettings } from '../../ops/settings/catalogue.ts';
 import { accessOf } from '../../ops/settings/functions.ts';
 import { settingsEnv } from '../../ops/settings/stack-env.ts';
-import type { Access } from './stack.ts';
+import type { Access } from '../stack-file.ts';
 
 export type { LocalStackSettings as StackSettings } from '../../ops/settings/catalogue.ts';
 

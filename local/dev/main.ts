@@ -3,7 +3,7 @@
  * dist/<name>/ folder's dependencies, starts the Firestore emulator, the Cloud Tasks emulator (queues.json), the
  * mail sink and every function through functions-framework from its own dist folder, wired only through
  * configuration. Prints one table and writes it as JSON to `<state>/stack.json`. Ctrl-C or SIGTERM (to the runner
- * or to npm) stops everything; when one part dies, the rest is stopped too. See README "Local development"; the
+ * or to npm) stops everything; when one part dies, the rest is stopped too. See docs/local-development.md; the
  * runner and its parts are in runner.ts and parts.ts.
  */
 import { resolve } from 'node:path';

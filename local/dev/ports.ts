@@ -31,7 +31,8 @@ export async function checkPorts(host: string, claims: PortClaim[]): Promise<voi
   for (const [c, code] of results) {
     if (!code) continue;
     const why = code === 'EADDRINUSE' ? 'is already in use' : `cannot be used (${code})`;
-    problems.push(`port ${c.port} on ${host} (for ${c.what}) ${why}. Stop what uses it (\`lsof -i :${c.port}\` shows it), or choose another with ${c.flag} <port>.`);
+    problems.push(`port ${c.port} on ${host} (for ${c.what}) ${why}. ` +
+        `Stop what uses it (\`lsof -i :${c.port}\` shows it), or choose another with ${c.flag} <port>.`);
   }
   if (problems.length) throw new Error(problems.join('\n'));
 }

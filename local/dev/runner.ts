@@ -8,14 +8,15 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { functionNames } from '../../esbuild.config.mjs';
 import { checkFirestoreToolchain } from './firestore.ts';
-import { LOCAL_FIRESTORE_TIMEOUT_MS, LOCAL_MAIL, LOCAL_REPORTS_EMAIL_TO } from './function-settings.ts';
+import { LOCAL_FIRESTORE_TIMEOUT_MS, LOCAL_MAIL, LOCAL_REPORTS_EMAIL_TO } from '../stack-file.ts';
 import { functionSpecs, readQueues, type StackSettings } from './functions.ts';
 import { createLogStream } from './log.ts';
 import type { DevOptions } from './options.ts';
 import { stackParts } from './parts.ts';
 import { checkPorts } from './ports.ts';
 import { groupAlive, signalGroup, type Part as Proc } from './procs.ts';
-import { stackFile, stackTable, writeStack, type StackInfo } from './stack.ts';
+import { stackFile, writeStack, type StackInfo } from '../stack-file.ts';
+import { stackTable } from './stack-table.ts';
 import type { DevContext, StackPart } from './stack-part.ts';
 import { cleanState, loadSecrets, refuseSecondRunner } from './state-folder.ts';
 

@@ -8,7 +8,7 @@ import type { FunctionSpec, QueueEntry, StackSettings } from './functions.ts';
 import type { LogStream } from './log.ts';
 import type { DevOptions } from './options.ts';
 import type { Part as Proc } from './procs.ts';
-import type { StackInfo } from './stack.ts';
+import type { StackInfo } from '../stack-file.ts';
 
 export interface StackPart {
   /** Unique; other parts name it in `after`. */

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogStream } from './log.ts';
 import { groupAlive, signalGroup, waitForGroupExit } from './procs.ts';
-import { stackFile, type StackInfo } from './stack.ts';
+import { stackFile, type StackInfo } from '../stack-file.ts';
 
 export interface Secrets {
   webhookSecret: string;
@@ -32,7 +32,8 @@ export async function refuseSecondRunner(o: { stateDir: string; relState: string
   } catch {}
   if (alive) {
     throw new Error(
-      `A dev stack already runs with the state folder ${o.relState}/ (runner pid ${pid}); it keeps running, and this command started nothing. ` +
+      `A dev stack already runs with the state folder ${o.relState}/ (runner pid ${pid}); ` +
+        'it keeps running, and this command started nothing. ' +
         'Use that stack, or stop it first (Ctrl-C in its terminal), or start a second one with another --state folder and other ports.',
     );
   }

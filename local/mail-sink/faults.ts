@@ -1,6 +1,7 @@
 /**
  * Scripted and random failures of the sink, so tests can make SendGrid rate-limit, fail or hang on cue.
  */
+import { mulberry32 } from '../../shared/seeded-random.ts';
 import { sendGridErrors, type SendGridError } from './validate.ts';
 
 /**
@@ -85,18 +86,6 @@ export function createFaults(): {
       queue = [];
       settings = undefined;
     },
-  };
-}
-
-/** A small seeded PRNG: the same seed gives the same failures run after run. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

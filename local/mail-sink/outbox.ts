@@ -92,7 +92,7 @@ function newMessageId(): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
 }
 
-const escape = (s: string): string =>
+const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** A human-readable index of the outbox (newest last), linking to each message's rendered HTML. */
@@ -100,8 +100,8 @@ export function outboxPage(messages: SinkMessage[]): string {
   const rows = messages
     .map(
       (m) =>
-        `<tr><td>${m.seq}</td><td>${escape(m.receivedAt)}</td><td>${escape(m.to.join(', '))}</td>` +
-        `<td><a href="/outbox/${m.id}/html">${escape(m.subject ?? m.templateId ?? '(no subject)')}</a></td>` +
+        `<tr><td>${m.seq}</td><td>${escapeHtml(m.receivedAt)}</td><td>${escapeHtml(m.to.join(', '))}</td>` +
+        `<td><a href="/outbox/${m.id}/html">${escapeHtml(m.subject ?? m.templateId ?? '(no subject)')}</a></td>` +
         `<td><a href="/outbox/${m.id}">json</a> <a href="/outbox/${m.id}/text">text</a></td></tr>`,
     )
     .join('\n');
@@ -116,5 +116,5 @@ ${rows}
 export function messageHtml(m: SinkMessage): string {
   if (m.html !== undefined) return m.html;
   const body = m.text !== undefined ? m.text : JSON.stringify(m.request, null, 2);
-  return `<!doctype html><meta charset="utf-8"><title>${escape(m.subject ?? m.id)}</title><pre>${escape(body)}</pre>`;
+  return `<!doctype html><meta charset="utf-8"><title>${escapeHtml(m.subject ?? m.id)}</title><pre>${escapeHtml(body)}</pre>`;
 }

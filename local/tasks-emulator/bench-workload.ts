@@ -13,7 +13,10 @@ export type BenchEmulator = {
   queue(id: string, rate: number): Promise<string>;
   /** Creates one task for `url`, scheduled at `scheduleTime` (RFC 3339) when given. */
   createTask(queue: string, url: string, scheduleTime?: string): Promise<void>;
-  /** Hold and release a queue's dispatches. Without them, tasks are created with the queue running and the clock starts before the first create. */
+  /**
+   * Hold and release a queue's dispatches. Without them, tasks are created with the queue running and the clock
+   * starts before the first create.
+   */
   pause?: (queue: string) => Promise<void>;
   resume?: (queue: string) => Promise<void>;
   /** The scheduled time (ms since the epoch) in this emulator's `X-CloudTasks-TaskETA` header. */

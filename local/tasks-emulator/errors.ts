@@ -57,7 +57,9 @@ export const MESSAGES = {
   queueExists: 'Queue already exists',
   queueTooRecent: 'The queue cannot be created because a queue with this name existed too recently.',
   taskTooRecent:
-    'The task cannot be created because a task with this name existed too recently. For more information about task de-duplication see https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks/create#body.request_body.FIELDS.task.',
+    'The task cannot be created because a task with this name existed too recently. ' +
+      'For more information about task de-duplication see ' +
+      'https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks/create#body.request_body.FIELDS.task.',
   taskGone:
     'The task no longer exists, though a task with this name existed recently. The task either successfully completed or was deleted.',
   queueName: 'Queue name must be formatted: "projects/<PROJECT_ID>/locations/<LOCATION_ID>/queues/<QUEUE_ID>".',

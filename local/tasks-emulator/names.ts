@@ -35,7 +35,8 @@ export function parseTaskName(name: string): { queue: string; taskId: string } {
   parseQueueName(queue);
   const taskId = name.slice(i + '/tasks/'.length);
   if (!TASK_ID.test(taskId)) {
-    throw invalid(`Task ID "${taskId}" can contain only letters ([A-Za-z]), numbers ([0-9]), hyphens (-), or underscores (_). Task ID must between 1 and 500 characters.`);
+    throw invalid(`Task ID "${taskId}" can contain only letters ([A-Za-z]), numbers ([0-9]), hyphens (-), or underscores (_). ` +
+        'Task ID must between 1 and 500 characters.');
   }
   return { queue, taskId };
 }

@@ -97,7 +97,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const q = store.getQueue(queue);
     const rt = runtimes.get(queue);
     if (!rt || closed || held) return;
-    if (!q || q.state !== 'RUNNING') {
+    if (q?.state !== 'RUNNING') {
       rt.wake?.cancel();
       rt.wake = undefined;
       return;
@@ -107,9 +107,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     rt.tokens = Math.min(burstSize(rate), rt.tokens + ((now - rt.refilledAt) * rate) / 1000);
     rt.refilledAt = now;
     for (let top = validTop(rt); top; top = validTop(rt)) {
-      if (top.at > now) return sleepUntil(queue, rt, top.at);
+      if (top.at > now) {
+        sleepUntil(queue, rt, top.at);
+        return;
+      }
       if (rt.inflight >= q.rateLimits.maxConcurrentDispatches) return; // a finishing attempt pumps again
-      if (rt.tokens < 1 - 1e-9) return sleepUntil(queue, rt, now + ((1 - rt.tokens) * 1000) / rate);
+      if (rt.tokens < 1 - 1e-9) {
+        sleepUntil(queue, rt, now + ((1 - rt.tokens) * 1000) / rate);
+        return;
+      }
       rt.tokens -= 1;
       rt.heap.pop();
       versions.set(top.name, ++seq); // the popped entry is spent

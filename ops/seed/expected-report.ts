@@ -2,7 +2,7 @@
  * The daily report computed the plain way, to check aggregate-orders against: read every stored order once, keep
  * plain maps, sort at the end. It shares no code with aggregate-orders beyond types, on purpose.
  *
- * Decisions where the contract (shared/schemas/report.ts, issue 8) leaves room:
+ * Decisions where the contract (shared/schemas/report.ts) leaves room:
  * - an order belongs to the day when `from ≤ Date.parse(order.createdAt) < to` (its own `createdAt`, not the
  *   stored Timestamp field, which is derived from it); its hour is ⌊(createdAt − from) / 1 h⌋;
  * - "cancelled" is `status === 'cancelled'` on the document; `shipped` counts as not cancelled;

@@ -15,7 +15,7 @@
  * Customers are `shopperN@example.com` at made-up addresses.
  */
 import type { Order, StorefrontEvent } from '../../shared/schemas/events.ts';
-import { mulberry32 } from '../../local/mail-sink/faults.ts';
+import { mulberry32 } from '../../shared/seeded-random.ts';
 import { catalogue, market, pick, price, sampler, type Market } from './catalogue.ts';
 import { localTimestamp, storeDay, wallClock } from './zone.ts';
 
@@ -46,7 +46,7 @@ export function* generateDay(o: GenerateOptions): Generator<StorefrontEvent> {
   if (!(o.cancelled >= 0 && o.cancelled <= 1)) throw new RangeError('cancelled must be a fraction between 0 and 1');
   if (!o.currencies.length) throw new RangeError('currencies must not be empty');
   if (!Number.isSafeInteger(o.orders) || o.orders < 0) throw new RangeError('orders must be a whole number, 0 or more');
-  const rand = mulberry32(o.seed); // the mail sink's seeded PRNG: one seed, one sequence, everywhere
+  const rand = mulberry32(o.seed); // one seed, one sequence, everywhere
   const shop = catalogue(rand, o.skus ?? 3000);
   const markets = o.currencies.map(market);
   const marketOf = sampler(markets.map((_, k) => 1 / (k + 1) ** 1.5));

@@ -6,7 +6,7 @@
  * emulators), a deployment (the project's; what production leaves unset stays unset) and the samples a bundle
  * starts with. Dev and ops only: functions/ and shared/ never import it. A new setting is a row here.
  */
-import type { Access } from '../../local/dev/stack.ts';
+import type { Access } from '../../local/stack-file.ts';
 
 /** The values of one stack that settings are made from; what production leaves unset is optional. */
 export interface StackSettings {
@@ -54,7 +54,7 @@ export type Fill = (s: StackSettings, fn: SettingsTarget, all: SettingsTarget[])
 
 /** One setting. */
 export interface Setting {
-  /** What it is, one sentence for the README. */
+  /** What it is, one sentence for docs/settings.md. */
   meaning: string;
   /** How a stack fills it; absent: no stack sets it (the function's default applies). */
   fill?: Fill;
@@ -64,7 +64,7 @@ export interface Setting {
    * its newest version. Absent: unset in production (the default applies, or Cloud Run sets it).
    */
   deploy?: 'stack' | 'operator' | { secret: string };
-  /** The default as the README says it, where the schema's own value says it badly. */
+  /** The default as docs/settings.md says it, where the schema's own value says it badly. */
   default?: string;
   /** A list the schema also splits on this character: deploy.sh writes it so (gcloud splits env vars on commas). */
   listSeparator?: string;

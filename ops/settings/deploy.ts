@@ -16,7 +16,10 @@ export interface DeployTarget {
 /** As the Node buildpack's users set it, and the dev runner too (local/dev/functions.ts). */
 const RUNTIME_ENV = { NODE_OPTIONS: '--enable-source-maps' };
 
-/** Deterministic function URLs (Cloud Functions v2 API); tasks use the full URL as OIDC audience (platform-notes B5). */
+/**
+ * Deterministic function URLs (https://cloud.google.com/functions/docs/calling/http), which tasks also carry as their
+ * OIDC audience (https://cloud.google.com/tasks/docs/reference/rest/v2/OidcToken: the audience is the task's URL).
+ */
 export const functionUrl = (t: DeployTarget, name: string): string => `https://${t.region}-${t.project}.cloudfunctions.net/${name}`;
 
 /** The project's values of the catalogue's `stack` settings. */

@@ -1,10 +1,10 @@
 /**
- * Which settings each function reads: its own schema (functions/<name>/env.ts), the source of the README's
+ * Which settings each function reads: its own schema (functions/<name>/env.ts), the source of docs/settings.md's
  * "functions" and "default" columns and of what deploy.sh and the samples set. A new function is a line in FUNCTIONS
  * (test/ops/settings.test.ts fails until it is).
  */
 import type { z } from 'zod';
-import type { Access } from '../../local/dev/stack.ts';
+import type { Access } from '../../local/stack-file.ts';
 import { queueConfig } from '../../shared/queues.ts';
 import { Env as aggregateOrders } from '../../functions/aggregate-orders/env.ts';
 import { Env as scheduleReports } from '../../functions/schedule-reports/env.ts';

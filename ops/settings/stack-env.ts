@@ -1,5 +1,6 @@
 /** A stack's settings for one function, from the one catalogue (catalogue.ts). */
-import { SETTINGS, type SettingsTarget, type StackSettings } from './catalogue.ts';
+import { LOCAL_MAIL, type StackInfo } from '../../local/stack-file.ts';
+import { type LocalStackSettings, SETTINGS, type SettingsTarget, type StackSettings } from './catalogue.ts';
 
 /** `send-notification` → `SEND_NOTIFICATION`. */
 export const envName = (name: string): string => name.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
@@ -27,4 +28,23 @@ export function settingsEnv(s: StackSettings, fn: SettingsTarget, all: SettingsT
   const env = filledSettings(s, fn, all);
   for (const other of all) if (other.access !== 'public') env[urlSetting(other.name)] = other.url;
   return { ...env, ...s.reports };
+}
+
+/** The values of the settings catalogue (ops/settings/) for a running stack, as its functions got them. */
+export function stackSettingsOf(s: StackInfo): LocalStackSettings {
+  return {
+    project: s.project,
+    location: s.location,
+    firestoreHost: s.firestore.host,
+    tasksHost: s.tasksEmulator.host,
+    issuer: s.tasksEmulator.issuer,
+    jwksUrl: s.tasksEmulator.jwksUrl,
+    mailUrl: s.mailSink.url,
+    sendgridKey: s.mailSink.apiKey,
+    webhookSecret: s.webhook.secret,
+    tasksInvoker: s.serviceAccounts.tasksInvoker,
+    schedulerInvoker: s.serviceAccounts.schedulerInvoker,
+    logLevel: 'INFO',
+    ...LOCAL_MAIL,
+  };
 }

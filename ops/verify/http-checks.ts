@@ -5,7 +5,7 @@
  * (task target, `schedule-reports`) refuses a call without a token or with a malformed one. Every request has a time
  * limit, so a function that hangs shows in the table by name.
  */
-import type { Access } from '../../local/dev/stack.ts';
+import type { Access } from '../../local/stack-file.ts';
 import { signBase64 } from '../../shared/platforms/hmac-base64.ts';
 import { SHOPIFY_HMAC_HEADER } from '../../shared/platforms/shopify/verify.ts';
 import { WOOCOMMERCE_SIGNATURE_HEADER } from '../../shared/platforms/woocommerce/verify.ts';

@@ -7,7 +7,7 @@
  * Prints one table (check, expected, found); exits 1 when a check does not match, 2 on bad arguments.
  */
 import { parseArgs } from 'node:util';
-import { readStack, stackFile, type StackInfo } from '../../local/dev/stack.ts';
+import { readStack, stackFile, type StackInfo } from '../../local/stack-file.ts';
 import { FUNCTIONS } from '../settings/functions.ts';
 import { httpChecks, type HttpTarget, type Row } from './http-checks.ts';
 import { verifyTable } from './table.ts';

@@ -15,7 +15,8 @@ export function balancedSums(issues: Issues, totalField: string, a: { lines: Ord
   const discount = a.discounts.find((d) => subtotal + a.shipping + a.tax - d === a.total);
   if (discount === undefined) {
     const readings = a.discounts.map((d) => `${subtotal + a.shipping + a.tax - d} (discounts ${d})`).join(' or ');
-    issues.add(totalField, `is ${a.total} minor units, but line items ${subtotal} + shipping ${a.shipping} + tax ${a.tax} − discounts = ${readings}; the order cannot be shown with sums that add up`);
+    issues.add(totalField, `is ${a.total} minor units, but line items ${subtotal} + shipping ${a.shipping} + tax ${a.tax} − discounts = ` +
+        `${readings}; the order cannot be shown with sums that add up`);
   }
   return { subtotal, shipping: a.shipping, tax: a.tax, ...(discount ? { discount } : {}), total: a.total };
 }

@@ -19,7 +19,7 @@ export function holds<T>(pred: (value: T) => boolean): (value: T) => boolean {
   };
 }
 
-// Made on first use: loading ICU's currency and region data took ~25 ms of every cold start (BENCHMARKS.md).
+// Made on first use: loading ICU's currency and region data would otherwise add to every cold start.
 const currencies = once(() => new Set(Intl.supportedValuesOf('currency')));
 const regionNames = once(() => new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' }));
 
@@ -29,10 +29,20 @@ export const Currency = z
   .regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 currency code of three capital letters', abort: true })
   .refine(holds((c: string) => currencies().has(c)), 'is not an ISO 4217 currency code');
 
+/**
+ * ISO 3166-1 leaves these alpha-2 codes to its users (AA, QM–QZ, XA–XZ, ZZ): no country has one, though CLDR names
+ * some (ZZ "Unknown Region", XK "Kosovo"). https://www.iso.org/glossary-for-iso-3166.html
+ */
+const USER_ASSIGNED = /^(AA|Q[M-Z]|X[A-Z]|ZZ)$/;
+
 /** An ISO 3166-1 alpha-2 country code (`DE`, `JP`). */
 export const Country = z
   .string()
   .regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 country code of two capital letters', abort: true })
+  .refine((c) => !USER_ASSIGNED.test(c), {
+    message: 'is a user-assigned code, not an ISO 3166-1 alpha-2 country code',
+    abort: true,
+  })
   // DisplayNames.of throws a RangeError on anything that is not a region code ("Germany").
   .refine(holds((c: string) => regionNames().of(c) !== c), 'is not an ISO 3166-1 alpha-2 country code');
 

@@ -1,6 +1,6 @@
 /**
  * The daily sales report stored at `reports/{YYYY-MM-DD}`: a contract that the console, scripts and the report
- * email read. Field names and meanings are fixed (see the README's "Daily sales reports"); all money is integer
+ * email read. Field names and meanings are fixed (see docs/daily-reports.md); all money is integer
  * minor units of its currency.
  */
 import { z } from 'zod';

@@ -3,7 +3,7 @@
  * Word. So everything is tables with inline styles, `bgcolor`/`width` attributes as well as CSS, and the chart is
  * a table whose bars are cells of a percentage width with a background colour (no images, no classes).
  */
-import type { CurrencySection, DailyReportData, HourBar, ProductRow } from './daily-report.ts';
+import type { CurrencySection, DailyReportData, HourBar, ProductRow } from './daily-report-data.ts';
 import { html, type SafeHtml } from './html.ts';
 
 const BAR = '#3b6fd4';

@@ -18,7 +18,9 @@ const root = join(import.meta.dirname, '..', '..');
 const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const temps: (() => void)[] = [];
 const MALFORMED = '{"customer":{"email":"jane.doe@example.com","name":"Jane Doe"';
-afterAll(() => temps.forEach((remove) => remove()));
+afterAll(() => {
+  for (const remove of temps) remove();
+});
 
 describe.each(functionNames())('dist/%s', (name) => {
   const dist = join(root, 'dist', name);

@@ -1,5 +1,5 @@
 // `npm install` prints no install-scripts warning: every installed dependency with an install script is reviewed
-// in package.json's allowScripts (README "Install scripts"). npm's own check, on the installed tree.
+// in package.json's allowScripts (docs/local-development.md, "Install scripts"). npm's own check, on the installed tree.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';

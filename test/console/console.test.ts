@@ -1,6 +1,6 @@
 // The local console in headless Chromium against real parts: the tasks emulator, the mail sink, the Firestore
 // emulator and both functions (test/support/stack.ts), seeded through their own APIs. Screenshots of each view go
-// to test-artifacts/console/ (gitignored; the README's copies are in docs/console/).
+// to test-artifacts/console/ (gitignored; docs/local-development.md shows the copies in docs/console/).
 // One file on purpose (a little over 200 lines): every view is checked against one seeded stack, started once.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,7 +76,7 @@ describe('the console in a browser', () => {
     timings.queuesWith10kTasks = Date.now() - t0;
     await expect(bulk.locator('[data-testid=state]').textContent()).resolves.toBe('PAUSED');
     const notifications = browser.page.locator('tr[data-queue="notifications"]');
-    await expect(notifications.textContent()).resolves.toMatch(/10\/s, burst 10, 20 concurrent.*30 attempts, 10s…600s, 5 doublings/);
+    await expect(notifications.textContent()).resolves.toMatch(/10\/s, burst 10, 20 concurrent.*30 attempts, 10s…600s, 5 doublings, no retry time limit/);
     await browser.page.locator('.chart canvas').first().waitFor();
     await shot('queues');
   });

@@ -1,5 +1,5 @@
 // The dev runner's default ports: a newcomer's `npm run dev` must not ask for one port twice, however many
-// functions there are today (six functions once took 8080-8085, the Firestore emulator's old default).
+// functions there are (the functions' range must never reach another part's default port).
 import { describe, expect, it } from 'vitest';
 import { functionNames } from '../../esbuild.config.mjs';
 import { functionSpecs, readQueues } from '../../local/dev/functions.ts';

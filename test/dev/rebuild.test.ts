@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { functionNames } from '../../esbuild.config.mjs';
-import type { StackInfo } from '../../local/dev/stack.ts';
+import type { StackInfo } from '../../local/stack-file.ts';
 import { signWebhook } from '../../shared/signature.ts';
 import { eventually } from '../support/eventually.ts';
 import { root, stackPorts, startStack, type RunningStack } from './support.ts';

@@ -1,7 +1,7 @@
 // 200 signed deliveries for 150 distinct orders (50 redeliveries) while the mail sink fails 30% of requests with
 // 503, 429 or a slow answer: exactly one confirmation per order, no dead letters, and no customer address in logs.
 // SendGrid's timeout is far above the sink's 400 ms delay: a timed-out request that the sink (like SendGrid) accepted
-// would be sent again (SendGrid has no idempotency key; README "Known limits"), and a loaded machine must not make that happen here.
+// would be sent again (SendGrid has no idempotency key; docs/operations.md, "Known limits"), and a loaded machine must not make that happen here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { created } from '../support/events.ts';
 import { eventually } from '../support/eventually.ts';

@@ -88,7 +88,7 @@ describe('order notifications end to end', () => {
     expect(sink.messages()[0]).toMatchObject({ to: ['jane@example.com'], subject: 'Your order #1001 is confirmed' });
     const attempt = await eventually(() => emulator.dispatches({ task: body.tasks[0]!.name })[0] ?? false);
     expect(attempt).toMatchObject({ status: 204, outcome: 'succeeded' });
-    expect(attempt!.requestHeaders['Authorization'] ?? attempt!.requestHeaders['authorization']).toMatch(/^Bearer ey/);
+    expect(attempt!.requestHeaders.Authorization ?? attempt!.requestHeaders.authorization).toMatch(/^Bearer ey/);
     expect((await store.getOrder('e2e-1'))?.status).toBe('created');
   });
 
@@ -150,6 +150,21 @@ describe('order notifications end to end', () => {
     await eventually(() => expect(mailsFor('evt-cancelled-e2e-14')).toHaveLength(1));
     await eventually(() => expect(emulator.dispatches({ task: o.tasks[0]!.name })[0]).toMatchObject({ status: 204, outcome: 'succeeded' }));
     expect(mailsFor('evt-created-e2e-14')).toHaveLength(0);
+  });
+
+  it('rejects a shipping country ZZ (user-assigned, "Unknown Region" in CLDR) with 400 naming the field', async () => {
+    const e = created('e2e-zz', { shippingAddress: { name: 'J', line1: 'Hauptstr. 1', city: 'Berlin', country: 'ZZ' } });
+    const res = await post(e);
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { code: string; details: { path: string; message: string }[] } };
+    expect(error.code).toBe('invalid-payload');
+    expect(error.details).toEqual([
+      {
+        path: 'data.order.shippingAddress.country',
+        message: 'is a user-assigned code, not an ISO 3166-1 alpha-2 country code',
+      },
+    ]);
+    expect(await store.getOrder('e2e-zz')).toBeUndefined();
   });
 
   it('rejects an invalid event with 400 naming every bad field, writing and enqueuing nothing', async () => {

@@ -1,4 +1,4 @@
-// Property tests of send-notification with generated payloads and a valid OIDC token (issue 9, "close the class"),
+// Property tests of send-notification with generated payloads and a valid OIDC token,
 // against the Firestore emulator and the mail sink. Properties: never a 500; an invalid payload is dropped (200,
 // the documented answer that stops Cloud Tasks' retries) naming the fields, with nothing claimed or sent; no
 // generated email address in clear in any log line. FUZZ_RUNS=2000 asks for a longer run.

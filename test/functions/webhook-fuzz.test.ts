@@ -1,4 +1,4 @@
-// Property tests of storefront-webhook with generated hostile input (issue 9, "close the class"), against the real
+// Property tests of storefront-webhook with generated hostile input, against the real
 // Firestore emulator and our Cloud Tasks emulator. Properties: never a 5xx; an invalid input answers 4xx naming
 // the fields and stores and enqueues nothing; no generated email address appears in clear in any log line.
 // Bounded runs by default; FUZZ_RUNS=2000 npx vitest run test/functions/webhook-fuzz.test.ts for a longer run.

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import type { StackInfo } from '../../local/dev/stack.ts';
+import type { StackInfo } from '../../local/stack-file.ts';
 import { NO_STACK, runDeadLetters, settings } from '../../ops/dead-letters.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dead-letters-'));

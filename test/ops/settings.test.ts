@@ -1,5 +1,5 @@
-// The settings catalogue (ops/settings/) against the functions' own schemas, the README and deploy.sh's env: every
-// setting a function reads is catalogued and nothing else is, the README's table is the catalogue's, and what
+// The settings catalogue (ops/settings/) against the functions' own schemas, docs/settings.md and deploy.sh's env: every
+// setting a function reads is catalogued and nothing else is, the page's table is the catalogue's, and what
 // deploy.sh and the samples set passes each function's schema.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { loadConfig } from '../../shared/config.ts';
 import { SETTINGS } from '../../ops/settings/catalogue.ts';
 import { deploySettings, envVarsFlag, functionUrl, projectStack } from '../../ops/settings/deploy.ts';
 import { FUNCTIONS, FUNCTION_SAMPLES, accessOf, defaultOf, readersOf, readsOf } from '../../ops/settings/functions.ts';
-import { DEPLOYING, README, withSettingsTable, withSizingTable } from '../../ops/settings/readme.ts';
+import { DEPLOYING, SETTINGS_PAGE, withSettingsTable, withSizingTable } from '../../ops/settings/readme.ts';
 import { SIZES, sizeOf } from '../../ops/settings/sizing.ts';
 import { queueConfig } from '../../shared/queues.ts';
 import { DeploySettingsError, deployEnv } from '../../ops/deploy-env.ts';
@@ -35,9 +35,9 @@ describe('the settings catalogue', () => {
     }
   });
 
-  it('is the README table', () => {
-    const readme = readFileSync(README, 'utf8');
-    expect(withSettingsTable(readme) === readme, 'README.md settings table is stale: run npm run docs:settings').toBe(true);
+  it('is the table of docs/settings.md', () => {
+    const page = readFileSync(SETTINGS_PAGE, 'utf8');
+    expect(withSettingsTable(page) === page, 'docs/settings.md settings table is stale: run npm run docs:settings').toBe(true);
   });
 
   it('gives each function samples it starts with', () => {

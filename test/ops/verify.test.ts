@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionNames } from '../../esbuild.config.mjs';
-import type { StackInfo } from '../../local/dev/stack.ts';
+import type { StackInfo } from '../../local/stack-file.ts';
 import { root, stackPorts, startStack, type RunningStack } from '../dev/support.ts';
 import { deploySh, gcloudParses, gcloudStandIn } from '../support/gcloud.ts';
 

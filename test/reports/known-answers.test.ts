@@ -172,7 +172,7 @@ describe('schedule-reports', () => {
     expect(ms[0]).toBe(nowMs + 30 * 60_000);
     const gap = ms[1]! - ms[0]!;
     expect(gap).toBeGreaterThan(0);
-    ms.forEach((t, i) => expect(Math.abs(t - (ms[0]! + i * gap))).toBeLessThanOrEqual(1));
+    for (const [i, t] of ms.entries()) expect(Math.abs(t - (ms[0]! + i * gap))).toBeLessThanOrEqual(1);
     expect(ms.at(-1)!).toBeLessThan(nowMs + 3.5 * 3_600_000);
     const again = (await (await stack.schedule({})).json()) as ScheduleAnswer;
     expect(again).toMatchObject({ enqueued: 0, found: 24 });

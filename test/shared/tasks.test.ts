@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../local/tasks-emulator/index.ts';
-import { AppError, PermanentError, RetryableError } from '../../shared/errors.ts';
+import { type AppError, PermanentError, RetryableError } from '../../shared/errors.ts';
 import { QUEUE_SCHEMAS } from '../../shared/queues.ts';
 import { createEnqueuer, createTasksClient, taskIdFor } from '../../shared/tasks.ts';
 import { created } from '../support/events.ts';

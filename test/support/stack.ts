@@ -4,7 +4,7 @@
  * send-notification served by functions-framework. Call once per test file (functions register once per process).
  */
 import type { Firestore } from '../../shared/firestore.ts';
-import { LOCAL_FIRESTORE_TIMEOUT_MS, LOCAL_MAIL } from '../../local/dev/function-settings.ts';
+import { LOCAL_FIRESTORE_TIMEOUT_MS, LOCAL_MAIL } from '../../local/stack-file.ts';
 import type { StackSettings } from '../../ops/settings/catalogue.ts';
 import { settingsEnv } from '../../ops/settings/stack-env.ts';
 import { startMailSink, type MailSink, type MailSinkOptions } from '../../local/mail-sink/server.ts';

@@ -38,7 +38,7 @@ it('never exceeds maxConcurrentDispatches', async () => {
     await new Promise<void>((release) => {
       held.push(release);
       if (held.length >= 2) held.shift()!();
-      if (received === 8) held.splice(0).forEach((r) => r());
+      if (received === 8) for (const r of held.splice(0)) r();
     });
     inflight--;
     return { status: 204 };
@@ -77,7 +77,7 @@ it('keeps to the token bucket: burst = the rate (here 10), then maxDispatchesPer
   const times = em.dispatches({ queue: q }).map((d) => Date.parse(d.dispatchTime));
   const t0 = times[0]!;
   // At any moment, dispatches so far ≤ burst + rate × elapsed (1 ms slack for timestamp rounding).
-  times.forEach((t, i) => expect(i + 1).toBeLessThanOrEqual(10 + (10 * (t - t0 + 1)) / 1000));
+  for (const [i, t] of times.entries()) expect(i + 1).toBeLessThanOrEqual(10 + (10 * (t - t0 + 1)) / 1000);
   expect(times.filter((t) => t === t0)).toHaveLength(10);
 });
 

@@ -22,11 +22,24 @@ export function Attempts() {
     </div>
     ${!data ? html`<${Loading} error=${error} />` : html`
       <table aria-label="Attempts">
-        <thead><tr><th class="num">#</th><th>Dispatched</th><th>Queue</th><th>Task</th><th class="num">Attempt</th><th>Status</th><th class="num">Latency</th><th>Outcome</th></tr></thead>
+        <thead><tr>
+          <th class="num">#</th>
+          <th>Dispatched</th>
+          <th>Queue</th>
+          <th>Task</th>
+          <th class="num">Attempt</th>
+          <th>Status</th>
+          <th class="num">Latency</th>
+          <th>Outcome</th>
+        </tr></thead>
         <tbody>${data.attempts.map((a) => html`
           <tr>
             <td class="num">${a.seq}</td><td>${time(a.dispatchTime)}</td><td>${a.queue}</td>
-            <td class="mono"><a href="#/queues/${encodeURIComponent(a.queue)}/tasks/${encodeURIComponent(a.task.split('/').pop())}">${a.task.split('/').pop()}</a></td>
+            <td class="mono">
+              <a href="#/queues/${encodeURIComponent(a.queue)}/tasks/${encodeURIComponent(a.task.split('/').pop())}">
+                ${a.task.split('/').pop()}
+              </a>
+            </td>
             <td class="num">${a.attempt}${a.runTask ? ' (run)' : ''}</td>
             <td>${a.status ?? (a.timedOut ? 'deadline exceeded' : a.error ?? '—')}</td>
             <td class="num">${Math.round(a.latencyMs)} ms</td>

@@ -85,8 +85,8 @@ export function Chart({ title, x, series, height = 200, bars = false }) {
     const opts = {
       title, width: Math.max(300, box.current.clientWidth - 16), height,
       scales: { x: { time: false } },
-      axes: [{ values: (u, vals) => vals.map((v) => x.labels?.[v] ?? v) }, {}],
-      series: [{ label: x.label, value: (u, v) => (v == null ? '' : (x.labels?.[v] ?? v)) }, ...series.map((s, i) => ({
+      axes: [{ values: (_u, vals) => vals.map((v) => x.labels?.[v] ?? v) }, {}],
+      series: [{ label: x.label, value: (_u, v) => (v == null ? '' : (x.labels?.[v] ?? v)) }, ...series.map((s, i) => ({
         label: s.label, stroke: COLORS[i % COLORS.length], fill: `${COLORS[i % COLORS.length]}33`, width: 2,
         ...(bars ? { paths: uPlot.paths.bars({ size: [0.7, 40] }), points: { show: false } } : {}),
       }))],

@@ -1,6 +1,15 @@
 // Queues: state, rate limits, retry config, tasks waiting, dispatches per second over the last minute; actions.
 import { html, usePoll, post, Loading, ActionButton, Chart } from './lib.js';
 
+// Cloud Tasks' maxRetryDuration: 0 (the default) sets no limit, attempts alone end the retries.
+const retryTime = (d) => (!d || Number.parseFloat(d) === 0 ? 'no retry time limit' : `retries for at most ${d}`);
+
+const rateText = (r) =>
+  `${r?.maxDispatchesPerSecond}/s, burst ${r?.maxBurstSize}, ${r?.maxConcurrentDispatches} concurrent`;
+const retryText = (r) =>
+  `${r?.maxAttempts} attempts, ${r?.minBackoff}…${r?.maxBackoff}, ${r?.maxDoublings ?? 0} doublings, ` +
+  retryTime(r?.maxRetryDuration);
+
 const X = { label: 'seconds ago', values: Array.from({ length: 60 }, (_, i) => i - 59), labels: null };
 
 export function Queues() {
@@ -10,9 +19,22 @@ export function Queues() {
   return html`
     <h1>Queues</h1>
     ${error && html`<p class="error" role="alert">${error}</p>`}
-    <${Chart} title="Dispatches per second, last minute" x=${X} series=${data.queues.map((q) => ({ label: q.id, values: q.perSecond }))} height=${180} />
+    <${Chart}
+      title="Dispatches per second, last minute"
+      x=${X}
+      series=${data.queues.map((q) => ({ label: q.id, values: q.perSecond }))}
+      height=${180}
+    />
     <table aria-label="Queues">
-      <thead><tr><th>Queue</th><th>State</th><th class="num">Tasks waiting</th><th class="num">Dispatches/s (1 min)</th><th>Rate limits</th><th>Retry config</th><th>Actions</th></tr></thead>
+      <thead><tr>
+        <th>Queue</th>
+        <th>State</th>
+        <th class="num">Tasks waiting</th>
+        <th class="num">Dispatches/s (1 min)</th>
+        <th>Rate limits</th>
+        <th>Retry config</th>
+        <th>Actions</th>
+      </tr></thead>
       <tbody>
         ${data.queues.map((q) => html`
           <tr data-queue=${q.id}>
@@ -20,13 +42,19 @@ export function Queues() {
             <td><span class="badge ${q.state}" data-testid="state">${q.state}</span></td>
             <td class="num" data-testid="tasks">${q.tasks.toLocaleString()}</td>
             <td class="num">${q.dispatchesPerSecond.toFixed(2)}</td>
-            <td class="mono">${q.rateLimits?.maxDispatchesPerSecond}/s, burst ${q.rateLimits?.maxBurstSize}, ${q.rateLimits?.maxConcurrentDispatches} concurrent</td>
-            <td class="mono">${q.retryConfig?.maxAttempts} attempts, ${q.retryConfig?.minBackoff}…${q.retryConfig?.maxBackoff}, ${q.retryConfig?.maxDoublings ?? 0} doublings, max ${q.retryConfig?.maxRetryDuration ?? '0s'}</td>
+            <td class="mono">${rateText(q.rateLimits)}</td>
+            <td class="mono">${retryText(q.retryConfig)}</td>
             <td><div class="actions">
               ${q.state === 'PAUSED'
                 ? html`<${ActionButton} label="Resume" action=${() => act(q, 'resume')} done="Queue ${q.id} resumed" />`
                 : html`<${ActionButton} label="Pause" action=${() => act(q, 'pause')} done="Queue ${q.id} paused" />`}
-              <${ActionButton} label="Purge" danger confirm="Delete all ${q.tasks.toLocaleString()} tasks of queue ${q.id}? This cannot be undone." action=${() => act(q, 'purge')} done="Queue ${q.id} purged" />
+              <${ActionButton}
+                label="Purge"
+                danger
+                confirm="Delete all ${q.tasks.toLocaleString()} tasks of queue ${q.id}? This cannot be undone."
+                action=${() => act(q, 'purge')}
+                done="Queue ${q.id} purged"
+              />
             </div></td>
           </tr>`)}
       </tbody>

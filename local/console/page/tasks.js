@@ -22,13 +22,22 @@ export function TaskList({ queue }) {
         <button disabled=${!data.nextPageToken} onClick=${() => setTokens([...tokens, data.nextPageToken])}>Next →</button>
       </div>
       <table aria-label="Tasks">
-        <thead><tr><th>Task</th><th>Schedule time</th><th class="num">Attempts</th><th>State</th><th>Last status</th><th>Last attempt</th></tr></thead>
+        <thead><tr>
+          <th>Task</th>
+          <th>Schedule time</th>
+          <th class="num">Attempts</th>
+          <th>State</th>
+          <th>Last status</th>
+          <th>Last attempt</th>
+        </tr></thead>
         <tbody>${data.tasks.map((t) => html`
           <tr>
             <td class="mono"><a href="#/queues/${q}/tasks/${encodeURIComponent(t.id)}">${t.id}</a></td>
             <td>${time(t.scheduleTime)}</td>
             <td class="num">${t.dispatchCount ?? 0}</td>
-            <td>${(t.dispatchCount ?? 0) > (t.responseCount ?? 0) ? html`<span class="badge warn">in flight</span>` : html`<span class="badge">scheduled</span>`}</td>
+            <td>${(t.dispatchCount ?? 0) > (t.responseCount ?? 0)
+              ? html`<span class="badge warn">in flight</span>`
+              : html`<span class="badge">scheduled</span>`}</td>
             <td>${lastStatus(t) === undefined ? '' : CODES[lastStatus(t)] ?? lastStatus(t)}</td>
             <td>${time(t.lastAttempt?.responseTime ?? t.lastAttempt?.dispatchTime)}</td>
           </tr>`)}
@@ -49,7 +58,13 @@ export function TaskDetail({ queue, task }) {
     ${!t && html`<p class="muted">This task is no longer in the queue (it succeeded, gave up or was deleted); its attempts are below.</p>`}
     ${t && html`<div class="actions">
       <${ActionButton} label="Run now" action=${() => post(`${path}/run`).finally(reload)} done="Task ${task} dispatched" />
-      <${ActionButton} label="Delete" danger confirm="Delete task ${task}? It will not be dispatched." action=${() => api(path, { method: 'DELETE' }).finally(() => (location.hash = `#/queues/${encodeURIComponent(queue)}`))} done="Task ${task} deleted" />
+      <${ActionButton}
+        label="Delete"
+        danger
+        confirm="Delete task ${task}? It will not be dispatched."
+        action=${() => api(path, { method: 'DELETE' }).finally(() => (location.hash = `#/queues/${encodeURIComponent(queue)}`))}
+        done="Task ${task} deleted"
+      />
     </div>`}
     <div class="grid">
       ${t && html`<section class="card" aria-labelledby="req"><h2 id="req">Request</h2>
@@ -60,10 +75,15 @@ export function TaskDetail({ queue, task }) {
           <dt>Created</dt><dd>${time(t.createTime)}</dd>
           <dt>Attempts</dt><dd>${t.dispatchCount ?? 0} dispatched, ${t.responseCount ?? 0} answered</dd>
           <dt>Dispatch deadline</dt><dd>${t.dispatchDeadline}</dd>
-          <dt>OIDC</dt><dd>${t.httpRequest?.oidcToken ? `${t.httpRequest.oidcToken.serviceAccountEmail} (aud ${t.httpRequest.oidcToken.audience ?? 'the URL'})` : 'none'}</dd>
+          <dt>OIDC</dt>
+          <dd>${t.httpRequest?.oidcToken
+            ? `${t.httpRequest.oidcToken.serviceAccountEmail} (aud ${t.httpRequest.oidcToken.audience ?? 'the URL'})`
+            : 'none'}</dd>
         </dl>
         <h2>Headers</h2>
-        <table aria-label="Request headers"><tbody>${Object.entries(headers).map(([k, v]) => html`<tr><th scope="row">${k}</th><td class="mono">${v}</td></tr>`)}</tbody></table>
+        <table aria-label="Request headers"><tbody>
+          ${Object.entries(headers).map(([k, v]) => html`<tr><th scope="row">${k}</th><td class="mono">${v}</td></tr>`)}
+        </tbody></table>
         <h2>Body ${t.bodyJson !== undefined ? '(JSON)' : ''}</h2>
         ${t.bodyJson !== undefined ? html`<${Json} value=${t.bodyJson} />` : html`<pre>${t.bodyText ?? '(none)'}</pre>`}
       </section>`}
@@ -75,7 +95,12 @@ export function TaskDetail({ queue, task }) {
             <span class="badge ${a.outcome}">${a.outcome}</span>
             ${a.nextScheduleTime && html`<div class="muted">next attempt at ${time(a.nextScheduleTime)}</div>`}
             <details><summary>Headers sent</summary>
-              <table><tbody>${Object.entries(a.requestHeaders).map(([k, v]) => html`<tr><th scope="row">${k}</th><td class="mono">${k.toLowerCase() === 'authorization' ? `${v.slice(0, 24)}…` : v}</td></tr>`)}</tbody></table>
+              <table><tbody>
+                ${Object.entries(a.requestHeaders).map(([k, v]) => html`<tr>
+                  <th scope="row">${k}</th>
+                  <td class="mono">${k.toLowerCase() === 'authorization' ? `${v.slice(0, 24)}…` : v}</td>
+                </tr>`)}
+              </tbody></table>
             </details>
           </li>`)}</ol>`}
       </section>

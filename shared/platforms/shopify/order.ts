@@ -1,5 +1,6 @@
 /**
- * A Shopify order → our `Order`, with our sums holding exactly. The mapping decisions (README, "Shopify"):
+ * A Shopify order → our `Order`, with our sums holding exactly. The mapping decisions
+ * (docs/shopify-woocommerce.md, "How the money is mapped"):
  * - lines: each line item at its undiscounted unit `price` × `quantity`; a tip is one more line ("Tip");
  * - subtotal: the sum of those lines (Shopify's `total_line_items_price`, plus any tip);
  * - shipping: the sum of `shipping_lines[].price`, before shipping discounts;

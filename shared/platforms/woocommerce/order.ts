@@ -1,5 +1,6 @@
 /**
- * A WooCommerce order → our `Order`, with our sums holding exactly. The mapping decisions (README, "WooCommerce"):
+ * A WooCommerce order → our `Order`, with our sums holding exactly. The mapping decisions
+ * (docs/shopify-woocommerce.md, "How the money is mapped"):
  * - lines: each line item's `subtotal` (before coupons, without tax) ÷ `quantity` as the unit price; when that
  *   does not divide exactly, the line is one unit of the whole subtotal, named "<name> × <quantity>";
  *   fees with a positive total are one more line each;
