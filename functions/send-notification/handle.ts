@@ -75,6 +75,8 @@ function message(d: NotificationDeps, payload: NotificationPayload, ctx: TaskCon
       idempotencyKey: payload.idempotencyKey,
       ...('eventId' in payload ? { eventId: payload.eventId } : {}),
       ...(ctx.task ? { taskName: ctx.task } : {}),
+      // The email's trace (SendGrid's event webhook returns custom args): its journey's logs in Cloud Logging.
+      traceId: ctx.trace.traceId,
     },
     categories: [payload.kind],
   };
