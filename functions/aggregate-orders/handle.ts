@@ -36,8 +36,8 @@ export interface AggregateDeps {
 export function createAggregateHandler(d: AggregateDeps) {
   const now = d.now ?? (() => new Date());
   const elapsed = d.elapsed ?? (() => performance.now());
-  const followUp = (t: ReportTask, step: number) =>
-    d.enqueue('reports', { ...t, step }, { idempotencyKey: reportTaskKey({ ...t, step }), dispatchDeadlineSeconds: d.dispatchDeadlineSeconds });
+  const followUp = (t: ReportTask, step: number, ctx: TaskContext) =>
+    d.enqueue('reports', { ...t, step }, { idempotencyKey: reportTaskKey({ ...t, step }), dispatchDeadlineSeconds: d.dispatchDeadlineSeconds, trace: ctx.trace });
 
   /** The shard is done: when every shard is, the task that claims the combine runs it. */
   const afterDone = async (t: ReportTask, hours: number, ctx: TaskContext, by: string) => {
@@ -64,7 +64,7 @@ export function createAggregateHandler(d: AggregateDeps) {
     if (state.done) return afterDone(t, run.hours, ctx, by);
     if (state.step > t.step) {
       // A duplicate or retried task of a step already committed: make sure the next step's task exists.
-      await followUp(t, state.step);
+      await followUp(t, state.step, ctx);
       return;
     }
     if (state.step < t.step) throw new RetryableError('not-ready', `Shard ${t.shard} of ${t.day} is at step ${state.step}, not yet at ${t.step}`);
@@ -89,10 +89,10 @@ export function createAggregateHandler(d: AggregateDeps) {
     if (!r.committed) {
       await d.reports.deletePart(id, part).catch(() => {});
       if (r.state.done) return afterDone(t, run.hours, ctx, by);
-      if (r.state.step > t.step) await followUp(t, r.state.step);
+      if (r.state.step > t.step) await followUp(t, r.state.step, ctx);
       return;
     }
-    if (!done) await followUp(t, t.step + 1);
+    if (!done) await followUp(t, t.step + 1, ctx);
     else await afterDone(t, run.hours, ctx, by);
   };
 }
