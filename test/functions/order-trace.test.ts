@@ -3,25 +3,21 @@
 // emulator, our Cloud Tasks emulator, the mail sink, both functions; the log lines are the functions' own stdout.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { created, shipped } from '../support/events.ts';
+import { captureLogLines } from '../support/log-lines.ts';
 import { startStack, type Stack } from '../support/stack.ts';
 
 type Line = Record<string, any>;
 let stack: Stack;
-const lines: Line[] = [];
-const write = process.stdout.write.bind(process.stdout);
+let capture: ReturnType<typeof captureLogLines>;
+let lines: Line[] = [];
 
 beforeAll(async () => {
-  // The functions' JSON lines are read here, as Cloud Run reads them; anything else goes on to the terminal.
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    const text = String(chunk);
-    if (!text.startsWith('{"severity"')) return write(chunk, ...(rest as []));
-    for (const l of text.split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Line);
-    return true;
-  }) as typeof process.stdout.write;
+  capture = captureLogLines();
+  lines = capture.lines;
   stack = await startStack({ env: { LOG_LEVEL: 'INFO' } });
 });
 afterAll(async () => {
-  process.stdout.write = write;
+  capture.restore();
   await stack?.close();
 });
 beforeEach(() => {
