@@ -3,7 +3,7 @@
 // --project what Firestore holds and the Cloud Logging query; the console's order page shows the same timeline in
 // Chromium.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +12,7 @@ import { functionNames } from '../../esbuild.config.mjs';
 import type { StackInfo } from '../../local/dev/stack.ts';
 import { signWebhook } from '../../shared/signature.ts';
 import { root, stackPorts, startStack, type RunningStack } from '../dev/support.ts';
+import { launchBrowser, type Browser } from '../support/browser.ts';
 import { eventually } from '../support/eventually.ts';
 import { created } from '../support/events.ts';
 
@@ -21,6 +22,9 @@ const ORDER = 'ord-journey-1';
 let state: string;
 let stack: RunningStack;
 let info: StackInfo;
+let browser: Browser | undefined;
+const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'console');
+const DAY = '2026-11-23';
 
 /** `npm run trace -- <args>` to its end: exit code and output. */
 const trace = (args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> =>
@@ -48,8 +52,17 @@ beforeAll(async () => {
   await deliver({});
   expect((await emulator('clock:advance', { duration: '60s' })).status).toBe(200);
   expect((await emulator('idle?drained=true&timeout=60000')).status).toBe(200);
-}, 240_000);
+  // And a daily-report run of the order's day, as an operator starts one.
+  const report = await run('npm', ['run', '--silent', 'report', '--', '--day', DAY, '--state', state], { cwd: root });
+  expect(report.stdout).toContain(`schedule-reports: ${DAY}`);
+  // Done once the run is combined and its email sent (a shard task run twice may still wait out a combine lease).
+  await eventually(async () => {
+    const t = (await (await fetch(`${info.console!.url}api/runs/${DAY}/scheduled`)).json()) as { state?: string; entries?: { kind: string }[] };
+    return t.state === 'combined' && !!t.entries?.some((e) => e.kind === 'email');
+  }, { timeout: 120_000, interval: 250 });
+}, 300_000);
 afterAll(async () => {
+  await browser?.close();
   await stack?.stop();
   stack?.kill();
   if (state) rmSync(state, { recursive: true, force: true });
@@ -91,5 +104,58 @@ describe("an order's journey", () => {
     expect(await trace(['--run', 'yesterday', '--stack', join(state, 'stack.json')])).toEqual({ code: 2, out: expect.stringContaining('--run must be a day (YYYY-MM-DD) or day/run, got "yesterday"') });
     expect(await trace(['ord-nobody', '--stack', join(state, 'stack.json')])).toEqual({ code: 1, out: "No order ord-nobody in the local stack's Firestore.\n" });
     expect(await trace(['ord-x', '--stack', join(state, 'nothing.json')])).toMatchObject({ code: 1, out: expect.stringContaining('No dev stack is running') });
+  });
+
+  it('npm run trace --run prints a report run: every shard step, the combine and the email, in one trace', async () => {
+    const { code, out } = await trace(['--run', DAY, '--stack', join(state, 'stack.json')]);
+    expect(code, out).toBe(0);
+    const [head, ...rest] = out.trim().split('\n');
+    expect(head).toMatch(new RegExp(`^report run ${DAY}/scheduled · combined · trace [\\da-f]{32}$`));
+    // Each shard was attempted (npm run report runs them now; some may also be dispatched on their own schedule, and
+    // a shard done while another task combines waits out its lease: the attempts' outcomes vary, the shards do not).
+    const shards = rest.map((l) => /attempt\s+shard (\d\d) step 0 attempt \d( \(run now\))?: \d{3} in \d+ ms, /.exec(l)?.[1]).filter(Boolean);
+    expect(new Set(shards).size, out).toBe(24);
+    console.log(`npm run trace -- --run ${DAY}:\n${out}`);
+    expect(rest.filter((l) => /report\s+combined: reports\/2026-11-23 written, email task created$/.test(l))).toHaveLength(1);
+    expect(rest.filter((l) => /attempt\s+daily-report email attempt 1: 204/.test(l))).toHaveLength(1);
+    expect(rest.at(-1)).toMatch(/email\s+email ".+" to m\*\*\*@s\*\*\*\.example in the outbox/);
+  });
+});
+
+describe('the console in Chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await launchBrowser();
+  });
+
+  it("shows the order's timeline: two deliveries, the failed and the good attempt, the email linked to the outbox, the trace id", async () => {
+    const page = browser!.page;
+    await page.goto(`${info.console!.url}#/orders/${ORDER}`);
+    const timeline = page.locator('[data-testid=timeline]');
+    await timeline.locator('tr[data-kind=email]').waitFor();
+    await expect(timeline.locator('[data-testid=trace]').textContent()).resolves.toBe(TRACE);
+    await expect(timeline.locator('tr[data-kind=delivery]').allTextContents()).resolves.toEqual([
+      expect.stringMatching(/storefront delivered order\.created evt-created-ord-journey-1: 202 accepted$/),
+      expect.stringMatching(/storefront delivered order\.created evt-created-ord-journey-1: 202 duplicate; its request's own trace [\da-f]{32}$/),
+    ]);
+    const attempts = timeline.locator('tr[data-kind=attempt]');
+    await expect(attempts.locator('[data-testid=outcome]').allTextContents()).resolves.toEqual(['503', '204']);
+    await expect(attempts.locator('[data-testid=code]').allTextContents()).resolves.toEqual(['provider-unavailable']);
+    await page.screenshot({ path: join(ARTIFACTS, 'order-timeline.png'), fullPage: true });
+    await timeline.locator('tr[data-kind=email] a').click();
+    await page.waitForURL(/#\/outbox\/[\w-]+$/);
+    expect(browser!.errors).toEqual([]);
+  });
+
+  it("shows a report run's timeline with its trace id", async () => {
+    const page = browser!.page;
+    await page.goto(`${info.console!.url}#/runs/${DAY}/scheduled`);
+    const timeline = page.locator('[data-testid=timeline]');
+    await timeline.locator('tr[data-kind=report]').waitFor();
+    await expect(timeline.locator('[data-testid=trace]').textContent()).resolves.toMatch(/^[\da-f]{32}$/);
+    await expect(timeline.locator('tr[data-kind=attempt]').count()).resolves.toBeGreaterThanOrEqual(25);
+    await expect(timeline.locator('tr[data-kind=email]').count()).resolves.toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS, 'run-timeline.png'), fullPage: true });
+    expect(browser!.errors).toEqual([]);
   });
 });
