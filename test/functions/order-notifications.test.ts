@@ -218,6 +218,8 @@ describe('order notifications end to end', () => {
     const retry = (await (await post(e)).json()) as Accepted;
     expect(retry.tasks[0]?.duplicate).toBe(false);
     await eventually(() => expect(sink.messages()).toHaveLength(1));
+    // The order's timeline tells both deliveries apart: the failed one with its answer, then the accepted one.
+    expect((await store.deliveriesOf(e.id)).map((n) => [n.answer, n.status, n.code])).toEqual([['failed', 503, 'dependency-unavailable'], ['accepted', 202, undefined]]);
   });
 
   it('does not send a second email when the answer misses the dispatch deadline after SendGrid accepted', async () => {
