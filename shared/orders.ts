@@ -61,8 +61,9 @@ export interface DeliveryNote {
   /** The trace of the request that delivered it. */
   traceId?: string;
   answer: DeliveryAnswer;
-  /** The HTTP status answered (the failure's code when it failed). */
+  /** The HTTP status answered. */
   status?: number;
+  /** Why it failed (an error code), when it did. */
   code?: string;
 }
 
@@ -123,7 +124,8 @@ export function createOrders(db: Firestore, o: DocumentOptions = {}) {
     /**
      * Records an event and folds it into its order, in one transaction. Returns the event record as it was
      * before (so a redelivered event is recognised) and the order after. `enqueues: false` records an event that
-     * enqueues nothing as complete (`tasks: []`) at once.
+     * enqueues nothing as complete (`tasks: []`) at once. With `source`, the delivery is noted under
+     * `events/{eventId}/deliveries/` (its id returned as `delivery`), and an order without a trace takes the source's.
      */
     recordEvent: (e: StorefrontEvent, { enqueues = true, source }: { enqueues?: boolean; source?: DeliverySource } = {}) =>
       call('record event', () =>
