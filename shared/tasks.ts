@@ -59,7 +59,7 @@ export interface EnqueueOptions {
   /** How long Cloud Tasks waits for the target (15 s to 30 min). @default Cloud Tasks' 10 min */
   dispatchDeadlineSeconds?: number;
   /** The trace the task continues: it carries a `traceparent` header of this trace, which its target reads. */
-  trace?: Trace;
+  trace?: Pick<Trace, 'traceId' | 'sampled'>;
 }
 
 export interface Enqueued {

@@ -84,6 +84,6 @@ export function traceLogFields(t: Trace): Record<string, unknown> {
 export const traceResource = (project: string, traceId: string): string => `projects/${project}/traces/${traceId}`;
 
 /** The `traceparent` for a call made from this hop (a task): the trace id, a new span id, the sampled flag. */
-export function childTraceparent(t: Trace): string {
+export function childTraceparent(t: Pick<Trace, 'traceId' | 'sampled'>): string {
   return `00-${t.traceId}-${randomId(8)}-${t.sampled ? '01' : '00'}`;
 }

@@ -110,6 +110,7 @@ export function createGiveUp(d: { deliveries: Deliveries; deadLetters: DeadLette
       attempts: ctx.retryCount + 1,
       error: { code: error.code, message: error.message },
       ...(delivery?.firstError ? { firstError: delivery.firstError } : {}),
+      trace: { traceId: ctx.trace.traceId, sampled: ctx.trace.sampled },
     });
     ctx.log.warn('Dead letter written', { deadLetter: letter.id, code: error.code });
   };

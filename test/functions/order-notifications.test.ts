@@ -259,6 +259,12 @@ describe('order notifications end to end', () => {
     expect(out.join('\n')).toContain(id);
     expect(await runDeadLetters(['redrive', '--id', id], stack.env, (l) => out.push(l))).toBe(0);
     await eventually(() => expect(mailsFor('evt-created-e2e-10')).toHaveLength(1));
+    // The redriven task continues the order's trace.
+    const traceId = (await store.getOrder('e2e-10'))!.traceId!;
+    expect((await stack.deadLetters.get(id))?.traceId).toBe(traceId);
+    const redriven = (await stack.deadLetters.get(id))!.redriveTask!;
+    await emulator.waitForIdle();
+    expect(emulator.dispatches({ task: redriven })[0]!.requestHeaders.traceparent).toMatch(new RegExp(`^00-${traceId}-[\\da-f]{16}-0[01]$`));
     expect(mailsFor('evt-created-e2e-10')[0]?.subject).toBe('Your order #1001 is confirmed');
     expect((await stack.deadLetters.get(id))?.redrivenAt).toBeDefined();
     // Redriving again skips it; forcing it enqueues a task that finds the email already sent.
