@@ -153,7 +153,9 @@ async function redrive(
     try {
       // The dead letter's id (and the redrive count) make the task id: a repeated redrive is deduplicated by Cloud
       // Tasks, and the payload's own idempotency key keeps the email from being sent twice in any case.
-      const task = await enqueue(queue, letter.payload as never, { idempotencyKey: `redrive:${letter.id}:${letter.redrivenAt ?? ''}` });
+      // The redriven task continues the trace the task was in, so its attempts join the same journey in the logs.
+      const trace = letter.traceId ? { trace: { traceId: letter.traceId, sampled: letter.traceSampled ?? false } } : {};
+      const task = await enqueue(queue, letter.payload as never, { idempotencyKey: `redrive:${letter.id}:${letter.redrivenAt ?? ''}`, ...trace });
       await deadLetters.markRedriven(letter.id, task.name);
       print(`redrove ${letter.id} as ${task.name}${task.duplicate ? ' (already enqueued)' : ''}`);
     } catch (err) {

@@ -18,6 +18,9 @@ export interface DeadLetterDoc {
   lastFailedAt: string;
   /** The payload as JSON text, cut at 256 KiB, when Firestore cannot hold it as a value (then `payload` is null). */
   payloadText?: string;
+  /** The trace the task was in: a redrive continues it. */
+  traceId?: string;
+  traceSampled?: boolean;
   /** Set when the dead letter was enqueued again. */
   redrivenAt?: string;
   redriveTask?: string;
@@ -33,6 +36,8 @@ export interface GivenUpTask {
   error: { code: string; message: string };
   /** The first error of the delivery, when it is older than this attempt. */
   firstError?: ErrorNote;
+  /** The trace the task was in. */
+  trace?: { traceId: string; sampled: boolean };
 }
 
 export interface DeadLetterQuery {
@@ -78,6 +83,7 @@ export function createDeadLetters(db: Firestore, o: DocumentOptions = {}) {
             queue: d.queue,
             task: d.task,
             ...(d.kind ? { kind: d.kind } : {}),
+            ...(d.trace ? { traceId: d.trace.traceId, traceSampled: d.trace.sampled } : {}),
             ...storablePayload(d.payload),
             attempts: Math.max(d.attempts, prev?.attempts ?? 0),
             firstError: prev?.firstError ?? d.firstError ?? note,

@@ -16,8 +16,9 @@ import {
   describeIssues,
   fieldIssues,
 } from './errors.ts';
-import { traceFields, type Logger } from './log.ts';
+import type { Logger } from './log.ts';
 import type { OidcClaims, OidcVerifier } from './oidc.ts';
+import { requestTrace, traceLogFields, type Trace } from './trace.ts';
 
 export type Handler = (req: Request, res: Response) => Promise<void>;
 
@@ -41,6 +42,8 @@ export interface TaskContext {
   lastAttempt: boolean;
   /** The verified caller. */
   caller: OidcClaims;
+  /** The trace the task continues (its `traceparent`), or a new one; tasks it creates continue it. */
+  trace: Trace;
   /** A logger labelled with the queue and task and correlated with the request's trace. */
   log: Logger;
 }
@@ -80,13 +83,13 @@ export function taskTarget<S extends z.ZodType>(o: TaskTargetOptions<S>): Handle
   catchBodyErrors();
   return async (req, res) => {
     const h = header(req);
-    const trace = traceFields(h, o.project);
+    const trace = requestTrace(h, o.project);
     if (req.method !== 'POST') return sendError(res, o.log, new RequestError(405, 'method-not-allowed', `Method ${req.method} is not allowed; use POST`), { Allow: 'POST' });
     let caller: OidcClaims;
     try {
       caller = await o.verify(h('authorization'));
     } catch (err) {
-      return sendError(res, o.log.child({ fields: trace }), err);
+      return sendError(res, o.log.child({ fields: traceLogFields(trace) }), err);
     }
     const ctx = taskContext(h, caller, o, trace);
     let body: unknown = req.body;
@@ -118,7 +121,7 @@ function taskContext(
   h: (n: string) => string | undefined,
   caller: OidcClaims,
   o: TaskTargetOptions<z.ZodType>,
-  trace: Record<string, unknown>,
+  trace: Trace,
 ): TaskContext {
   const queue = h('x-cloudtasks-queuename') ?? '';
   const task = h('x-cloudtasks-taskname') ?? '';
@@ -135,7 +138,8 @@ function taskContext(
     retryReason: h('x-cloudtasks-taskretryreason') || undefined,
     lastAttempt: max !== undefined && max > 0 && retryCount + 1 >= max,
     caller,
-    log: o.log.child({ labels: { queue: queue || undefined, task: task || undefined }, fields: { ...trace, retryCount } }),
+    trace,
+    log: o.log.child({ labels: { queue: queue || undefined, task: task || undefined }, fields: { ...traceLogFields(trace), retryCount } }),
   };
 }
 
@@ -181,8 +185,11 @@ export interface PublicEndpointOptions {
    * Cloud Scheduler target): a caller that is not let in learns nothing about its body. Unset: anyone may call.
    */
   authenticate?: (authorization: string | undefined) => Promise<OidcClaims>;
-  /** Handles a checked request and answers it; throw a `RequestError` for a 4xx. `caller`: what `authenticate` returned. */
-  handler: (req: Request, res: Response, log: Logger, caller: OidcClaims | undefined) => Promise<void>;
+  /**
+   * Handles a checked request and answers it; throw a `RequestError` for a 4xx. `caller`: what `authenticate`
+   * returned; `trace`: the trace the request continues (or a new one), which `log` is correlated with.
+   */
+  handler: (req: Request, res: Response, log: Logger, caller: OidcClaims | undefined, trace: Trace) => Promise<void>;
 }
 
 /**
@@ -195,7 +202,8 @@ export function publicEndpoint(o: PublicEndpointOptions): Handler {
   catchBodyErrors();
   return async (req, res) => {
     const h = header(req);
-    const log = o.log.child({ fields: traceFields(h, o.project) });
+    const trace = requestTrace(h, o.project);
+    const log = o.log.child({ fields: traceLogFields(trace) });
     try {
       if (!methods.includes(req.method)) throw new RequestError(405, 'method-not-allowed', `Method ${req.method} is not allowed; use ${methods.join(', ')}`);
       const caller = o.authenticate ? await o.authenticate(h('authorization')) : undefined;
@@ -207,7 +215,7 @@ export function publicEndpoint(o: PublicEndpointOptions): Handler {
       if (req.method !== 'GET' && !isJson(h('content-type'))) throw new RequestError(415, 'unsupported-media-type', `Content-Type must be application/json, got ${h('content-type') ?? 'none'}`);
       const bodyError = bodyErrorOf(req);
       if (bodyError) throw requestErrorOf(bodyError);
-      await o.handler(req, res, log, caller);
+      await o.handler(req, res, log, caller, trace);
     } catch (err) {
       sendError(res, log, err, err instanceof RequestError && err.status === 405 ? { Allow: methods.join(', ') } : {});
     }

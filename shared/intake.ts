@@ -6,18 +6,23 @@
  * the same function with its own signature check and a translation of its payload into a `StorefrontEvent` before
  * `accept`; that is why this lives in shared/ and not in functions/storefront-webhook/.
  */
-import { RequestError, describeIssues, fieldIssues } from './errors.ts';
+import { AppError, RequestError, RetryableError, describeIssues, fieldIssues } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { Orders } from './orders.ts';
 import type { QUEUE_SCHEMAS } from './queues.ts';
 import { EVENT_DATA, EventEnvelope, PingEvent, type StorefrontEvent } from './schemas/events.ts';
 import type { NotificationPayload } from './schemas/notifications.ts';
 import type { Enqueue } from './tasks.ts';
+import { traceLogFields, withTraceId, type Trace } from './trace.ts';
 
 export interface IntakeDeps {
   orders: Orders;
   enqueue: Enqueue<typeof QUEUE_SCHEMAS>;
   log: Logger;
+  /** The request's trace. The order keeps the trace of its first delivery, and its tasks continue that one. */
+  trace?: Trace;
+  /** Who delivered the event and what a success answers, noted with the event (the order's timeline). */
+  source?: { platform: string; deliveryId?: string | undefined; status: number };
 }
 
 /** The result of `accept`, answered as is with 202 (see docs/storefront-contract.md). */
@@ -62,20 +67,32 @@ export async function accept(event: unknown, d: IntakeDeps): Promise<Accepted> {
   }
   const e = parsed.event;
   const notification = notificationFor(e);
-  const { previous, order } = await d.orders.recordEvent(e, { enqueues: notification !== undefined });
+  const source = d.source && { ...d.source, trace: d.trace };
+  const { previous, order, delivery } = await d.orders.recordEvent(e, { enqueues: notification !== undefined, source });
+  // From here on the delivery belongs to its order's journey: its lines and tasks are in the order's trace.
+  const trace = d.trace && order.traceId ? withTraceId(d.trace, order.traceId, order.traceSampled) : d.trace;
+  const log = trace && trace.traceId !== d.trace?.traceId ? d.log.child({ fields: { ...traceLogFields(trace), requestTrace: d.trace?.traceId } }) : d.log;
   if (previous?.tasks) {
-    d.log.info('Storefront event delivered again; nothing new enqueued', { eventId: e.id, type: e.type });
+    log.info('Storefront event delivered again; nothing new enqueued', { eventId: e.id, type: e.type, orderId: order.orderId });
     return { eventId: e.id, tasks: previous.tasks.map((t) => ({ ...t, duplicate: true })) };
   }
   if (!notification) {
-    d.log.info('Storefront event recorded; it sends no email', { eventId: e.id, type: e.type, orderId: order.orderId, status: order.status });
+    log.info('Storefront event recorded; it sends no email', { eventId: e.id, type: e.type, orderId: order.orderId, status: order.status });
     return { eventId: e.id, tasks: [] };
   }
-  const task = await d.enqueue('notifications', notification, { idempotencyKey: e.id });
-  const tasks = [{ queue: 'notifications', name: task.name }];
-  await d.orders.markEnqueued(e.id, tasks);
-  d.log.info('Storefront event accepted', { eventId: e.id, type: e.type, orderId: order.orderId, status: order.status, task: task.name, duplicate: task.duplicate });
-  return { eventId: e.id, tasks: [{ ...tasks[0]!, duplicate: task.duplicate }] };
+  try {
+    const task = await d.enqueue('notifications', notification, { idempotencyKey: e.id, ...(trace ? { trace } : {}) });
+    const tasks = [{ queue: 'notifications', name: task.name }];
+    await d.orders.markEnqueued(e.id, tasks);
+    log.info('Storefront event accepted', { eventId: e.id, type: e.type, orderId: order.orderId, status: order.status, task: task.name, duplicate: task.duplicate });
+    return { eventId: e.id, tasks: [{ ...tasks[0]!, duplicate: task.duplicate }] };
+  } catch (err) {
+    if (delivery) {
+      const failure = { status: err instanceof RetryableError ? 503 : 500, code: err instanceof AppError ? err.code : 'internal' };
+      await d.orders.markDeliveryFailed(e.id, delivery, failure).catch(() => {});
+    }
+    throw err;
+  }
 }
 
 /** The envelope first (an unknown type is ignored), then the data with its type's schema: each part parsed once. */

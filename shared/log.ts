@@ -74,30 +74,6 @@ function errorFields(err: unknown): Fields {
 }
 
 /**
- * Trace correlation fields from `traceparent` (preferred) or `X-Cloud-Trace-Context`, for `project`.
- * `header` reads a request header case-insensitively.
- */
-export function traceFields(header: (name: string) => string | undefined, project: string): Fields {
-  const tp = header('traceparent')?.match(/^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})$/i);
-  if (tp) {
-    return {
-      'logging.googleapis.com/trace': `projects/${project}/traces/${tp[1]}`,
-      'logging.googleapis.com/spanId': tp[2],
-      'logging.googleapis.com/trace_sampled': (parseInt(tp[3]!, 16) & 1) === 1,
-    };
-  }
-  const xc = header('x-cloud-trace-context')?.match(/^([\da-f]{32})\/(\d+)(?:;o=(\d))?/i);
-  if (xc) {
-    return {
-      'logging.googleapis.com/trace': `projects/${project}/traces/${xc[1]}`,
-      'logging.googleapis.com/spanId': BigInt(xc[2]!).toString(16).padStart(16, '0'),
-      'logging.googleapis.com/trace_sampled': xc[3] === '1',
-    };
-  }
-  return {};
-}
-
-/**
  * Anything shaped like an address, not only the common ones: a local part may hold `!#$%&'*+/=?^{|}~` (RFC 5322) and a
  * domain any letters, so both take every character but spaces, quotes, brackets, separators and `@`, and the domain
  * no `/` (a path such as `node_modules/@google-cloud/…` in a stack is not an address: its "domain" has a `/` before

@@ -25,6 +25,9 @@ export interface OrderDoc {
   statusAt: Partial<Record<OrderStatus, string>>;
   shipment?: Shipment;
   cancellation?: Cancellation;
+  /** The trace of the order's journey: the first delivery's; every task of the order continues it. */
+  traceId?: string;
+  traceSampled?: boolean;
   updatedAt: string;
 }
 
@@ -43,6 +46,34 @@ export interface EventDoc {
   /** Set once the event's tasks are enqueued; `[]` from the start for an event that enqueues nothing. */
   tasks?: EnqueuedTask[];
   enqueuedAt?: string;
+}
+
+/** How the webhook answered a delivery: a new event, one seen before (nothing new), or one that failed. */
+export type DeliveryAnswer = 'accepted' | 'duplicate' | 'failed';
+
+/** `events/{eventId}/deliveries/{id}`: one delivery of an event by a storefront (a redelivery adds another). */
+export interface DeliveryNote {
+  at: string;
+  /** `storefront`, `shopify` or `woocommerce`. */
+  platform: string;
+  /** The platform's own id of the delivery, when it sends one. */
+  deliveryId?: string;
+  /** The trace of the request that delivered it. */
+  traceId?: string;
+  answer: DeliveryAnswer;
+  /** The HTTP status answered. */
+  status?: number;
+  /** Why it failed (an error code), when it did. */
+  code?: string;
+}
+
+/** What `recordEvent` notes about the delivery being recorded. */
+export interface DeliverySource {
+  platform: string;
+  deliveryId?: string | undefined;
+  /** The status answered when the delivery is accepted. */
+  status: number;
+  trace?: { traceId: string; sampled: boolean } | undefined;
 }
 
 const orderIdOf = (e: StorefrontEvent): string => (e.type === 'order.created' ? e.data.order.id : e.data.orderId);
@@ -93,9 +124,10 @@ export function createOrders(db: Firestore, o: DocumentOptions = {}) {
     /**
      * Records an event and folds it into its order, in one transaction. Returns the event record as it was
      * before (so a redelivered event is recognised) and the order after. `enqueues: false` records an event that
-     * enqueues nothing as complete (`tasks: []`) at once.
+     * enqueues nothing as complete (`tasks: []`) at once. With `source`, the delivery is noted under
+     * `events/{eventId}/deliveries/` (its id returned as `delivery`), and an order without a trace takes the source's.
      */
-    recordEvent: (e: StorefrontEvent, { enqueues = true }: { enqueues?: boolean } = {}) =>
+    recordEvent: (e: StorefrontEvent, { enqueues = true, source }: { enqueues?: boolean; source?: DeliverySource } = {}) =>
       call('record event', () =>
         db.runTransaction(async (tx: Transaction) => {
           const orderRef = orders.doc(orderIdOf(e));
@@ -103,13 +135,32 @@ export function createOrders(db: Firestore, o: DocumentOptions = {}) {
           const [orderSnap, eventSnap] = await tx.getAll(orderRef, eventRef);
           const at = now().toISOString();
           const order = applyEvent(orderSnap?.exists ? (orderSnap.data() as OrderDoc) : undefined, e, at);
+          if (!order.traceId && source?.trace) Object.assign(order, { traceId: source.trace.traceId, traceSampled: source.trace.sampled });
           const previous = eventSnap?.exists ? (eventSnap.data() as EventDoc) : undefined;
           tx.set(orderRef, order);
           const done = enqueues ? {} : { tasks: [], enqueuedAt: at };
           if (!previous) tx.create(eventRef, { eventId: e.id, type: e.type, orderId: orderIdOf(e), receivedAt: at, ...done } satisfies EventDoc);
-          return { previous, order };
+          const delivery = source ? eventRef.collection('deliveries').doc() : undefined;
+          if (delivery && source) {
+            const note: DeliveryNote = {
+              at,
+              platform: source.platform,
+              ...(source.deliveryId ? { deliveryId: source.deliveryId } : {}),
+              ...(source.trace ? { traceId: source.trace.traceId } : {}),
+              answer: previous?.tasks ? 'duplicate' : 'accepted',
+              status: source.status,
+            };
+            tx.create(delivery, note);
+          }
+          return { previous, order, delivery: delivery?.id };
         }),
       ),
+    /** Records that a delivery noted by `recordEvent` failed after all (its answer was an error). */
+    markDeliveryFailed: (eventId: string, delivery: string, failure: { status: number; code: string }) =>
+      call('mark delivery failed', () => events.doc(eventId).collection('deliveries').doc(delivery).update({ answer: 'failed', ...failure })),
+    /** The deliveries of an event, oldest first. */
+    deliveriesOf: (eventId: string) =>
+      call('read deliveries', async () => (await events.doc(eventId).collection('deliveries').orderBy('at').get()).docs.map((d) => d.data() as DeliveryNote)),
     /** Marks an event's tasks as enqueued. */
     markEnqueued: (eventId: string, tasks: EnqueuedTask[]) =>
       call('mark event enqueued', () => events.doc(eventId).set({ tasks, enqueuedAt: now().toISOString() }, { merge: true })),

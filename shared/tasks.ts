@@ -11,6 +11,7 @@ import { googleAuth, passThroughAuth, sharedAuth } from './credentials.ts';
 import { AppError, PermanentError, RetryableError, describeIssues, fieldIssues } from './errors.ts';
 import { ALREADY_EXISTS, grpcCode, isTransient } from './grpc.ts';
 import { loadPackage, once } from './lazy.ts';
+import { childTraceparent, type Trace } from './trace.ts';
 
 /** Cloud Tasks' limit on a task's size. */
 export const MAX_TASK_BYTES = 1024 * 1024;
@@ -65,6 +66,8 @@ export interface EnqueueOptions {
   scheduleTime?: Date;
   /** How long Cloud Tasks waits for the target (15 s to 30 min). @default Cloud Tasks' 10 min */
   dispatchDeadlineSeconds?: number;
+  /** The trace the task continues: it carries a `traceparent` header of this trace, which its target reads. */
+  trace?: Pick<Trace, 'traceId' | 'sampled'>;
 }
 
 export interface Enqueued {
@@ -142,7 +145,7 @@ export function createEnqueuer<R extends Record<string, z.ZodType>>(o: EnqueuerO
       httpRequest: {
         httpMethod: 'POST' as const,
         url: target.url,
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...(options.trace ? { traceparent: childTraceparent(options.trace) } : {}) },
         body,
         oidcToken: { serviceAccountEmail: o.serviceAccount, audience: target.audience ?? target.url },
       },

@@ -38,14 +38,14 @@ export interface AggregateDeps {
 export function createAggregateHandler(d: AggregateDeps) {
   const now = d.now ?? (() => new Date());
   const elapsed = d.elapsed ?? (() => performance.now());
-  const followUp = (t: ShardTask, step: number) =>
-    d.enqueue('reports', { ...t, step }, { idempotencyKey: reportTaskKey({ ...t, step }), dispatchDeadlineSeconds: d.dispatchDeadlineSeconds });
+  const followUp = (t: ShardTask, step: number, ctx: TaskContext) =>
+    d.enqueue('reports', { ...t, step }, { idempotencyKey: reportTaskKey({ ...t, step }), dispatchDeadlineSeconds: d.dispatchDeadlineSeconds, trace: ctx.trace });
 
   /** The shard is done: when every shard is, enqueue the run's one combine task. */
   const afterDone = async (t: ShardTask, hours: number, ctx: TaskContext) => {
     if (!(await d.reports.allShardsDone(runIdOf(t.day, t.run), hours))) return;
     const task = { combine: true as const, day: t.day, run: t.run };
-    const r = await d.enqueue('reports', task, { idempotencyKey: combineTaskKey(task), dispatchDeadlineSeconds: d.dispatchDeadlineSeconds });
+    const r = await d.enqueue('reports', task, { idempotencyKey: combineTaskKey(task), dispatchDeadlineSeconds: d.dispatchDeadlineSeconds, trace: ctx.trace });
     ctx.log.info('Every shard done; combine enqueued', { day: t.day, run: t.run, task: r.name, duplicate: r.duplicate });
   };
 
@@ -71,7 +71,7 @@ export function createAggregateHandler(d: AggregateDeps) {
     if (state.done) return afterDone(t, run.hours, ctx);
     if (state.step > t.step) {
       // A duplicate or retried task of a step already committed: make sure the next step's task exists.
-      await followUp(t, state.step);
+      await followUp(t, state.step, ctx);
       return;
     }
     if (state.step < t.step) throw new RetryableError('not-ready', `Shard ${t.shard} of ${t.day} is at step ${state.step}, not yet at ${t.step}`);
@@ -96,10 +96,10 @@ export function createAggregateHandler(d: AggregateDeps) {
     if (!r.committed) {
       await d.reports.deletePart(id, part).catch(() => {});
       if (r.state.done) return afterDone(t, run.hours, ctx);
-      if (r.state.step > t.step) await followUp(t, r.state.step);
+      if (r.state.step > t.step) await followUp(t, r.state.step, ctx);
       return;
     }
-    if (!done) await followUp(t, t.step + 1);
+    if (!done) await followUp(t, t.step + 1, ctx);
     else await afterDone(t, run.hours, ctx);
   };
 }

@@ -10,6 +10,7 @@ import { reportTaskKey, type ReportStore } from '../../shared/report-shards.ts';
 import { ScheduleRequest } from '../../shared/schemas/report-task.ts';
 import { addDays, dayOf, instantOf, parseWindow, storeDay } from '../../shared/store-time.ts';
 import type { Enqueue } from '../../shared/tasks.ts';
+import type { Trace } from '../../shared/trace.ts';
 
 export interface ScheduleDeps {
   reports: Pick<ReportStore, 'ensureRun'>;
@@ -40,7 +41,8 @@ export interface ScheduleAnswer {
 export function createScheduleHandler(d: ScheduleDeps) {
   const now = d.now ?? (() => new Date());
   const win = parseWindow(d.window);
-  return async (body: unknown): Promise<ScheduleAnswer> => {
+  /** `trace`: the call's; the run's tasks continue it, so that a run is one trace from schedule to email. */
+  return async (body: unknown, trace?: Trace): Promise<ScheduleAnswer> => {
     const parsed = ScheduleRequest.safeParse(body ?? {});
     if (!parsed.success) {
       const details = fieldIssues(parsed.error.issues);
@@ -72,7 +74,7 @@ export function createScheduleHandler(d: ScheduleDeps) {
       out.tasks = await Promise.all(
         times.map(async (t, shard) => {
           const task = { day, run, shard, step: 0 };
-          const r = await d.enqueue('reports', task, { idempotencyKey: reportTaskKey(task), dispatchDeadlineSeconds: d.dispatchDeadlineSeconds, ...(t > at.getTime() ? { scheduleTime: new Date(t) } : {}) });
+          const r = await d.enqueue('reports', task, { idempotencyKey: reportTaskKey(task), dispatchDeadlineSeconds: d.dispatchDeadlineSeconds, ...(trace ? { trace } : {}), ...(t > at.getTime() ? { scheduleTime: new Date(t) } : {}) });
           return { shard, name: r.name, scheduleTime: new Date(t).toISOString(), found: r.duplicate };
         }),
       );

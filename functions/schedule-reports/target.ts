@@ -32,8 +32,8 @@ export function createScheduleTarget(config: ScheduleConfig, o: { now?: () => Da
     project: config.GOOGLE_CLOUD_PROJECT,
     maxBodyBytes: 64 * 1024,
     authenticate: verify,
-    handler: async (req, res, reqLog, caller) => {
-      const answer = await schedule(req.body);
+    handler: async (req, res, reqLog, caller, trace) => {
+      const answer = await schedule(req.body, trace);
       reqLog.info('Reports scheduled', { caller: caller?.email, enqueued: answer.enqueued, found: answer.found, days: answer.days.map((x) => x.day) });
       res.status(200).json(answer);
     },

@@ -75,6 +75,8 @@ function message(d: NotificationDeps, payload: NotificationPayload, ctx: TaskCon
       idempotencyKey: payload.idempotencyKey,
       ...('eventId' in payload ? { eventId: payload.eventId } : {}),
       ...(ctx.task ? { taskName: ctx.task } : {}),
+      // The email's trace (SendGrid's event webhook returns custom args): its journey's logs in Cloud Logging.
+      traceId: ctx.trace.traceId,
     },
     categories: [payload.kind],
   };
@@ -108,6 +110,7 @@ export function createGiveUp(d: { deliveries: Deliveries; deadLetters: DeadLette
       attempts: ctx.retryCount + 1,
       error: { code: error.code, message: error.message },
       ...(delivery?.firstError ? { firstError: delivery.firstError } : {}),
+      trace: { traceId: ctx.trace.traceId, sampled: ctx.trace.sampled },
     });
     ctx.log.warn('Dead letter written', { deadLetter: letter.id, code: error.code });
   };

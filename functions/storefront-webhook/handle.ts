@@ -5,7 +5,9 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { accept, type IntakeDeps } from '../../shared/intake.ts';
 import type { Logger } from '../../shared/log.ts';
+import type { OidcClaims } from '../../shared/oidc.ts';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../shared/signature.ts';
+import type { Trace } from '../../shared/trace.ts';
 
 export interface WebhookDeps extends Omit<IntakeDeps, 'log'> {
   secrets: readonly string[];
@@ -14,8 +16,9 @@ export interface WebhookDeps extends Omit<IntakeDeps, 'log'> {
 }
 
 export function createWebhookHandler(d: WebhookDeps) {
-  return async (req: Request, res: Response, log: Logger): Promise<void> => {
+  return async (req: Request, res: Response, log: Logger, _caller?: OidcClaims, trace?: Trace): Promise<void> => {
     verifyWebhookSignature({ header: req.get(SIGNATURE_HEADER), rawBody: req.rawBody, secrets: d.secrets, now: d.now(), toleranceSeconds: d.toleranceSeconds });
-    res.status(202).json(await accept(req.body, { orders: d.orders, enqueue: d.enqueue, log }));
+    const intake = { orders: d.orders, enqueue: d.enqueue, log, source: { platform: 'storefront', status: 202 }, ...(trace ? { trace } : {}) };
+    res.status(202).json(await accept(req.body, intake));
   };
 }

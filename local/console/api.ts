@@ -4,6 +4,7 @@
  */
 import type { AttemptFeed } from './attempts.ts';
 import type { FirestoreData } from './firestore-data.ts';
+import { orderTimeline, runTimeline } from './timeline.ts';
 import { UpstreamError, type MailApi, type TasksApi } from './upstream.ts';
 
 type Json = Record<string, any>;
@@ -130,9 +131,16 @@ const ROUTES: [string, RegExp, Handler][] = [
   ['GET', new RegExp(`^outbox/${ID}$`), async (d, [id]) => d.mail.get(id!)],
   ['GET', new RegExp(`^orders/${ID}$`), async (d, [id]) => orderView(d, id!)],
   ['GET', /^reports$/, async (d) => ({ reports: await d.data.reports() })],
+  ['GET', new RegExp(`^runs/${ID}/${ID}$`), async (d, [day, run]) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day!)) throw bad(`day must be a date (YYYY-MM-DD), got "${day}"`);
+    if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(run!)) throw bad(`run must be a run id (1-40 lowercase letters, digits or -), got "${run}"`);
+    const timeline = await runTimeline(d, day!, run!);
+    if (!timeline) throw new UpstreamError(404, `No report run ${day}/${run}`);
+    return timeline;
+  }],
 ];
 
-/** An order with its events, the tasks those events enqueued (with their attempts), and its emails. */
+/** An order with its events, the tasks those events enqueued (with their attempts), its emails and its timeline. */
 async function orderView(d: ApiDeps, id: string): Promise<Json> {
   const { order, events } = await d.data.order(id);
   if (!order && !events.length) throw new UpstreamError(404, `No order ${id}`);
@@ -151,7 +159,7 @@ async function orderView(d: ApiDeps, id: string): Promise<Json> {
       return eventIds.has(args.eventId) || String(args.idempotencyKey ?? '').includes(id);
     })
     .map(({ id: mid, receivedAt, to, subject }) => ({ id: mid, receivedAt, to, subject }));
-  return { order, events, tasks, emails };
+  return { order, events, tasks, emails, timeline: await orderTimeline(d, id) };
 }
 
 /** Runs the route for `r`; throws UpstreamError (with the status to answer) when there is none or it fails. */

@@ -7,11 +7,16 @@ import type { Firestore } from '../../shared/firestore.ts';
 import { runDeadLetters } from '../../ops/dead-letters.ts';
 import { createDeadLetters } from '../../shared/dead-letters.ts';
 import { createFirestore } from '../../shared/firestore.ts';
-import type { EventDoc, OrderDoc } from '../../shared/orders.ts';
+import { createOrders, type DeliveryNote, type EventDoc, type OrderDoc } from '../../shared/orders.ts';
+import { runIdOf, type RunDoc, type ShardDoc } from '../../shared/report-shards.ts';
 import { Report } from '../../shared/schemas/report.ts';
 
 export interface FirestoreData {
   order(id: string): Promise<{ order: OrderDoc | undefined; events: EventDoc[] }>;
+  /** The deliveries noted of an event, oldest first. */
+  deliveries(eventId: string): Promise<DeliveryNote[]>;
+  /** A report run (`reportRuns/{day}--{run}`) and its shards. */
+  run(day: string, run: string): Promise<{ run: RunDoc | undefined; shards: ShardDoc[] }>;
   /** The latest `limit` reports, newest day first; one failing the report schema comes with its issues. */
   reports(limit?: number): Promise<{ day: string; report: unknown; issues?: string[] }[]>;
   deadLetters: ReturnType<typeof createDeadLetters>;
@@ -29,6 +34,12 @@ export function firestoreData(o: { project: string; firestoreHost: string; opsEn
         order: snap.exists ? (snap.data() as OrderDoc) : undefined,
         events: events.docs.map((d) => d.data() as EventDoc).sort((a, b) => a.receivedAt.localeCompare(b.receivedAt)),
       };
+    },
+    deliveries: (eventId) => createOrders(db).deliveriesOf(eventId),
+    async run(day, run) {
+      const ref = db.collection('reportRuns').doc(runIdOf(day, run));
+      const [snap, shards] = await Promise.all([ref.get(), ref.collection('shards').get()]);
+      return { run: snap.data() as RunDoc | undefined, shards: shards.docs.map((d) => d.data() as ShardDoc) };
     },
     async reports(limit = 31) {
       const snap = await db.collection('reports').orderBy('day', 'desc').limit(limit).get();

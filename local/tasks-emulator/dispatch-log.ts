@@ -21,6 +21,8 @@ export interface DispatchRecord {
   responseTime: string;
   /** The target's HTTP status; absent after a deadline miss or a connection error. */
   status?: number;
+  /** The start of the target's answer (its first KiB), e.g. a task target's `{"outcome":"retry","code":…}`. */
+  responseBody?: string;
   timedOut?: boolean;
   error?: string;
   latencyMs: number;

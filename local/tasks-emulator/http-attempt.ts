@@ -7,9 +7,14 @@ import type { Clock } from './clock.ts';
 export interface AttemptOutcome {
   status?: number;
   retryAfter?: string;
+  /** The start of the response body (up to {@link BODY_PREVIEW_BYTES}), as text; for the dispatch log. */
+  body?: string;
   timedOut?: boolean;
   error?: string;
 }
+
+/** How much of a target's answer the dispatch log keeps (enough for an error's JSON code and message). */
+export const BODY_PREVIEW_BYTES = 1024;
 
 /** A target request: method, URL, the exact headers to send and the body. */
 export interface TargetRequest {
@@ -78,8 +83,16 @@ function sendAttempt(
     inflight.add(out);
     out.on('response', (res) => {
       const ra = res.headers['retry-after'];
-      res.on('data', () => {});
-      res.on('end', () => finish({ status: res.statusCode ?? 0, ...(ra ? { retryAfter: String(ra) } : {}) }));
+      const kept: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        if (size < BODY_PREVIEW_BYTES) kept.push(chunk.subarray(0, BODY_PREVIEW_BYTES - size));
+        size += chunk.length;
+      });
+      res.on('end', () => {
+        const body = Buffer.concat(kept).toString('utf8');
+        finish({ status: res.statusCode ?? 0, ...(ra ? { retryAfter: String(ra) } : {}), ...(body ? { body } : {}) });
+      });
       res.on('error', (err) => finish(timedOut ? { timedOut } : { error: err.message }));
     });
     out.on('error', (err) => finish(timedOut ? { timedOut } : { error: err.message }));

@@ -26,7 +26,7 @@ export function settleAttempt(
 ): TaskRecord | undefined {
   const { store, clock, log, tombstoneMs } = deps;
   const end = clock.now();
-  const { status, timedOut, error, retryAfter } = a.outcome;
+  const { status, timedOut, error, retryAfter, body } = a.outcome;
   const task = store.getTask(a.name);
   const record = (outcome: DispatchRecord['outcome'], next?: number): void => {
     log.add({
@@ -42,6 +42,7 @@ export function settleAttempt(
       dispatchTime: formatTimestamp(a.lastAttempt.dispatchTime),
       responseTime: formatTimestamp(end),
       ...(status !== undefined ? { status } : {}),
+      ...(body ? { responseBody: body } : {}),
       ...(timedOut ? { timedOut } : {}),
       ...(error ? { error } : {}),
       latencyMs: a.latencyMs,

@@ -9,6 +9,8 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { accept, type IntakeDeps } from '../intake.ts';
 import type { Logger } from '../log.ts';
+import type { OidcClaims } from '../oidc.ts';
+import type { Trace } from '../trace.ts';
 import { parseExactJson } from './exact-json.ts';
 import type { Translation } from './translation.ts';
 
@@ -40,7 +42,7 @@ export interface PlatformDeps {
 
 /** The handler for `publicEndpoint` (which has checked method, size, content type and JSON). */
 export function createPlatformHandler<D extends Delivery>(a: PlatformAdapter<D>, d: PlatformDeps) {
-  return async (req: Request, res: Response, log: Logger): Promise<void> => {
+  return async (req: Request, res: Response, log: Logger, _caller?: OidcClaims, trace?: Trace): Promise<void> => {
     const header = (name: string) => req.get(name);
     a.verify({ header: header(a.signatureHeader), rawBody: req.rawBody, secrets: d.secrets });
     const delivery = a.delivery(header);
@@ -51,6 +53,7 @@ export function createPlatformHandler<D extends Delivery>(a: PlatformAdapter<D>,
       res.status(200).json({ ignored: true, reason: t.ignored });
       return;
     }
-    res.status(200).json(await accept(t.event, { ...d.intake, log: labelled }));
+    const source = { platform: a.platform, deliveryId: delivery.deliveryId, status: 200 };
+    res.status(200).json(await accept(t.event, { ...d.intake, log: labelled, source, ...(trace ? { trace } : {}) }));
   };
 }

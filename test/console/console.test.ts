@@ -162,11 +162,14 @@ describe('the console in a browser', () => {
     await shot('dead-letters');
   });
 
-  it('shows an order with its events, tasks and emails', async () => {
+  it('shows an order with its timeline, events, tasks and emails', async () => {
     await open('#/orders/ord-c1');
-    await browser.page.getByRole('cell', { name: 'order.shipped' }).waitFor();
-    await expect(browser.page.locator('a[href^="#/queues/notifications/tasks/"]').count()).resolves.toBe(2);
-    await expect(browser.page.locator('a[href^="#/outbox/"]').count()).resolves.toBe(2);
+    await browser.page.getByRole('cell', { name: 'order.shipped', exact: true }).waitFor();
+    await expect(browser.page.locator('.grid a[href^="#/queues/notifications/tasks/"]').count()).resolves.toBe(2);
+    await expect(browser.page.locator('.grid a[href^="#/outbox/"]').count()).resolves.toBe(2);
+    const timeline = browser.page.locator('[data-testid=timeline]');
+    await expect(timeline.locator('tr[data-kind=delivery]').count()).resolves.toBe(2);
+    await expect(timeline.locator('tr[data-kind=email] a[href^="#/outbox/"]').count()).resolves.toBe(2);
     await shot('orders');
   });
 
@@ -198,6 +201,9 @@ describe('the console API', () => {
     expect((await call('dead-letters/redrive', { method: 'POST', body: JSON.stringify({ id: 'nope' }) })).status).toBe(404);
     expect((await call('queues/missing/tasks')).status).toBe(404);
     expect((await call('orders/nope')).status).toBe(404);
+    expect(await call('runs/yesterday/scheduled')).toMatchObject({ status: 400, body: { error: { message: 'day must be a date (YYYY-MM-DD), got "yesterday"' } } });
+    expect(await call('runs/2026-11-23/Bad_Run')).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/^run must be a run id/) } } });
+    expect((await call('runs/2026-11-23/scheduled')).status).toBe(404);
     expect((await call('queues', { method: 'DELETE' })).status).toBe(405);
   });
 

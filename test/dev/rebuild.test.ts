@@ -55,9 +55,9 @@ describe('npm run dev -- --rebuild-on-change', () => {
     const handle = join(copy, 'functions', 'storefront-webhook', 'handle.ts');
     const source = readFileSync(handle, 'utf8');
     // (The answer is built by shared/intake.ts; handle.ts sends it: add a field there.)
-    const sent = 'res.status(202).json(await accept(req.body, { orders: d.orders, enqueue: d.enqueue, log }));';
+    const sent = 'res.status(202).json(await accept(req.body, intake));';
     expect(source).toContain(sent);
-    writeFileSync(handle, source.replace(sent, 'res.status(202).json({ ...(await accept(req.body, { orders: d.orders, enqueue: d.enqueue, log })), edited: true });'));
+    writeFileSync(handle, source.replace(sent, 'res.status(202).json({ ...(await accept(req.body, intake)), edited: true });'));
 
     await eventually(async () => expect(await unknownEvent()).toMatchObject({ ignored: true, edited: true }), { timeout: 90_000, interval: 500 });
     // The new process may answer before the runner has logged the restart: wait for its log line (written after

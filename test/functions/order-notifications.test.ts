@@ -239,6 +239,8 @@ describe('order notifications end to end', () => {
     const retry = (await (await post(e)).json()) as Accepted;
     expect(retry.tasks[0]?.duplicate).toBe(false);
     await eventually(() => expect(sink.messages()).toHaveLength(1));
+    // The order's timeline tells both deliveries apart: the failed one with its answer, then the accepted one.
+    expect((await store.deliveriesOf(e.id)).map((n) => [n.answer, n.status, n.code])).toEqual([['failed', 503, 'dependency-unavailable'], ['accepted', 202, undefined]]);
   });
 
   it('does not send a second email when the answer misses the dispatch deadline after SendGrid accepted', async () => {
@@ -278,6 +280,12 @@ describe('order notifications end to end', () => {
     expect(out.join('\n')).toContain(id);
     expect(await runDeadLetters(['redrive', '--id', id], stack.env, (l) => out.push(l))).toBe(0);
     await eventually(() => expect(mailsFor('evt-created-e2e-10')).toHaveLength(1));
+    // The redriven task continues the order's trace.
+    const traceId = (await store.getOrder('e2e-10'))!.traceId!;
+    expect((await stack.deadLetters.get(id))?.traceId).toBe(traceId);
+    const redriven = (await stack.deadLetters.get(id))!.redriveTask!;
+    await emulator.waitForIdle();
+    expect(emulator.dispatches({ task: redriven })[0]!.requestHeaders.traceparent).toMatch(new RegExp(`^00-${traceId}-[\\da-f]{16}-0[01]$`));
     expect(mailsFor('evt-created-e2e-10')[0]?.subject).toBe('Your order #1001 is confirmed');
     expect((await stack.deadLetters.get(id))?.redrivenAt).toBeDefined();
     // Redriving again skips it; forcing it enqueues a task that finds the email already sent.

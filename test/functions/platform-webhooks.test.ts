@@ -103,6 +103,10 @@ describe('shopify-webhook', () => {
     expect(((await again.json()) as Accepted).tasks).toEqual([{ ...body.tasks[0], duplicate: true }]);
     await stack.emulator.waitForIdle();
     expect(mailsFor(body.eventId)).toHaveLength(1);
+    // Both deliveries are on the order's timeline, with the platform, its delivery id and the answer.
+    const notes = await stack.store.deliveriesOf(body.eventId);
+    expect(notes.map((n) => [n.platform, n.answer, n.status])).toEqual([['shopify', 'accepted', 200], ['shopify', 'duplicate', 200]]);
+    expect(notes.every((n) => typeof n.deliveryId === 'string' && n.deliveryId.length > 0)).toBe(true);
   });
 
   it('sends one shipping email per fulfillment (a partial one too), and none again for orders/fulfilled of the same fulfillment', async () => {

@@ -102,6 +102,21 @@ describe('taskTarget', () => {
     expect((seen[0] as { ctx: object }).ctx).toMatchObject({ queue: 'notifications', task: 'task-1', retryCount: 2, executionCount: 1, eta: new Date(1764000000500), previousResponse: 503, lastAttempt: false, caller: { email: SA } });
   });
 
+  it.each([
+    ['its traceparent', { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, '4bf92f3577b34da6a3ce929d0e0e4736'],
+    ['a malformed traceparent', { traceparent: '00-xyz-00f067aa0ba902b7-01' }, undefined],
+    ['an all-zero traceparent', { traceparent: `00-${'0'.repeat(32)}-${'0'.repeat(16)}-01` }, undefined],
+    ['a huge traceparent', { traceparent: `00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01${'-ab'.repeat(3000)}` }, undefined],
+  ])('continues %s in the task context and the log (a new trace when unusable)', async (_name, headers, traceId) => {
+    seen.length = 0;
+    lines.length = 0;
+    expect((await callTask({ mode: 'ok', n: 5 }, headers)).status).toBe(204);
+    const trace = (seen[0] as { ctx: { trace: { traceId: string } } }).ctx.trace;
+    if (traceId) expect(trace.traceId).toBe(traceId);
+    else expect(trace.traceId).toMatch(/^(?!0{32})[\da-f]{32}$/);
+    expect(entries().at(-1)).toMatchObject({ message: 'Task done', 'logging.googleapis.com/trace': `projects/shop/traces/${trace.traceId}` });
+  });
+
   it('gives up a retryable failure on the last allowed attempt, and logs CRITICAL', async () => {
     givenUp.length = 0;
     const res = await callTask({ mode: 'retry', n: 5 }, { 'X-CloudTasks-TaskRetryCount': '4' });

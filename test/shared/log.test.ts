@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, maskEmail, redact, traceFields } from '../../shared/log.ts';
+import { createLogger, maskEmail, redact } from '../../shared/log.ts';
 
 function capture(level?: 'DEBUG' | 'INFO' | 'WARNING') {
   const lines: string[] = [];
@@ -58,20 +58,5 @@ describe('log', () => {
     // A package path in a stack is not an address.
     expect(maskEmail('at node_modules/@google-cloud/firestore/build/src/index.js:12')).toBe('at node_modules/@google-cloud/firestore/build/src/index.js:12');
     expect(redact(['x@y.org'])).toEqual(['x***@y***.org']);
-  });
-
-  it('reads trace context from traceparent, then X-Cloud-Trace-Context', () => {
-    const h = (m: Record<string, string>) => (n: string) => m[n];
-    expect(traceFields(h({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }), 'shop')).toEqual({
-      'logging.googleapis.com/trace': 'projects/shop/traces/0af7651916cd43dd8448eb211c80319c',
-      'logging.googleapis.com/spanId': 'b7ad6b7169203331',
-      'logging.googleapis.com/trace_sampled': true,
-    });
-    expect(traceFields(h({ 'x-cloud-trace-context': '105445aa7843bc8bf206b12000100000/1;o=0' }), 'shop')).toEqual({
-      'logging.googleapis.com/trace': 'projects/shop/traces/105445aa7843bc8bf206b12000100000',
-      'logging.googleapis.com/spanId': '0000000000000001',
-      'logging.googleapis.com/trace_sampled': false,
-    });
-    expect(traceFields(h({}), 'shop')).toEqual({});
   });
 });

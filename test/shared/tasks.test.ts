@@ -71,6 +71,18 @@ describe('enqueue (REST requests of the real client library)', () => {
     expect(body.task.dispatchDeadline).toBe('120s');
   });
 
+  it("puts the trace on the task as its traceparent header, with the trace id and flag and a new span id", async () => {
+    seen.length = 0;
+    const trace = { project: 'shop', traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', sampled: true };
+    await enqueuer()('notifications', payload(), { idempotencyKey: 'evt-traced', trace });
+    const headers = seen[0]!.body.task.httpRequest.headers as Record<string, string>;
+    expect(headers.traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[\da-f]{16}-01$/);
+    expect(headers.traceparent).not.toContain(trace.spanId);
+    seen.length = 0;
+    await enqueuer()('notifications', payload(), { idempotencyKey: 'evt-untraced' });
+    expect(Object.keys(seen[0]!.body.task.httpRequest.headers)).toEqual(['Content-Type']);
+  });
+
   it('returns ALREADY_EXISTS as a duplicate, not an error', async () => {
     answer = () => ({ status: 409, body: { error: { code: 409, message: 'Requested entity already exists', status: 'ALREADY_EXISTS' } } });
     const r = await enqueuer()('notifications', payload(), { idempotencyKey: 'evt-1' });

@@ -27,8 +27,8 @@ export interface ReportStack extends Stack {
   issuer: TestIssuer;
   aggregateUrl: string;
   scheduleUrl: string;
-  /** POSTs to schedule-reports with a Scheduler token (or `token`). */
-  schedule(body: unknown, o?: { token?: string | null }): Promise<Response>;
+  /** POSTs to schedule-reports with a Scheduler token (or `token`), and any other `headers`. */
+  schedule(body: unknown, o?: { token?: string | null; headers?: Record<string, string> }): Promise<Response>;
   /** Folds events into orders (the webhook's fold) and writes the orders in batches. Returns the orders written. */
   writeEvents(events: Iterable<StorefrontEvent>): Promise<OrderDoc[]>;
 }
@@ -71,7 +71,7 @@ export async function startReportStack(o: {
     scheduleUrl,
     async schedule(body, p = {}) {
       const token = p.token === undefined ? await issuer.sign({ email: SCHEDULER, aud: scheduleUrl }) : p.token;
-      return fetch(scheduleUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+      return fetch(scheduleUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...p.headers }, body: JSON.stringify(body) });
     },
     async writeEvents(events) {
       const docs = new Map<string, OrderDoc>();

@@ -35,7 +35,7 @@ export interface Stack {
   deadLetters: ReturnType<typeof createDeadLetters>;
   /** The settings the functions got (also what ops tools need). */
   env: Record<string, string>;
-  post(event: unknown, o?: { url?: string; secret?: string; t?: number; contentType?: string; raw?: string }): Promise<Response>;
+  post(event: unknown, o?: { url?: string; secret?: string; t?: number; contentType?: string; raw?: string; headers?: Record<string, string> }): Promise<Response>;
   /** The log lines of the functions in this process, kept out of the test output (support/logs.ts). */
   logs: CapturedLogs;
   close(): Promise<void>;
@@ -91,7 +91,7 @@ export async function startStack(o: { emulator?: EmulatorOptions; sink?: MailSin
       const t = p.t ?? Math.floor(Date.now() / 1000);
       return fetch(p.url ?? webhook.url, {
         method: 'POST',
-        headers: { 'content-type': p.contentType ?? 'application/json', 'x-storefront-signature': signWebhook(p.secret ?? SECRET, body, t) },
+        headers: { 'content-type': p.contentType ?? 'application/json', 'x-storefront-signature': signWebhook(p.secret ?? SECRET, body, t), ...p.headers },
         body,
       });
     },

@@ -68,6 +68,24 @@ describe('the dispatched request', () => {
     expect((await rest(em.url, 'GET', `/v2/${q}/tasks/order-42`)).status).toBe(404);
   });
 
+  it('passes a task\'s traceparent and X-Cloud-Trace-Context on unchanged at every attempt, and logs the start of each answer', async () => {
+    const q = await queue({ retryConfig: { minBackoff: '0.010s', maxBackoff: '0.050s' } });
+    target.setReply((_r, i) => (i === 1 ? { status: 503, body: `{"outcome":"retry","code":"sendgrid-unavailable"}${' '.repeat(2000)}` } : { status: 204 }));
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await task(q, { name: `${q}/tasks/traced`, httpRequest: { url: target.url, headers: { traceparent, 'X-Cloud-Trace-Context': '4bf92f3577b34da6a3ce929d0e0e4736/1;o=1' } } });
+    await em.waitForIdle({ drained: true });
+    expect(target.received.map((r) => [r.headers.traceparent, r.headers['x-cloud-trace-context']])).toEqual([
+      [traceparent, '4bf92f3577b34da6a3ce929d0e0e4736/1;o=1'],
+      [traceparent, '4bf92f3577b34da6a3ce929d0e0e4736/1;o=1'],
+    ]);
+    await em.waitForIdle();
+    const [first, second] = em.dispatches({ task: 'traced' });
+    expect(first!.requestHeaders.traceparent).toBe(traceparent);
+    expect(first!.responseBody).toMatch(/^\{"outcome":"retry","code":"sendgrid-unavailable"\} +$/);
+    expect(first!.responseBody).toHaveLength(1024);
+    expect(second!.responseBody).toBeUndefined();
+  });
+
   it('signs an OIDC token like Google: RS256 with kid, verifiable with the emulator JWKS, aud = url by default', async () => {
     const q = await queue();
     const url = `${target.url}/oidc?a=b`;

@@ -16,9 +16,9 @@ export interface Received {
   at: number;
 }
 
-/** A reply script: status and headers for a request, or 'hang' to never answer. */
+/** A reply script: status, headers and body for a request, or 'hang' to never answer. */
 export type Reply = (r: Received, n: number) => ReplyValue | Promise<ReplyValue>;
-type ReplyValue = { status: number; headers?: Record<string, string> } | 'hang';
+type ReplyValue = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
 
 /** A local task target that records every request and answers per `reply` (default 204). */
 export async function startTarget(reply: Reply = () => ({ status: 204 })) {
@@ -32,7 +32,7 @@ export async function startTarget(reply: Reply = () => ({ status: 204 })) {
       received.push(r);
       const out = await script(r, received.length);
       if (out === 'hang') return;
-      res.writeHead(out.status, out.headers ?? {}).end();
+      res.writeHead(out.status, out.headers ?? {}).end(out.body);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -8,6 +8,7 @@ import { Attempts } from './attempts.js';
 import { DeadLetters, DeadLetter } from './dead-letters.js';
 import { Outbox, Email } from './outbox.js';
 import { Orders, Reports } from './orders.js';
+import { Run } from './timeline.js';
 
 const NAV = [
   ['queues', 'Queues'],
@@ -29,6 +30,7 @@ function route(hash) {
   if (view === 'outbox') return { view, el: a ? html`<${Email} id=${a} />` : html`<${Outbox} />` };
   if (view === 'orders') return { view, el: html`<${Orders} id=${a} />` };
   if (view === 'reports') return { view, el: html`<${Reports} day=${a} />` };
+  if (view === 'runs') return { view: 'reports', el: html`<${Run} day=${a} run=${b} />` };
   return { view, el: html`<p>No such view. <a href="#/queues">Queues</a></p>` };
 }
 

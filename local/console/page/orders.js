@@ -1,6 +1,7 @@
 // Orders (one by id, with its events, tasks and emails) and the daily reports (figures per currency, orders per hour).
 import { useState } from 'preact/hooks';
 import { html, usePoll, Loading, Json, Chart, time } from './lib.js';
+import { Timeline } from './timeline.js';
 
 export function Orders({ id }) {
   const [value, setValue] = useState(id ?? '');
@@ -16,6 +17,7 @@ export function Orders({ id }) {
       <button class="primary">Look up</button>
     </form>
     ${id && (!data ? html`<${Loading} error=${error} />` : html`
+      ${data.timeline && html`<${Timeline} timeline=${data.timeline} />`}
       <div class="grid">
         <section class="card"><h2>Order ${id} <span class="badge">${data.order?.status ?? 'unknown'}</span></h2>
           ${data.order ? html`<${Json} value=${data.order} />` : html`<p class="muted">No order document yet.</p>`}</section>
@@ -61,7 +63,7 @@ export function Reports({ day }) {
     <nav class="toolbar" aria-label="Days">${data.reports.map(
       (x) => html`<a href="#/reports/${x.day}" aria-current=${x.day === chosen.day ? 'page' : undefined}>${x.day}</a>`,
     )}</nav>
-    <h2>${chosen.day} <span class="muted">(${r.timeZone}, generated ${time(r.generatedAt)})</span></h2>
+    <h2>${chosen.day} <span class="muted">(${r.timeZone}, generated ${time(r.generatedAt)})</span> <a href="#/runs/${chosen.day}/scheduled">run timeline</a></h2>
     ${chosen.issues && html`<p class="error" role="alert">This report does not match the report schema: ${chosen.issues.join('; ')}</p>`}
     <p>${r.orderCount} orders.</p>
     ${r.ordersByHour && html`<${Chart}
