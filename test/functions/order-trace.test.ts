@@ -3,25 +3,21 @@
 // emulator, our Cloud Tasks emulator, the mail sink, both functions; the log lines are the functions' own stdout.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { created, shipped } from '../support/events.ts';
-import { captureLogLines } from '../support/log-lines.ts';
 import { startStack, type Stack } from '../support/stack.ts';
 
 type Line = Record<string, any>;
 let stack: Stack;
-let capture: ReturnType<typeof captureLogLines>;
-let lines: Line[] = [];
+/** The functions' log lines since the last clear (the stack keeps them: support/logs.ts). */
+const lines = (): Line[] => stack.logs.entries() as Line[];
 
 beforeAll(async () => {
-  capture = captureLogLines();
-  lines = capture.lines;
   stack = await startStack({ env: { LOG_LEVEL: 'INFO' } });
 });
 afterAll(async () => {
-  capture.restore();
   await stack?.close();
 });
 beforeEach(() => {
-  lines.length = 0;
+  stack.logs.clear();
 });
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -31,7 +27,7 @@ const taskId = (name: string) => name.split('/').pop()!;
 
 /** Every line about an event: the webhook's (by event id) and its task's attempts (by the task label). */
 function journey(eventId: string, task: string): Line[] {
-  return lines.filter((l) => l.eventId === eventId || l['logging.googleapis.com/labels']?.task === taskId(task));
+  return lines().filter((l) => l.eventId === eventId || l['logging.googleapis.com/labels']?.task === taskId(task));
 }
 
 async function deliver(event: ReturnType<typeof created>, headers: Record<string, string> = {}) {
@@ -65,10 +61,10 @@ describe('one trace per order', () => {
     const e = created('ord-trace-2');
     await deliver(e, { 'x-cloud-trace-context': `${TRACE.replace('4', '5')}/12345;o=1` });
     const orderTrace = TRACE.replace('4', '5');
-    lines.length = 0;
+    stack.logs.clear();
     const again = await deliver(e, { traceparent: `00-${'a'.repeat(32)}-00f067aa0ba902b7-00` });
     expect(again.tasks[0]!.duplicate).toBe(true);
-    const redelivered = lines.find((l) => l.message === 'Storefront event delivered again; nothing new enqueued')!;
+    const redelivered = lines().find((l) => l.message === 'Storefront event delivered again; nothing new enqueued')!;
     expect(traceOf(redelivered)).toBe(`projects/${stack.projectId}/traces/${orderTrace}`);
     expect(redelivered.requestTrace).toBe('a'.repeat(32));
     const notes = await stack.store.deliveriesOf(e.id);
@@ -77,7 +73,7 @@ describe('one trace per order', () => {
       ['storefront', 'duplicate', 202, 'a'.repeat(32)],
     ]);
     // A later event of the order, delivered without trace context: its email is in the order's trace too.
-    lines.length = 0;
+    stack.logs.clear();
     const s = shipped('ord-trace-2');
     const { tasks } = await deliver(s);
     const mine = journey(s.id, tasks[0]!.name);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionNames } from '../../esbuild.config.mjs';
-import type { StackInfo } from '../../local/dev/stack.ts';
+import type { StackInfo } from '../../local/stack-file.ts';
 import { signWebhook } from '../../shared/signature.ts';
 import { root, stackPorts, startStack, type RunningStack } from '../dev/support.ts';
 import { launchBrowser, type Browser } from '../support/browser.ts';

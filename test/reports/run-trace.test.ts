@@ -2,17 +2,12 @@
 // task, every follow-up step, the combine's email task, and the log lines of each. Real parts (report-stack.ts).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { created } from '../support/events.ts';
-import { captureLogLines } from '../support/log-lines.ts';
 import { startReportStack, type ReportStack } from '../support/report-stack.ts';
 
 let stack: ReportStack;
-let capture: ReturnType<typeof captureLogLines>;
-let lines: Record<string, any>[] = [];
 const TRACE = '5a0fa5cd0a7d4d7e9d2b8e36b1c3f00d';
 
 beforeAll(async () => {
-  capture = captureLogLines();
-  lines = capture.lines;
   stack = await startReportStack({
     // One order per page and no time budget: each shard with orders takes a follow-up step.
     env: { STORE_TIME_ZONE: 'UTC', REPORTS_PAGE_SIZE: '1', REPORTS_TASK_BUDGET_SECONDS: '0', REPORTS_EMAIL_TO: 'owner@shop.example', LOG_LEVEL: 'INFO' },
@@ -20,7 +15,6 @@ beforeAll(async () => {
   });
 }, 300_000);
 afterAll(async () => {
-  capture.restore();
   await stack?.close();
 });
 
@@ -37,6 +31,7 @@ it('puts the schedule call, every shard step, the combine and the email in the t
   expect(new Set(reports.map((a) => a.task)).size).toBeGreaterThanOrEqual(26);
   expect(email).toHaveLength(1);
   for (const a of [...reports, ...email]) expect(a.requestHeaders.traceparent).toMatch(new RegExp(`^00-${TRACE}-[\\da-f]{16}-01$`));
+  const lines = stack.logs.entries() as Record<string, any>[];
   const fns = new Set<string>();
   for (const l of lines.filter((x) => x['logging.googleapis.com/labels']?.function !== 'storefront-webhook')) {
     expect(l['logging.googleapis.com/trace'], l.message).toBe(`projects/${stack.projectId}/traces/${TRACE}`);

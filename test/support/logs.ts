@@ -8,6 +8,8 @@ export interface CapturedLogs {
   entries(): Record<string, unknown>[];
   /** The same, as written. */
   lines(): string[];
+  /** Forgets what was kept so far (a test reads only its own lines). */
+  clear(): void;
   /** Gives stdout back. */
   stop(): void;
 }
@@ -28,6 +30,7 @@ export function captureLogs(): CapturedLogs {
   return {
     entries: () => kept.map((l) => JSON.parse(l) as Record<string, unknown>),
     lines: () => [...kept],
+    clear: () => void (kept.length = 0),
     stop: () => void (process.stdout.write = real),
   };
 }

@@ -10,10 +10,10 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { firestoreData } from '../local/console/firestore-data.ts';
-import { orderTimeline, runTimeline, timelineText, type Timeline } from '../local/console/timeline.ts';
-import { mailApi, tasksApi } from '../local/console/upstream.ts';
-import { readStack, stackFile } from '../local/dev/stack.ts';
+import { firestoreData } from './console/firestore-data.ts';
+import { orderTimeline, runTimeline, timelineText, type Timeline } from './console/timeline.ts';
+import { mailApi, tasksApi } from './console/upstream.ts';
+import { readStack, stackFile } from './stack-file.ts';
 import { createFirestore } from '../shared/firestore.ts';
 import { redact } from '../shared/log.ts';
 import { createOrders, type EventDoc, type OrderDoc } from '../shared/orders.ts';
