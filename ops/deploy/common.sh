@@ -19,7 +19,10 @@ sa_of() { echo "fn-$1@$SA_DOMAIN"; }
 # Deterministic function URLs (Cloud Functions v2 API); tasks use the full URL as OIDC audience.
 url_of() { echo "https://$REGION-$PROJECT.cloudfunctions.net/$1"; }
 FUNCTIONS=$(cd functions && ls -d */ | tr -d /)
-has_function() { echo "$FUNCTIONS" | grep -qx "$1"; }
+# Whether TEXT holds LINE as a whole line. Not `echo | grep -q`: under pipefail, grep leaving at its first match can
+# make the writer die of SIGPIPE, and the pipeline then fails although the line is there.
+has_line() { case $'\n'"$1"$'\n' in *$'\n'"$2"$'\n'*) return 0 ;; *) return 1 ;; esac; }
+has_function() { has_line "$FUNCTIONS" "$1"; }
 
 # Functions that enqueue tasks and so act as the invoker whose OIDC token the tasks carry.
 ENQUEUERS="storefront-webhook shopify-webhook woocommerce-webhook schedule-reports aggregate-orders"

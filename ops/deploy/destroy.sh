@@ -56,7 +56,7 @@ done < <("$NODE" ops/queue-flags.ts --list)
 policy=$("${G[@]}" projects get-iam-policy "$PROJECT" --flatten='bindings[].members' --format='value(bindings.role,bindings.members)' 2>/dev/null || true)
 for f in $FIRESTORE_USERS; do
   member="serviceAccount:$(sa_of "$f")"
-  if printf '%s\n' "$policy" | grep -qxF "roles/datastore.user	$member"; then
+  if has_line "$policy" "roles/datastore.user	$member"; then
     run "${G[@]}" projects remove-iam-policy-binding "$PROJECT" --member="$member" --role=roles/datastore.user --condition=None
   fi
 done
@@ -67,7 +67,7 @@ while read -r name _setting readers; do
   policy=$("${G[@]}" secrets get-iam-policy "$name" --flatten='bindings[].members' --format='value(bindings.role,bindings.members)' 2>/dev/null || true)
   for f in $readers; do
     member="serviceAccount:$(sa_of "$f")"
-    if printf '%s\n' "$policy" | grep -qxF "roles/secretmanager.secretAccessor	$member"; then
+    if has_line "$policy" "roles/secretmanager.secretAccessor	$member"; then
       run "${G[@]}" secrets remove-iam-policy-binding "$name" --member="$member" --role=roles/secretmanager.secretAccessor
     fi
   done

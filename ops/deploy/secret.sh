@@ -30,7 +30,7 @@ source ops/deploy/common.sh
 
 SECRETS=$("$NODE" ops/deploy-env.ts --secret-list | cut -d' ' -f1)
 [ -n "$NAME" ] || die "which secret? one of: $(echo $SECRETS)"
-echo "$SECRETS" | grep -qx -- "$NAME" || die "unknown secret $NAME; secrets: $(echo $SECRETS)"
+has_line "$SECRETS" "$NAME" || die "unknown secret $NAME; secrets: $(echo $SECRETS)"
 WEBHOOK=0
 case "$NAME" in *-webhook-secrets) WEBHOOK=1 ;; esac
 [ "$MODE" = set ] || [ "$WEBHOOK" = 1 ] || die "--rotate and --finish-rotation are for the webhook secrets (a comma-separated list), not $NAME"

@@ -1,8 +1,9 @@
 // deploy.sh's whole life against a recording gcloud stand-in on PATH (a small project that its creates and deletes
 // change), with every command it ran also parsed by the real gcloud CLI's own argument parser: deploy, destroy,
 // secret, and --help.
+import { execFile } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deploySh, gcloudParses, gcloudStandIn, type Call, type StandIn } from '../support/gcloud.ts';
+import { deploySh, gcloudParses, gcloudStandIn, root, type Call, type StandIn } from '../support/gcloud.ts';
 
 const P = ['--project', 'demo-shop'];
 const PR = [...P, '--region', 'europe-west1'];
@@ -56,6 +57,24 @@ describe("gcloud's own parser", () => {
     expect(r.map((x) => x.ok)).toEqual([true, false, false]);
     expect(r[1]!.error).toContain('unrecognized arguments: --cpu-boost');
     expect(r[2]!.error).toContain('--memory must be specified');
+  });
+});
+
+describe('ops/deploy/common.sh', () => {
+  it('finds a whole line in a text longer than a pipe holds, under pipefail (echo | grep -q can lose it to SIGPIPE)', async () => {
+    const script = [
+      'set -euo pipefail; PROJECT=p; source ops/deploy/common.sh',
+      'text="first"$\'\\n\'"$(seq 1 30000)"',
+      'yes() { "$@" || { echo "not found: $*"; exit 1; }; }',
+      'no() { if "$@"; then echo "found: $*"; exit 1; fi; }',
+      'yes has_line "$text" first; yes has_line "$text" 30000; no has_line "$text" 0; no has_line "$text" 30001; no has_line "$text" firs',
+      'yes has_function send-notification; no has_function send',
+      'echo ok',
+    ].join('\n');
+    const r = await new Promise<string>((resolve, reject) =>
+      execFile('bash', ['-c', script], { cwd: root, encoding: 'utf8' }, (err, stdout, stderr) => (err ? reject(new Error(stdout + stderr || err.message)) : resolve(stdout))),
+    );
+    expect(r).toBe('ok\n');
   });
 });
 
