@@ -1,8 +1,10 @@
 /**
  * The dev runner: options → parts → start in order → describe → stop in reverse. It checks the state folder and
  * the ports first, starts each part once the parts it waits for are ready, writes what runs to `<state>/stack.json`
- * and prints it as a table; when one part dies, or on SIGINT/SIGTERM/SIGHUP, or when its parent (npm, a
- * supervisor) goes away, it stops every part in reverse order. Only the runner that wrote stack.json removes it.
+ * and prints it as a table. A function, the Cloud Tasks emulator or the mail sink that dies is started again
+ * (restarts.ts); when one keeps crashing, or the Firestore emulator dies, or on SIGINT/SIGTERM/SIGHUP, or when its
+ * parent (npm, a supervisor) goes away, it stops every part in reverse order. Only the runner that wrote stack.json
+ * removes it.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -15,6 +17,7 @@ import type { DevOptions } from './options.ts';
 import { stackParts } from './parts.ts';
 import { checkPorts } from './ports.ts';
 import { groupAlive, signalGroup, type Part as Proc } from './procs.ts';
+import { createRestarts } from './restarts.ts';
 import { stackFile, stackTable, writeStack, type StackInfo } from './stack.ts';
 import type { DevContext, StackPart } from './stack-part.ts';
 import { cleanState, loadSecrets, refuseSecondRunner } from './state-folder.ts';
@@ -71,7 +74,8 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
     ]);
     checkFirestoreToolchain();
 
-    const ctx: DevContext = { root, host: HOST, opts, stateDir, relState, log, settings: stackSettings(opts, loadSecrets(stateDir)), queues, specs, track, died, stopping: () => !!stopping, redescribe };
+    const restarts = createRestarts({ log, stopping: () => !!stopping, stop: (code, reason) => void stop(code, reason), redescribe });
+    const ctx: DevContext = { root, host: HOST, opts, stateDir, relState, log, settings: stackSettings(opts, loadSecrets(stateDir)), queues, specs, track, died, crashed: restarts.crashed, ready: () => !!info, stopping: () => !!stopping, redescribe };
     parts = stackParts(ctx);
     const ready = new Map<string, Promise<void>>();
     for (const part of parts) {
@@ -107,7 +111,10 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
   }
 
   function died(p: Proc, how: string): void {
-    if (!stopping) void stop(1, `${p.name} exited unexpectedly (${how}): stopping the rest. Its last log lines are above.`);
+    if (stopping) return;
+    const last = log.recent(p.name).map((l) => `    ${l}`).join('\n');
+    const lost = p.name === 'firestore' ? ` ${firestoreLoss(info ? new Date(info.startedAt) : new Date(startedAt), relState)}` : '';
+    void stop(1, `${p.name} exited unexpectedly (${how}): stopping the rest.${lost}${last ? ` Its last log lines:\n${last}` : ''}`);
   }
 
   function stop(code: number, reason?: string): Promise<never> {
@@ -157,6 +164,19 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
   }
 
   return { start, stop, handleSignals };
+}
+
+/**
+ * What a dead Firestore emulator took with it. It holds its data in memory and writes it to the state folder only
+ * when the runner stops it, so a restart would start from the last run's data and forget what this run wrote:
+ * delivery records among it, so queued tasks could send their emails again. The runner stops instead.
+ */
+function firestoreLoss(since: Date, relState: string): string {
+  return (
+    `The Firestore emulator keeps its data in memory and saves it only when the stack stops: everything written since this stack started (${since.toISOString().slice(11, 19)}Z) is lost ` +
+    `(orders, delivery records, dead letters). The next \`npm run dev\` starts from the data saved when the last stack stopped (${relState}/firestore/current/); ` +
+    `tasks still queued in the Cloud Tasks emulator are kept, so emails whose delivery record was lost can be sent again.`
+  );
 }
 
 function stackSettings(opts: DevOptions, secrets: { webhookSecret: string; sendgridKey: string }): StackSettings {
