@@ -1,7 +1,8 @@
 /**
  * A storefront delivering signed webhooks as Shopify does: it waits 5 s for an answer and retries a 5xx, a 429, a
- * timeout or a broken connection with a doubling backoff (here from 0.5 s up to 8 s, at most 24 attempts over about
- * 3 minutes, so a burst finishes in minutes instead of Shopify's hours). Each delivery's attempts are kept for the report.
+ * timeout or a broken connection with a doubling backoff (here from 2 s up to 60 s, at most 14 attempts over about
+ * 10 minutes, where Shopify spreads 8 retries over 4 hours: a burst finishes in minutes, and retries of requests
+ * that timed out do not pile onto a busy webhook). Each delivery's attempts are kept for the report.
  */
 import { signature } from '../../local/dev/demo.ts';
 
@@ -27,8 +28,8 @@ const retryable = (status: number): boolean => status >= 500 || status === 429;
 export async function deliver(url: string, secret: string, event: { id: string }, redelivery: boolean): Promise<DeliveryResult> {
   const body = JSON.stringify(event);
   const attempts: Attempt[] = [];
-  for (let n = 0; n < 24; n++) {
-    if (n > 0) await new Promise((r) => setTimeout(r, Math.min(8000, 500 * 2 ** (n - 1))));
+  for (let n = 0; n < 14; n++) {
+    if (n > 0) await new Promise((r) => setTimeout(r, Math.min(60_000, 2000 * 2 ** (n - 1))));
     const at = Date.now();
     const t0 = performance.now();
     try {
