@@ -113,7 +113,7 @@ function rows(f: { webhook: ReturnType<typeof webhookFigures>; emailLatencyMs: R
   const ok = (good: boolean): string => (good ? '✓' : '✗ goal not met');
   const out: [string, string, string][] = [
     ['run', `${f.plan.orders} orders, ${f.plan.deliveries} deliveries, ${f.plan.expectedEmails} events`, `sent in ${f.seconds.sending} s, queue drained after ${f.seconds.untilDrained} s; ${f.kills.length} kills (${['storefront-webhook', 'send-notification', 'tasks'].map((p) => `${p} ${f.kills.filter((k) => k.part === p).length}`).join(', ')}), ${f.restarts} restarts`],
-    ['webhook', `${w.attempts} answers`, `p50 ${w.latencyMs.p50} ms, p99 ${w.latencyMs.p99} ms, max ${w.latencyMs.max} ms; non-2xx ${w.non2xx} (${Object.entries(w.statuses).map(([s, n]) => `${s}: ${n}`).join(', ')}), no answer ${w.noAnswer}`],
+    ['webhook', `${w.attempts} attempts, ${w.latencyMs.count} answered`, `answers p50 ${w.latencyMs.p50} ms, p99 ${w.latencyMs.p99} ms, max ${w.latencyMs.max} ms; non-2xx ${w.non2xx} (${Object.entries(w.statuses).map(([s, n]) => `${s}: ${n}`).join(', ')}), no answer ${w.noAnswer}`],
     ['webhook', `outside ${AFTER_KILL_MS / 1000} s after a kill`, `p99 ${w.outsideKillsMs.p99} ms (goal < 1000 ms) ${ok(w.outsideKillsMs.p99 < 1000)}`],
     ['storefront', 'retries', `${w.storefrontRetries} (never accepted: ${w.neverAccepted})`],
     ['webhook → email', `${f.emailLatencyMs.count} emails`, `p50 ${ms(f.emailLatencyMs.p50)}, p99 ${ms(f.emailLatencyMs.p99)}, max ${ms(f.emailLatencyMs.max)}`],
