@@ -75,7 +75,7 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
     checkFirestoreToolchain();
 
     const restarts = createRestarts({ log, stopping: () => !!stopping, stop: (code, reason) => void stop(code, reason), redescribe });
-    const ctx: DevContext = { root, host: HOST, opts, stateDir, relState, log, settings: stackSettings(opts, loadSecrets(stateDir)), queues, specs, track, died, crashed: restarts.crashed, ready: () => !!info, stopping: () => !!stopping, redescribe };
+    const ctx: DevContext = { root, host: HOST, opts, stateDir, relState, log, settings: stackSettings(opts, loadSecrets(stateDir)), queues, specs, track, died, crashed: (name, how, restart) => (info ? restarts.crashed(name, how, restart) : died({ name }, how, ' while the stack started')), ready: () => !!info, stopping: () => !!stopping, redescribe };
     parts = stackParts(ctx);
     const ready = new Map<string, Promise<void>>();
     for (const part of parts) {
@@ -110,11 +110,12 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
     if (info && !stopping) writeStack(stateDir, (info = describe(info)));
   }
 
-  function died(p: Proc, how: string): void {
+  /** A part died for good: stop everything, with its last log lines and, for Firestore, what was lost. */
+  function died(p: Pick<Proc, 'name'>, how: string, when = ''): void {
     if (stopping) return;
     const last = log.recent(p.name).map((l) => `    ${l}`).join('\n');
     const lost = p.name === 'firestore' ? ` ${firestoreLoss(info ? new Date(info.startedAt) : new Date(startedAt), relState)}` : '';
-    void stop(1, `${p.name} exited unexpectedly (${how}): stopping the rest.${lost}${last ? ` Its last log lines:\n${last}` : ''}`);
+    void stop(1, `${p.name} exited unexpectedly (${how})${when}: stopping the rest.${lost}${last ? ` Its last log lines:\n${last}` : ''}`);
   }
 
   function stop(code: number, reason?: string): Promise<never> {

@@ -41,8 +41,9 @@ export interface DevContext {
   /** Called when a process that cannot be restarted (the Firestore emulator) exits on its own: the runner stops everything. */
   died(proc: Proc, how: string): void;
   /**
-   * Called when a restartable part's process exits on its own: the runner starts it again with `restart` (resolving
-   * with the new pid once it is ready), after a backoff, or stops everything when it keeps crashing (restarts.ts).
+   * Called when a restartable part's process exits on its own: once the stack is ready, the runner starts it again
+   * with `restart` (resolving with the new pid once it is ready) after a backoff, or stops everything when it keeps
+   * crashing (restarts.ts); before that, it stops everything.
    */
   crashed(name: string, how: string, restart: () => Promise<number>): void;
   /** Whether every part was ready once (stack.json written). */
