@@ -1,7 +1,9 @@
 /**
  * `npm run bench [-- [--quick] [--before=<dist dir>] [--compare=<label>=<dist dir>…] [--firestore-rest] [--no-compile-cache] [--preload-after-listen] [--firebase=<folder>] [section…]]`: every benchmark, one table
  * printed and bench/results.json written. Sections: cold-start, bundles, webhook, overhead, emulator, reports (when
- * bench/reports.ts is there) (default: all), and breakdown (only when named: where a first real request's time goes).
+ * bench/reports.ts is there) (default: all), and, only when named, breakdown (where a first real request's time goes)
+ * and burst (`burst [--orders N] [--rate R] [--chaos]`: a sale-day burst through the dev stack, bench/burst.ts). A run
+ * of named sections only replaces their entries in results.json.
  * `--before` adds another build's dist/ (e.g. main's) as a contender, run alternately with this build. Speed and
  * memory are measured here, never asserted in tests. BENCHMARKS.md explains each figure.
  */
@@ -21,7 +23,10 @@ import { ROOT, startBenchStack, type Variant } from './stack.ts';
 import { taskOverhead } from './task-overhead.ts';
 import { webhookLatency } from './webhook-latency.ts';
 
-const args = process.argv.slice(2);
+const argv = process.argv.slice(2);
+// `--orders 3000` and `--orders=3000` alike (the burst's flags): the value is not a section.
+const valued = ['orders', 'rate'];
+const args = argv.flatMap((a, i) => (valued.includes(a.slice(2)) && a.startsWith('--') ? [`${a}=${argv[i + 1] ?? ''}`] : i > 0 && valued.includes(argv[i - 1]!.slice(2)) && argv[i - 1]!.startsWith('--') ? [] : [a]));
 const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const quick = args.includes('--quick');
 const before = flag('before');
@@ -29,7 +34,14 @@ const before = flag('before');
 const compare = args.filter((a) => a.startsWith('--compare=')).map((a) => a.slice('--compare='.length).split('='));
 const firebase = flag('firebase');
 const sections = args.filter((a) => !a.startsWith('--'));
-const want = (s: string) => sections.length === 0 || sections.includes(s);
+// The burst runs only when named (it takes minutes and starts the whole dev stack).
+const want = (s: string) => (sections.length === 0 && s !== 'burst') || sections.includes(s);
+const burstOrders = Number(flag('orders') ?? 3000);
+const burstRate = Number(flag('rate') ?? 30);
+if (want('burst') && !(Number.isInteger(burstOrders) && burstOrders > 0 && burstRate > 0)) {
+  console.error(`burst: --orders must be a whole number above 0 and --rate a number above 0, got ${flag('orders')} and ${flag('rate')}`);
+  process.exit(2);
+}
 // `--firebase=<folder>`: the same emulator workload against the Firebase tasks emulator installed there (checked now).
 try {
   if (args.includes('--firebase') || firebase === '') throw new Error('--firebase needs the folder firebase-tools is installed in: --firebase=<folder>');
@@ -162,6 +174,13 @@ try {
     lap('reports');
     for (const row of r) add('reports', `aggregation, ${row['shard orders']} orders`, 'one shard in its own process', `${row['orders/s']} orders/s, peak RSS ${row['peak RSS MiB']} MiB`);
   }
+  if (want('burst')) {
+    const { burstBench } = await import('./burst.ts');
+    const b = await burstBench({ orders: burstOrders, rate: burstRate, chaos: args.includes('--chaos') }, (stop) => cleanups.push(stop));
+    results.burst = { when: new Date().toISOString(), machine: results.machine, loadAverageAtEnd: loadavg().map((x) => Number(x.toFixed(1))), ...b.results };
+    lap('burst');
+    for (const [subject, figure, value] of b.rows) add('burst', subject, figure, value);
+  }
   if (want('emulator')) {
     // Ours and, with --firebase, Firebase's, alternately (bench/emulators.ts).
     const e = emulatorSection({ tasks: N.emulatorTasks, rateTasks: N.rateTasks, rounds: N.emulatorRounds }, firebase);
@@ -174,7 +193,12 @@ try {
   // Written and printed even when a section failed: the sections before it keep their figures.
   results.loadAverageAtEnd = loadavg().map((x) => Number(x.toFixed(1)));
   results.sectionSeconds = laps;
-  writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  // Named sections replace only their own entries: the figures of the other sections stay.
+  const file = join(ROOT, 'bench', 'results.json');
+  const meta = ['when', 'machine', 'quick', 'before', 'loadAverageAtEnd', 'sectionSeconds'];
+  const kept = sections.length && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : undefined;
+  const merged = kept ? { ...kept, ...Object.fromEntries(Object.entries(results).filter(([k]) => !meta.includes(k))) } : results;
+  writeFileSync(file, JSON.stringify(merged, null, 2) + '\n');
   console.log(`storefront-jobs benchmarks${quick ? ' (--quick)' : ''}: ${cpus().length} cores, Node ${process.version}, load average ${(results.machine as { loadAverageAtStart: number[] }).loadAverageAtStart[0]} → ${(results.loadAverageAtEnd as number[])[0]}`);
   console.table(rows);
   console.log(`Seconds per section: ${Object.entries(laps).map(([k, v]) => `${k} ${v}`).join(', ')}`);

@@ -42,7 +42,8 @@ export function functionPart(ctx: DevContext, spec: FunctionSpec, bundles: Bundl
   const start = async (): Promise<void> => {
     const dir = bundles.dist(spec.name);
     const ff = join(dir, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
-    const died = (p: Proc, how: string): void => void (restarting || ctx.died(p, how));
+    // A crashed instance is replaced, as Cloud Run does (restarts.ts).
+    const died = (_p: Proc, how: string): void => void (restarting || ctx.crashed(spec.name, how, () => start().then(() => proc!.pid)));
     const args = ['--import', join(ctx.root, 'local', 'dev', 'bind-localhost.ts'), ff, `--target=${spec.name}`, `--port=${spec.port}`];
     const p = (proc = ctx.track(startPart({ name: spec.name, command: process.execPath, args, cwd: dir, env: functionEnv(spec, ctx.specs, ctx.settings), log: ctx.log, onUnexpectedExit: died })));
     await waitForListen(ctx.host, spec.port, 30_000, () => (p.hasExited() ? `${spec.name} exited before it listened on port ${spec.port}: see its log lines above` : undefined));

@@ -15,7 +15,12 @@ export interface LogStream {
   raw(text: string): void;
   /** Makes the tag column wide enough for these sources from the start. */
   reserve(sources: string[]): void;
+  /** The last lines (at most `n`, as shown) of `source`, oldest first: what to show when it crashed. */
+  recent(source: string, n?: number): string[];
 }
+
+/** How many lines of each source the stream keeps for {@link LogStream.recent}. */
+const KEPT_LINES = 40;
 
 export interface LogOptions {
   /** Show function JSON lines as written instead of pretty. */
@@ -43,7 +48,10 @@ export function createLogStream(options: LogOptions = {}): LogStream {
     return paint(tagColors.get(source)!, source.padEnd(width));
   };
   const time = (): string => new Date().toTimeString().slice(0, 8);
+  const kept = new Map<string, string[]>();
   const emit = (source: string, text: string): void => {
+    const lines = kept.get(source) ?? kept.set(source, []).get(source)!;
+    if (lines.push(text) > KEPT_LINES) lines.shift();
     write(`${paint(90, time())} ${tag(source)} │ ${text}\n`);
   };
   return {
@@ -59,6 +67,7 @@ export function createLogStream(options: LogOptions = {}): LogStream {
     error: (text) => emit('dev', paint(31, text)),
     raw: (text) => write(text.endsWith('\n') ? text : text + '\n'),
     reserve,
+    recent: (source, n = 15) => (kept.get(source) ?? []).slice(-n),
   };
 }
 

@@ -3,8 +3,9 @@
  * dist/<name>/ folder's dependencies, starts the Firestore emulator, the Cloud Tasks emulator (queues.json), the
  * mail sink and every function through functions-framework from its own dist folder, wired only through
  * configuration. Prints one table and writes it as JSON to `<state>/stack.json`. Ctrl-C or SIGTERM (to the runner
- * or to npm) stops everything; when one part dies, the rest is stopped too. See docs/local-development.md; the
- * runner and its parts are in runner.ts and parts.ts.
+ * or to npm) stops everything. A part that dies is started again, as Cloud Run replaces an instance; one that keeps
+ * crashing, or a dead Firestore emulator, stops everything. See docs/local-development.md; the runner and its parts
+ * are in runner.ts and parts.ts.
  */
 import { resolve } from 'node:path';
 import { parseOptions, USAGE } from './options.ts';

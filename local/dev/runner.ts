@@ -1,8 +1,10 @@
 /**
  * The dev runner: options → parts → start in order → describe → stop in reverse. It checks the state folder and
  * the ports first, starts each part once the parts it waits for are ready, writes what runs to `<state>/stack.json`
- * and prints it as a table; when one part dies, or on SIGINT/SIGTERM/SIGHUP, or when its parent (npm, a
- * supervisor) goes away, it stops every part in reverse order. Only the runner that wrote stack.json removes it.
+ * and prints it as a table. A function, the Cloud Tasks emulator or the mail sink that dies is started again
+ * (restarts.ts); when one keeps crashing, or the Firestore emulator dies, or on SIGINT/SIGTERM/SIGHUP, or when its
+ * parent (npm, a supervisor) goes away, it stops every part in reverse order. Only the runner that wrote stack.json
+ * removes it.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -16,6 +18,7 @@ import { stackParts } from './parts.ts';
 import { checkPorts } from './ports.ts';
 import { groupAlive, signalGroup, type Part as Proc } from './procs.ts';
 import { stackFile, writeStack, type StackInfo } from '../stack-file.ts';
+import { createRestarts } from './restarts.ts';
 import { stackTable } from './stack-table.ts';
 import type { DevContext, StackPart } from './stack-part.ts';
 import { cleanState, loadSecrets, refuseSecondRunner } from './state-folder.ts';
@@ -72,7 +75,8 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
     ]);
     checkFirestoreToolchain();
 
-    const ctx: DevContext = { root, host: HOST, opts, stateDir, relState, log, settings: stackSettings(opts, loadSecrets(stateDir)), queues, specs, track, died, stopping: () => !!stopping, redescribe };
+    const restarts = createRestarts({ log, stopping: () => !!stopping, stop: (code, reason) => void stop(code, reason), redescribe });
+    const ctx: DevContext = { root, host: HOST, opts, stateDir, relState, log, settings: stackSettings(opts, loadSecrets(stateDir)), queues, specs, track, died, crashed: (name, how, restart) => (info ? restarts.crashed(name, how, restart) : died({ name }, how, ' while the stack started')), ready: () => !!info, stopping: () => !!stopping, redescribe };
     parts = stackParts(ctx);
     const ready = new Map<string, Promise<void>>();
     for (const part of parts) {
@@ -107,8 +111,12 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
     if (info && !stopping) writeStack(stateDir, (info = describe(info)));
   }
 
-  function died(p: Proc, how: string): void {
-    if (!stopping) void stop(1, `${p.name} exited unexpectedly (${how}): stopping the rest. Its last log lines are above.`);
+  /** A part died for good: stop everything, with its last log lines and, for Firestore, what was lost. */
+  function died(p: Pick<Proc, 'name'>, how: string, when = ''): void {
+    if (stopping) return;
+    const last = log.recent(p.name).map((l) => `    ${l}`).join('\n');
+    const lost = p.name === 'firestore' ? ` ${firestoreLoss(info ? new Date(info.startedAt) : new Date(startedAt), relState)}` : '';
+    void stop(1, `${p.name} exited unexpectedly (${how})${when}: stopping the rest.${lost}${last ? ` Its last log lines:\n${last}` : ''}`);
   }
 
   function stop(code: number, reason?: string): Promise<never> {
@@ -158,6 +166,19 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
   }
 
   return { start, stop, handleSignals };
+}
+
+/**
+ * What a dead Firestore emulator took with it. It holds its data in memory and writes it to the state folder only
+ * when the runner stops it, so a restart would start from the last run's data and forget what this run wrote:
+ * delivery records among it, so queued tasks could send their emails again. The runner stops instead.
+ */
+function firestoreLoss(since: Date, relState: string): string {
+  return (
+    `The Firestore emulator keeps its data in memory and saves it only when the stack stops: everything written since this stack started (${since.toISOString().slice(11, 19)}Z) is lost ` +
+    `(orders, delivery records, dead letters). The next \`npm run dev\` starts from the data saved when the last stack stopped (${relState}/firestore/current/); ` +
+    `tasks still queued in the Cloud Tasks emulator are kept, so emails whose delivery record was lost can be sent again.`
+  );
 }
 
 function stackSettings(opts: DevOptions, secrets: { webhookSecret: string; sendgridKey: string }): StackSettings {

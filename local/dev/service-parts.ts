@@ -26,20 +26,19 @@ export function firestorePart(ctx: DevContext): StackPart {
  * which it does after its server is bound: an event, so a loaded machine or a runner busy linking dependencies
  * cannot make it miss a deadline.
  */
-function nodeService(ctx: DevContext, name: string, script: string, args: string[], ready: RegExp): { proc(): Proc; start(): Promise<void>; stop(): Promise<void> } {
+function nodeService(ctx: DevContext, name: string, script: string, args: () => string[], ready: RegExp): { proc(): Proc; start(): Promise<void>; stop(): Promise<void> } {
   let proc: Proc | undefined;
-  return {
-    proc: () => proc!,
-    async start() {
-      let listening!: () => void;
-      const printed = new Promise<void>((resolve) => (listening = resolve));
-      const filter = (line: string): string => (ready.test(line) && listening(), line);
-      const p = (proc = ctx.track(startPart({ name, command: process.execPath, args: [join(ctx.root, script), ...args], cwd: ctx.root, env: { ...process.env, NODE_OPTIONS: '' }, log: ctx.log, filter, onUnexpectedExit: ctx.died })));
-      const exited = p.exited.then((how) => Promise.reject(new Error(`${name} exited before it listened (${how}): see its log lines above`)));
-      await Promise.race([printed, exited]);
-    },
-    stop: async () => proc?.stop(5000),
+  const start = async (): Promise<void> => {
+    let listening!: () => void;
+    const printed = new Promise<void>((resolve) => (listening = resolve));
+    const filter = (line: string): string => (ready.test(line) && listening(), line);
+    // Its state is on disk (tasks, outbox): a crashed one is started again on the same port (restarts.ts).
+    const crashed = (_p: Proc, how: string): void => ctx.crashed(name, how, () => start().then(() => proc!.pid));
+    const p = (proc = ctx.track(startPart({ name, command: process.execPath, args: [join(ctx.root, script), ...args()], cwd: ctx.root, env: { ...process.env, NODE_OPTIONS: '' }, log: ctx.log, filter, onUnexpectedExit: crashed })));
+    const exited = p.exited.then((how) => Promise.reject(new Error(`${name} exited before it listened (${how}): see its log lines above`)));
+    await Promise.race([printed, exited]);
   };
+  return { proc: () => proc!, start, stop: async () => proc?.stop(5000) };
 }
 
 /** `--allowed-hosts` of the runner, passed on to a service. */
@@ -49,7 +48,8 @@ const allowedHostsArgs = (ctx: DevContext): string[] => (ctx.opts.allowedHosts.l
 export function tasksPart(ctx: DevContext): StackPart {
   const { host, opts, settings: s } = ctx;
   const url = `http://${s.tasksHost}`;
-  const args = ['--host', host, '--port', String(opts.tasksPort), '--state', join(ctx.stateDir, 'tasks'), '--queues', join(ctx.root, 'queues.json'), '--project', s.project, '--location', s.location, '--hold-dispatch', ...allowedHostsArgs(ctx)];
+  // Held until the dispatch part releases it; an emulator restarted once the stack is ready dispatches at once.
+  const args = (): string[] => ['--host', host, '--port', String(opts.tasksPort), '--state', join(ctx.stateDir, 'tasks'), '--queues', join(ctx.root, 'queues.json'), '--project', s.project, '--location', s.location, ...(ctx.ready() ? [] : ['--hold-dispatch']), ...allowedHostsArgs(ctx)];
   const svc = nodeService(ctx, 'tasks', join('local', 'tasks-emulator', 'main.ts'), args, /Cloud Tasks emulator listening/);
   return {
     name: 'tasks',
@@ -72,7 +72,7 @@ export function tasksPart(ctx: DevContext): StackPart {
 export function mailPart(ctx: DevContext): StackPart {
   const { host, opts, settings: s } = ctx;
   const outbox = join(ctx.stateDir, 'outbox');
-  const args = ['--host', host, '--port', String(opts.mailPort), '--outbox', outbox, '--api-key', s.sendgridKey, ...allowedHostsArgs(ctx)];
+  const args = (): string[] => ['--host', host, '--port', String(opts.mailPort), '--outbox', outbox, '--api-key', s.sendgridKey, ...allowedHostsArgs(ctx)];
   const svc = nodeService(ctx, 'mail', join('local', 'mail-sink', 'main.ts'), args, /mail sink listening/);
   return {
     name: 'mail',

@@ -38,8 +38,16 @@ export interface DevContext {
   specs: FunctionSpec[];
   /** Registers a started process: it counts in `processGroups` and is killed if the runner itself dies. */
   track(proc: Proc): Proc;
-  /** Called when a process exits on its own: the runner stops everything. */
+  /** Called when a process that cannot be restarted (the Firestore emulator) exits on its own: the runner stops everything. */
   died(proc: Proc, how: string): void;
+  /**
+   * Called when a restartable part's process exits on its own: once the stack is ready, the runner starts it again
+   * with `restart` (resolving with the new pid once it is ready) after a backoff, or stops everything when it keeps
+   * crashing (restarts.ts); before that, it stops everything.
+   */
+  crashed(name: string, how: string, restart: () => Promise<number>): void;
+  /** Whether every part was ready once (stack.json written). */
+  ready(): boolean;
   /** Whether the runner is stopping (a part then starts nothing new). */
   stopping(): boolean;
   /** Rewrites stack.json from every part's description (after a part changed, e.g. a restarted function). */
