@@ -4,7 +4,16 @@
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  copyFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isBuiltin } from 'node:module';
@@ -20,7 +29,13 @@ const root = dirname(fileURLToPath(import.meta.url));
  *   mime-db are not parsed at every cold start.
  * A deploy folder declares those its bundle loads, so npm installs one google-gax for both Google libraries.
  */
-export const EXTERNAL = ['@google-cloud/functions-framework', '@google-cloud/firestore', '@google-cloud/tasks', '@sendgrid/mail', 'google-auth-library'];
+export const EXTERNAL = [
+  '@google-cloud/functions-framework',
+  '@google-cloud/firestore',
+  '@google-cloud/tasks',
+  '@sendgrid/mail',
+  'google-auth-library',
+];
 
 /** Size budgets of the bundles (index.js, minified), in bytes: the build fails over them. */
 export const BUDGETS = {
@@ -41,7 +56,8 @@ const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 function pinnedVersion(pkg) {
   const declared = rootPkg.dependencies?.[pkg];
   if (!declared) throw new Error(`${pkg} is left external but is not a dependency in package.json`);
-  if (!/^\d+\.\d+\.\d+/.test(declared)) throw new Error(`${pkg} must be pinned to an exact version in package.json, not "${declared}"`);
+  if (!/^\d+\.\d+\.\d+/.test(declared))
+    throw new Error(`${pkg} must be pinned to an exact version in package.json, not "${declared}"`);
   return declared;
 }
 
@@ -54,7 +70,9 @@ export const zodEnglishOnly = {
   name: 'zod-english-only',
   setup(b) {
     b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-locales' } : undefined,
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)
+        ? { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-locales' }
+        : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
       contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,
@@ -138,7 +156,9 @@ export async function buildFunction(name, { quiet = false } = {}) {
   for (const output of Object.values(result.metafile.outputs)) {
     // Externals also include builtins and optional requires inside try/catch that esbuild could not resolve
     // (supports-color under debug): only our EXTERNAL packages are dependencies of the deploy folder.
-    for (const imp of output.imports) if (imp.external && !isBuiltin(imp.path) && EXTERNAL.includes(packageOf(imp.path))) imported.add(packageOf(imp.path));
+    for (const imp of output.imports)
+      if (imp.external && !isBuiltin(imp.path) && EXTERNAL.includes(packageOf(imp.path)))
+        imported.add(packageOf(imp.path));
   }
   // Packages loaded on first use (shared/lazy.ts loadPackage) are not imports esbuild sees: their names are in the bundle.
   const code = readFileSync(join(out, 'index.js'), 'utf8');
@@ -160,7 +180,13 @@ export async function buildFunction(name, { quiet = false } = {}) {
   writeFileSync(join(out, '.gcloudignore'), `.gcloudignore\nnode_modules/\nmeta.json\n${COMPILE_CACHE_DIR}/\n`);
   const bytes = statSync(join(out, 'index.js')).size;
   const budget = BUDGETS[name] ?? BUDGETS.default;
-  return { name, bytes, map: statSync(join(out, 'index.js.map')).size, budget, dependencies: Object.keys(dependencies) };
+  return {
+    name,
+    bytes,
+    map: statSync(join(out, 'index.js.map')).size,
+    budget,
+    dependencies: Object.keys(dependencies),
+  };
 }
 
 /** package-lock.json for the deploy folder, cached by its dependency set (resolving it needs the registry). */
@@ -169,7 +195,11 @@ function writeLockfile(out, dependencies) {
   const cacheDir = join(root, 'node_modules', '.cache', 'storefront-jobs-locks');
   const cached = join(cacheDir, `${key}.json`);
   if (!existsSync(cached)) {
-    execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: out, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(
+      'npm',
+      ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+      { cwd: out, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     mkdirSync(cacheDir, { recursive: true });
     copyFileSync(join(out, 'package-lock.json'), cached);
     return;
@@ -200,7 +230,10 @@ export async function buildFunctions({ names = functionNames(), quiet = false } 
     }));
     console.table(table);
   }
-  if (over.length) throw new Error(`Over the size budget: ${over.map((r) => `${r.name} (${kb(r.bytes)} > ${kb(r.budget)})`).join(', ')}. Budgets are in esbuild.config.mjs (BUDGETS).`);
+  if (over.length)
+    throw new Error(
+      `Over the size budget: ${over.map((r) => `${r.name} (${kb(r.bytes)} > ${kb(r.budget)})`).join(', ')}. Budgets are in esbuild.config.mjs (BUDGETS).`,
+    );
   return rows;
 }
 

@@ -26,5 +26,11 @@ const started = performance.now();
 await handle({ day, run: 'bench', shard: 0, step: 0 }, { log } as never);
 const ms = performance.now() - started;
 const shard = await reports.getShard(`${day}--bench`, 0, new Date());
-console.log(JSON.stringify({ orders: shard.orders, ms: Math.round(ms), peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+console.log(
+  JSON.stringify({
+    orders: shard.orders,
+    ms: Math.round(ms),
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  }),
+);
 await db.terminate();

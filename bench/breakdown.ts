@@ -46,7 +46,10 @@ async function run(variant: Variant, name: string, env: Record<string, string>, 
 }
 
 /** `runs` probed cold starts of each function; steps that repeat are numbered (`#2`), ordered by median start. */
-export async function breakdown(functions: { name: string; variant: Variant; env: Record<string, string>; real: RealRequest }[], runs: number): Promise<{ function: string; steps: BreakdownStep[] }[]> {
+export async function breakdown(
+  functions: { name: string; variant: Variant; env: Record<string, string>; real: RealRequest }[],
+  runs: number,
+): Promise<{ function: string; steps: BreakdownStep[] }[]> {
   const result = [];
   for (const f of functions) {
     const byStep = new Map<string, Mark[]>();
@@ -61,7 +64,11 @@ export async function breakdown(functions: { name: string; variant: Variant; env
         byStep.set(key, [...(byStep.get(key) ?? []), m]);
       }
     }
-    const steps = [...byStep].map(([step, ms]) => ({ step, startMs: round(median(ms.map((m) => m.start))), ms: round(median(ms.map((m) => m.ms))) }));
+    const steps = [...byStep].map(([step, ms]) => ({
+      step,
+      startMs: round(median(ms.map((m) => m.start))),
+      ms: round(median(ms.map((m) => m.ms))),
+    }));
     result.push({ function: f.name, steps: steps.sort((a, b) => a.startMs - b.startMs) });
   }
   return result;

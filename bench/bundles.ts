@@ -11,7 +11,9 @@ export interface BundleRow {
 
 export function bundleSizes(names: string[], dist = join(ROOT, 'dist')): BundleRow[] {
   return names.map((name) => {
-    const meta = JSON.parse(readFileSync(join(dist, name, 'meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
+    const meta = JSON.parse(readFileSync(join(dist, name, 'meta.json'), 'utf8')) as {
+      outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+    };
     const output = Object.entries(meta.outputs).find(([file]) => file.endsWith('index.js'))![1];
     const top = Object.entries(output.inputs)
       .map(([input, v]) => ({ input: input.replace(/^.*node_modules\//, ''), bytes: v.bytesInOutput }))

@@ -24,9 +24,23 @@ function rssMiB(pid: number): number {
 /** A functions-framework hello-world folder with only functions-framework installed: the floor. */
 export function stageFloor(ffVersion: string): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'floor', private: true, main: 'index.js', dependencies: { '@google-cloud/functions-framework': ffVersion } }));
-  writeFileSync(join(dir, 'index.js'), "require('@google-cloud/functions-framework').http('hello', (req, res) => res.send('hello'));\n");
-  execFileSync('npm', ['install', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'pipe' });
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({
+      name: 'floor',
+      private: true,
+      main: 'index.js',
+      dependencies: { '@google-cloud/functions-framework': ffVersion },
+    }),
+  );
+  writeFileSync(
+    join(dir, 'index.js'),
+    "require('@google-cloud/functions-framework').http('hello', (req, res) => res.send('hello'));\n",
+  );
+  execFileSync('npm', ['install', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: dir,
+    stdio: 'pipe',
+  });
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -78,7 +92,12 @@ const stats = (xs: number[]) => ({ median: round(median(xs)), min: round(pct(xs,
  * Runs `floor` and each function's contenders alternately, `runs` rounds (after one unmeasured round that warms
  * the file cache, as a deployed image has it on local disk, unless `warmup` is false). The floor is measured in every round of every function.
  */
-export async function coldStart(functions: { name: string; contenders: Contender[] }[], floor: Contender, runs: number, warmup = true): Promise<ColdStartRow[]> {
+export async function coldStart(
+  functions: { name: string; contenders: Contender[] }[],
+  floor: Contender,
+  runs: number,
+  warmup = true,
+): Promise<ColdStartRow[]> {
   const rows: ColdStartRow[] = [];
   for (const { name, contenders } of functions) {
     const all = [floor, ...contenders];
@@ -101,7 +120,9 @@ export async function coldStart(functions: { name: string; contenders: Contender
         runs,
         readyMs: stats(xs.map((s) => s.ready)),
         readyRatio: round(median(xs.map((s) => s.ready)) / floorReady, 2),
-        ...(firsts.length ? { firstRequestMs: stats(firsts), firstRequestRatio: round(median(firsts) / floorReady, 2) } : {}),
+        ...(firsts.length
+          ? { firstRequestMs: stats(firsts), firstRequestRatio: round(median(firsts) / floorReady, 2) }
+          : {}),
         rssMiB: median(xs.map((s) => s.rss)),
       });
     }

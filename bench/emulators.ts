@@ -20,7 +20,9 @@ type Row = [subject: string, figure: string, value: string];
 
 const measure = (script: string, size: EmulatorSize, ...more: string[]): Run => {
   const args = [join(ROOT, script), '--queues=1,4', `--tasks=${size.tasks}`, `--rate-tasks=${size.rateTasks}`, ...more];
-  return JSON.parse(execFileSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 600_000 }).trim().split('\n').at(-1)!);
+  return JSON.parse(
+    execFileSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 600_000 }).trim().split('\n').at(-1)!,
+  );
 };
 
 /** `median (min–max)` of one figure over the runs (just the value for one run). */
@@ -31,7 +33,10 @@ const spread = (runs: Run[], get: (r: Run) => number): string => {
 };
 
 /** Runs the rounds; `results` goes to results.json as `emulator`, `rows` to the table (ours, then Firebase's, per figure). */
-export function emulatorSection(size: EmulatorSize, firebase: string | undefined): { results: Record<string, unknown>; rows: Row[] } {
+export function emulatorSection(
+  size: EmulatorSize,
+  firebase: string | undefined,
+): { results: Record<string, unknown>; rows: Row[] } {
   const ours: Run[] = [];
   const fire: Run[] = [];
   for (let i = 0; i < size.rounds; i++) {
@@ -48,12 +53,31 @@ export function emulatorSection(size: EmulatorSize, firebase: string | undefined
   both('start (spawn → listening)', (rs) => `${spread(rs, (r) => r.startMs)} ms`);
   for (const k of Object.keys(ours[0]!.throughputPerSecond)) {
     const creates = (rs: Run[]) => `${spread(rs, (r) => r.createsPerSecond[k]!)}/s`;
-    both(`dispatch throughput, ${k}`, (rs) => `${spread(rs, (r) => r.throughputPerSecond[k]!)} tasks/s`, fire.length ? ` (created with the queue running, no pause/resume route: tasksEmulator.js:206-209; creates answered at ${creates(fire)}, ours ${creates(ours)} paused)` : '');
+    both(
+      `dispatch throughput, ${k}`,
+      (rs) => `${spread(rs, (r) => r.throughputPerSecond[k]!)} tasks/s`,
+      fire.length
+        ? ` (created with the queue running, no pause/resume route: tasksEmulator.js:206-209; creates answered at ${creates(fire)}, ours ${creates(ours)} paused)`
+        : '',
+    );
   }
-  both('rate accuracy at 50/s', (rs) => `${spread(rs, (r) => r.rate50.measuredPerSecond)}/s (error ${spread(rs, (r) => r.rate50.errorPercent)} %), after the burst at most ${spread(rs, (r) => r.rate50.maxIn100Ms)} in 100 ms`, ' (tokens refilled once a second, tasksEmulator.js:43,93)');
-  rows.push([`ours, ${ours.length} run${ours.length > 1 ? 's' : ''}`, 'schedule lateness', `p50 ${spread(ours, (r) => r.latenessMs.p50)} ms, p99 ${spread(ours, (r) => r.latenessMs.p99)} ms, max ${spread(ours, (r) => r.latenessMs.max)} ms`]);
+  both(
+    'rate accuracy at 50/s',
+    (rs) =>
+      `${spread(rs, (r) => r.rate50.measuredPerSecond)}/s (error ${spread(rs, (r) => r.rate50.errorPercent)} %), after the burst at most ${spread(rs, (r) => r.rate50.maxIn100Ms)} in 100 ms`,
+    ' (tokens refilled once a second, tasksEmulator.js:43,93)',
+  );
+  rows.push([
+    `ours, ${ours.length} run${ours.length > 1 ? 's' : ''}`,
+    'schedule lateness',
+    `p50 ${spread(ours, (r) => r.latenessMs.p50)} ms, p99 ${spread(ours, (r) => r.latenessMs.p99)} ms, max ${spread(ours, (r) => r.latenessMs.max)} ms`,
+  ]);
   if (fire.length) {
-    rows.push([fb, 'schedule lateness', `not supported: scheduleTime is ignored (taskQueue.js:129-142,198; firebase-tools #8254); tasks dispatched at once: p50 ${spread(fire, (r) => -r.latenessMs.p50)} ms before their scheduleTime, lateness from ${spread(fire, (r) => r.latenessMs.min)} to ${spread(fire, (r) => r.latenessMs.max)} ms`]);
+    rows.push([
+      fb,
+      'schedule lateness',
+      `not supported: scheduleTime is ignored (taskQueue.js:129-142,198; firebase-tools #8254); tasks dispatched at once: p50 ${spread(fire, (r) => -r.latenessMs.p50)} ms before their scheduleTime, lateness from ${spread(fire, (r) => r.latenessMs.min)} to ${spread(fire, (r) => r.latenessMs.max)} ms`,
+    ]);
   } else rows.push([fb, 'every figure above', none]);
   return { results: { rounds: size.rounds, ours, firebase: fire.length ? fire : none }, rows };
 }

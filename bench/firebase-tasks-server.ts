@@ -10,7 +10,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 const require = createRequire(join(process.argv[2]!, 'package.json'));
-const { TasksEmulator } = require('./lib/emulator/tasksEmulator.js') as { TasksEmulator: new (args: { host: string; port: number }) => { createHubServer(): { listen(port: number, host: string, cb: () => void): Server } } };
+const { TasksEmulator } = require('./lib/emulator/tasksEmulator.js') as {
+  TasksEmulator: new (args: {
+    host: string;
+    port: number;
+  }) => { createHubServer(): { listen(port: number, host: string, cb: () => void): Server } };
+};
 const server = new TasksEmulator({ host: '127.0.0.1', port: 0 }).createHubServer().listen(0, '127.0.0.1', () => {
   console.log(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
 });

@@ -11,31 +11,47 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { arg, jsonClient, runWorkload, workloadSize, type BenchEmulator } from '../local/tasks-emulator/bench-workload.ts';
+import {
+  arg,
+  jsonClient,
+  runWorkload,
+  workloadSize,
+  type BenchEmulator,
+} from '../local/tasks-emulator/bench-workload.ts';
 
 /** The firebase-tools package in `folder` and its version; throws naming the folder when it has none (or no tasks emulator). */
 export function firebaseTools(folder: string): { dir: string; version: string } {
   const dir = join(resolve(folder), 'node_modules', 'firebase-tools');
   if (!existsSync(join(dir, 'package.json'))) {
-    throw new Error(`--firebase=${folder}: no firebase-tools installed there (${dir} is missing); install it with \`cd ${folder} && npm install firebase-tools\``);
+    throw new Error(
+      `--firebase=${folder}: no firebase-tools installed there (${dir} is missing); install it with \`cd ${folder} && npm install firebase-tools\``,
+    );
   }
   const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string };
-  if (!existsSync(join(dir, 'lib', 'emulator', 'tasksEmulator.js'))) throw new Error(`--firebase=${folder}: firebase-tools ${version} there has no Cloud Tasks emulator (lib/emulator/tasksEmulator.js; added in 13.16)`);
+  if (!existsSync(join(dir, 'lib', 'emulator', 'tasksEmulator.js')))
+    throw new Error(
+      `--firebase=${folder}: firebase-tools ${version} there has no Cloud Tasks emulator (lib/emulator/tasksEmulator.js; added in 13.16)`,
+    );
   return { dir, version };
 }
 
 /** What the Firebase emulator cannot do of the workload, and where its source says so. */
 const LIMITS = {
-  pause: 'no pause/resume route (its routes: create queue, enqueue, delete task, /queueStats: lib/emulator/tasksEmulator.js:206-209), so tasks are created with the queue running and the time counts from the first create',
+  pause:
+    'no pause/resume route (its routes: create queue, enqueue, delete task, /queueStats: lib/emulator/tasksEmulator.js:206-209), so tasks are created with the queue running and the time counts from the first create',
   rate: 'a queue gets maxDispatchesPerSecond tokens at once every 1,000 ms (setInterval refill, tasksEmulator.js:43,93; bucket cap taskQueue.js:123), so it dispatches in bursts',
-  schedule: 'scheduleTime is ignored: dispatchTasks dequeues with no time check (lib/emulator/taskQueue.js:129-142) and scheduleTime is only echoed in X-CloudTasks-TaskETA (taskQueue.js:198); https://github.com/firebase/firebase-tools/issues/8254',
+  schedule:
+    'scheduleTime is ignored: dispatchTasks dequeues with no time check (lib/emulator/taskQueue.js:129-142) and scheduleTime is only echoed in X-CloudTasks-TaskETA (taskQueue.js:198); https://github.com/firebase/firebase-tools/issues/8254',
   body: 'a task must carry a base64 JSON body (parsed at enqueue, tasksEmulator.js:168; none → 500), so each task carries {}',
 };
 
 async function main(): Promise<void> {
   const fb = firebaseTools(arg('firebase', ''));
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'firebase-tasks-server.ts'), fb.dir], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'firebase-tasks-server.ts'), fb.dir], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise((r) => child.once('exit', r));
   // The whole process group: the emulator and anything it started.
   const stop = async () => {
@@ -45,7 +61,8 @@ async function main(): Promise<void> {
     } catch {}
     await exited;
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop().then(() => process.exit(130)));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void stop().then(() => process.exit(130)));
   let api: ReturnType<typeof jsonClient> | undefined;
   try {
     const first = await createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next();
@@ -55,11 +72,18 @@ async function main(): Promise<void> {
     const loc = 'projects/bench/locations/us-central1';
     const firebase: BenchEmulator = {
       queue: async (id, rate) => {
-        await call('POST', `/${loc}/queues/${id}`, { rateLimits: { maxDispatchesPerSecond: rate, maxConcurrentDispatches: 1000 } });
+        await call('POST', `/${loc}/queues/${id}`, {
+          rateLimits: { maxDispatchesPerSecond: rate, maxConcurrentDispatches: 1000 },
+        });
         return `${loc}/queues/${id}`;
       },
       createTask: async (q, url, scheduleTime) => {
-        await call('POST', `/${q}/tasks`, { task: { ...(scheduleTime ? { scheduleTime } : {}), httpRequest: { url, body: Buffer.from('{}').toString('base64') } } });
+        await call('POST', `/${q}/tasks`, {
+          task: {
+            ...(scheduleTime ? { scheduleTime } : {}),
+            httpRequest: { url, body: Buffer.from('{}').toString('base64') },
+          },
+        });
       },
       // The scheduleTime as given (ISO), or Date.now() in ms when there was none (taskQueue.js:198).
       etaMs: (header) => (/^\d+$/.test(header) ? Number(header) : Date.parse(header)),

@@ -11,13 +11,23 @@ const { appendFileSync } = require('node:fs');
 const http2 = require('node:http2');
 
 const marks = [];
-const mark = (step, start, end = performance.now()) => marks.push({ step, start: Math.round(start), ms: Math.round(end - start) });
-const HEAVY = new Set(['@google-cloud/functions-framework', '@google-cloud/firestore', '@google-cloud/tasks', 'google-gax', '@grpc/grpc-js', 'google-auth-library', 'protobufjs']);
+const mark = (step, start, end = performance.now()) =>
+  marks.push({ step, start: Math.round(start), ms: Math.round(end - start) });
+const HEAVY = new Set([
+  '@google-cloud/functions-framework',
+  '@google-cloud/firestore',
+  '@google-cloud/tasks',
+  'google-gax',
+  '@grpc/grpc-js',
+  'google-auth-library',
+  'protobufjs',
+]);
 const seen = new Set();
 const load = Module._load;
 Module._load = function (...args) {
   const [request, parent] = args;
-  const bundle = request.endsWith('/index.js') && parent?.filename?.includes('functions-framework') && !seen.has('index.js');
+  const bundle =
+    request.endsWith('/index.js') && parent?.filename?.includes('functions-framework') && !seen.has('index.js');
   const name = bundle ? 'index.js' : HEAVY.has(request) && !seen.has(request) ? request : undefined;
   if (!name) return load.apply(this, args);
   seen.add(name);
@@ -45,12 +55,14 @@ const fetching = new WeakMap();
 dc.subscribe('undici:request:create', ({ request }) => fetching.set(request, performance.now()));
 dc.subscribe('undici:request:headers', ({ request, response }) => {
   const t0 = fetching.get(request);
-  if (t0 !== undefined) mark(`fetch ${request.method} ${request.origin}${request.path.split('?')[0]} → ${response.statusCode}`, t0);
+  if (t0 !== undefined)
+    mark(`fetch ${request.method} ${request.origin}${request.path.split('?')[0]} → ${response.statusCode}`, t0);
 });
 dc.subscribe('http.client.request.start', ({ request }) => fetching.set(request, performance.now()));
 dc.subscribe('http.client.response.finish', ({ request, response }) => {
   const t0 = fetching.get(request);
-  if (t0 !== undefined) mark(`http ${request.method} ${request.host}${request.path.split('?')[0]} → ${response.statusCode}`, t0);
+  if (t0 !== undefined)
+    mark(`http ${request.method} ${request.host}${request.path.split('?')[0]} → ${response.statusCode}`, t0);
 });
 const connect = http2.connect;
 http2.connect = function (...args) {

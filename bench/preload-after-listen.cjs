@@ -11,8 +11,11 @@ http.Server.prototype.listen = function (...args) {
   http.Server.prototype.listen = listen;
   this.once('listening', () =>
     setImmediate(() => {
-      const deps = Object.keys(JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')).dependencies ?? {});
-      for (const dep of deps) if (dep !== '@google-cloud/functions-framework') require(require.resolve(dep, { paths: [process.cwd()] }));
+      const deps = Object.keys(
+        JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')).dependencies ?? {},
+      );
+      for (const dep of deps)
+        if (dep !== '@google-cloud/functions-framework') require(require.resolve(dep, { paths: [process.cwd()] }));
     }),
   );
   return listen.apply(this, args);

@@ -17,15 +17,26 @@ const DAY = '2026-11-22';
 async function seedShard(host: string, project: string, n: number): Promise<number> {
   const db = createFirestore({ projectId: project, databaseId: '(default)', emulatorHost: host });
   const started = performance.now();
-  const gen = generateDay({ day: DAY, timeZone: 'UTC', orders: n, currencies: ['EUR', 'USD', 'JPY'], cancelled: 0.05, seed: 11 });
+  const gen = generateDay({
+    day: DAY,
+    timeZone: 'UTC',
+    orders: n,
+    currencies: ['EUR', 'USD', 'JPY'],
+    cancelled: 0.05,
+    seed: 11,
+  });
   let docs: OrderDoc[] = [];
   const flush = async (all: OrderDoc[]) => {
     for (let i = 0; i < all.length; i += 1600) {
-      await Promise.all(Array.from({ length: 16 }, (_, j) => all.slice(i + j * 100, i + (j + 1) * 100)).filter((b) => b.length).map((b) => {
-        const batch = db.batch();
-        for (const d of b) batch.set(db.collection('orders').doc(d.orderId), d);
-        return batch.commit();
-      }));
+      await Promise.all(
+        Array.from({ length: 16 }, (_, j) => all.slice(i + j * 100, i + (j + 1) * 100))
+          .filter((b) => b.length)
+          .map((b) => {
+            const batch = db.batch();
+            for (const d of b) batch.set(db.collection('orders').doc(d.orderId), d);
+            return batch.commit();
+          }),
+      );
     }
   };
   const byId = new Map<string, OrderDoc>();
@@ -33,7 +44,7 @@ async function seedShard(host: string, project: string, n: number): Promise<numb
     // Squeeze the day into its first hour: the shard under test.
     if (e.type === 'order.created') {
       const at = Date.parse(e.data.order.createdAt);
-      const squeezed = Date.parse(`${DAY}T00:00:00Z`) + Math.floor(((at - Date.parse(`${DAY}T00:00:00Z`)) / 24));
+      const squeezed = Date.parse(`${DAY}T00:00:00Z`) + Math.floor((at - Date.parse(`${DAY}T00:00:00Z`)) / 24);
       e.data.order = { ...e.data.order, createdAt: new Date(squeezed).toISOString() };
     }
     const id = e.type === 'order.created' ? e.data.order.id : e.data.orderId;
@@ -46,16 +57,30 @@ async function seedShard(host: string, project: string, n: number): Promise<numb
 }
 
 /** `firestoreHost`: an emulator already running (the bench stack's); without it, one is started and stopped here. */
-export async function reportsBench(sizes = [10_000, 100_000], page = 1000, firestoreHost?: string): Promise<Record<string, unknown>[]> {
+export async function reportsBench(
+  sizes = [10_000, 100_000],
+  page = 1000,
+  firestoreHost?: string,
+): Promise<Record<string, unknown>[]> {
   const firestore = firestoreHost ? { host: firestoreHost, stop: async () => {} } : await startFirestoreEmulator();
   const rows: Record<string, unknown>[] = [];
   try {
     for (const n of sizes) {
       const project = `bench-reports-${n}`;
       const writesPerSecond = await seedShard(firestore.host, project, n);
-      const { stdout } = await promisify(execFile)(process.execPath, [join(import.meta.dirname, 'aggregate-shard.ts'), firestore.host, project, DAY, String(page)], { maxBuffer: 1 << 20 });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [join(import.meta.dirname, 'aggregate-shard.ts'), firestore.host, project, DAY, String(page)],
+        { maxBuffer: 1 << 20 },
+      );
       const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as { orders: number; ms: number; peakRssMiB: number };
-      rows.push({ 'shard orders': r.orders, 'seed writes/s': writesPerSecond, 'aggregate ms': r.ms, 'orders/s': Math.round((r.orders / r.ms) * 1000), 'peak RSS MiB': r.peakRssMiB });
+      rows.push({
+        'shard orders': r.orders,
+        'seed writes/s': writesPerSecond,
+        'aggregate ms': r.ms,
+        'orders/s': Math.round((r.orders / r.ms) * 1000),
+        'peak RSS MiB': r.peakRssMiB,
+      });
     }
   } finally {
     await firestore.stop();

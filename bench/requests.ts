@@ -21,14 +21,26 @@ const runId = Date.now().toString(36);
 export async function postOrder(url: string): Promise<number> {
   const n = ++seq;
   const body = JSON.stringify(created(`bench-${runId}-${n}`, { number: String(n) }));
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-storefront-signature': signWebhook(SECRET, body, Math.floor(Date.now() / 1000)) }, body });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-storefront-signature': signWebhook(SECRET, body, Math.floor(Date.now() / 1000)),
+    },
+    body,
+  });
   await res.arrayBuffer();
   return res.status;
 }
 
 /** Posts the platform's sample order.created/orders/create, signed, from a new shop; returns the status. */
 export async function postPlatformOrder(platform: Platform, url: string): Promise<number> {
-  const delivery = platformDeliveries(platform, { root: ROOT, url, secret: SECRET, runId: `bench-${runId}-${++seq}` }).find((d) => d.expect === 'accepted')!;
+  const delivery = platformDeliveries(platform, {
+    root: ROOT,
+    url,
+    secret: SECRET,
+    runId: `bench-${runId}-${++seq}`,
+  }).find((d) => d.expect === 'accepted')!;
   const res = await fetch(url, { method: 'POST', headers: delivery.headers, body: delivery.body });
   await res.arrayBuffer();
   return res.status;
@@ -37,7 +49,8 @@ export async function postPlatformOrder(platform: Platform, url: string): Promis
 /** Replays a captured task against a task target; returns the status. */
 export async function postTask(url: string, task: CapturedTask): Promise<number> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  for (const [k, v] of Object.entries(task.headers)) if (k === 'authorization' || k.startsWith('x-cloudtasks-')) headers[k] = v;
+  for (const [k, v] of Object.entries(task.headers))
+    if (k === 'authorization' || k.startsWith('x-cloudtasks-')) headers[k] = v;
   const res = await fetch(url, { method: 'POST', headers, body: task.body });
   await res.arrayBuffer();
   return res.status;
@@ -55,13 +68,16 @@ export async function produceTasks(stack: BenchStack, dist: Variant, n: number):
     await waitForHttp(url, 60_000, () => child.exitCode !== null);
     const before = stack.captured.length;
     for (let i = 0; i < n; i += 8) {
-      await Promise.all(Array.from({ length: Math.min(8, n - i) }, async () => {
-        const status = await postOrder(url);
-        if (status !== 202) throw new Error(`storefront-webhook answered ${status}`);
-      }));
+      await Promise.all(
+        Array.from({ length: Math.min(8, n - i) }, async () => {
+          const status = await postOrder(url);
+          if (status !== 202) throw new Error(`storefront-webhook answered ${status}`);
+        }),
+      );
     }
     await stack.emulator.waitForIdle({ timeout: 120_000 });
-    if (stack.captured.length - before < n) throw new Error(`only ${stack.captured.length - before} of ${n} tasks were dispatched`);
+    if (stack.captured.length - before < n)
+      throw new Error(`only ${stack.captured.length - before} of ${n} tasks were dispatched`);
     return stack.captured.splice(before, n);
   } finally {
     await stop(child);

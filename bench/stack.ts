@@ -46,17 +46,23 @@ const listen = async (server: http.Server): Promise<string> => {
 export async function startBenchStack(): Promise<BenchStack> {
   const firestore = await startFirestoreEmulator();
   // The queues of queues.json, dispatching fast: the benchmarks wait for the tasks they make, not for the rate limit.
-  const queues = readQueuesFile(join(ROOT, 'queues.json')).map((q) => ({ ...q, rateLimits: { maxDispatchesPerSecond: 500, maxConcurrentDispatches: 100 } }));
+  const queues = readQueuesFile(join(ROOT, 'queues.json')).map((q) => ({
+    ...q,
+    rateLimits: { maxDispatchesPerSecond: 500, maxConcurrentDispatches: 100 },
+  }));
   const emulator = await startEmulator({ port: 0, project: 'bench', location: 'us-central1', queues });
   const sink = await startMailSink({ apiKey: 'SG.bench' });
   const mailArrivals: number[] = [];
   const sinkUrl = new URL(sink.url);
   const proxy = http.createServer((req, res) => {
     mailArrivals.push(performance.now());
-    const up = http.request({ host: sinkUrl.hostname, port: sinkUrl.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
+    const up = http.request(
+      { host: sinkUrl.hostname, port: sinkUrl.port, path: req.url, method: req.method, headers: req.headers },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
     req.pipe(up);
   });
   const proxyUrl = await listen(proxy);
@@ -70,7 +76,12 @@ export async function startBenchStack(): Promise<BenchStack> {
     });
   });
   const captureUrl = await listen(capture);
-  const common = { GOOGLE_CLOUD_PROJECT: 'bench', FIRESTORE_EMULATOR_HOST: firestore.host, LOG_LEVEL: 'ERROR', FIRESTORE_TIMEOUT_MS: '60000' };
+  const common = {
+    GOOGLE_CLOUD_PROJECT: 'bench',
+    FIRESTORE_EMULATOR_HOST: firestore.host,
+    LOG_LEVEL: 'ERROR',
+    FIRESTORE_TIMEOUT_MS: '60000',
+  };
   const intake = {
     ...common,
     TASKS_LOCATION: 'us-central1',
@@ -122,7 +133,13 @@ export async function startBenchStack(): Promise<BenchStack> {
 export type Variant = { kind: 'bundle' | 'floor'; dir: string; env?: Record<string, string> } | { kind: 'unbundled' };
 
 /** A function started as functions-framework starts it in Cloud Run (NODE_ENV=production). */
-export function spawnFunction(variant: Variant, name: string, port: number, env: Record<string, string>, extraNodeOptions = ''): ChildProcess {
+export function spawnFunction(
+  variant: Variant,
+  name: string,
+  port: number,
+  env: Record<string, string>,
+  extraNodeOptions = '',
+): ChildProcess {
   const ff = 'node_modules/@google-cloud/functions-framework/build/src/main.js';
   const args =
     variant.kind === 'unbundled'
@@ -130,7 +147,14 @@ export function spawnFunction(variant: Variant, name: string, port: number, env:
       : [join(variant.dir, ff), `--target=${variant.kind === 'floor' ? 'hello' : name}`, `--port=${port}`];
   return spawn(process.execPath, args, {
     cwd: variant.kind === 'unbundled' ? ROOT : variant.dir,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', NODE_OPTIONS: `--enable-source-maps ${extraNodeOptions}`.trim(), ...env, ...(variant.kind === 'unbundled' ? {} : variant.env) },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      NODE_OPTIONS: `--enable-source-maps ${extraNodeOptions}`.trim(),
+      ...env,
+      ...(variant.kind === 'unbundled' ? {} : variant.env),
+    },
     stdio: ['ignore', 'ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'],
   });
 }

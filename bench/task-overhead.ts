@@ -16,7 +16,12 @@ export interface OverheadRow {
   totalP50Ms: number;
 }
 
-export async function taskOverhead(stack: BenchStack, contenders: { label: string; variant: Variant }[], tasks: CapturedTask[], warmup: number): Promise<OverheadRow[]> {
+export async function taskOverhead(
+  stack: BenchStack,
+  contenders: { label: string; variant: Variant }[],
+  tasks: CapturedTask[],
+  warmup: number,
+): Promise<OverheadRow[]> {
   const running = [];
   try {
     for (const c of contenders) {
@@ -33,13 +38,20 @@ export async function taskOverhead(stack: BenchStack, contenders: { label: strin
       const status = await postTask(c.url, task);
       const total = performance.now() - t;
       if (status < 200 || status > 299) throw new Error(`send-notification answered ${status}`);
-      if (stack.mailArrivals.length !== arrivals + 1) throw new Error('send-notification did not call SendGrid exactly once');
+      if (stack.mailArrivals.length !== arrivals + 1)
+        throw new Error('send-notification did not call SendGrid exactly once');
       if (i > warmup * running.length) {
         c.before.push(stack.mailArrivals.at(-1)! - t);
         c.total.push(total);
       }
     }
-    return running.map((c) => ({ contender: c.label, requests: c.before.length, p50Ms: round(pct(c.before, 50), 1), p99Ms: round(pct(c.before, 99), 1), totalP50Ms: round(pct(c.total, 50), 1) }));
+    return running.map((c) => ({
+      contender: c.label,
+      requests: c.before.length,
+      p50Ms: round(pct(c.before, 50), 1),
+      p99Ms: round(pct(c.before, 99), 1),
+      totalP50Ms: round(pct(c.total, 50), 1),
+    }));
   } finally {
     for (const c of running) await stop(c.child);
   }

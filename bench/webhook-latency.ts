@@ -48,36 +48,61 @@ function groupCpuMs(pgid: number | undefined): number | undefined {
 }
 
 /** One phase: `n` requests, `concurrency` at a time. */
-async function phase(url: string, pid: number | undefined, firestorePgid: number | undefined, concurrency: number, n: number): Promise<Omit<LatencyRow, 'contender'>> {
+async function phase(
+  url: string,
+  pid: number | undefined,
+  firestorePgid: number | undefined,
+  concurrency: number,
+  n: number,
+): Promise<Omit<LatencyRow, 'contender'>> {
   const times: number[] = [];
   const cpuBefore = cpuMs(pid);
   const firestoreBefore = groupCpuMs(firestorePgid);
   let issued = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (issued < n) {
-      issued++;
-      const t = performance.now();
-      const status = await postOrder(url);
-      if (status !== 202) throw new Error(`storefront-webhook answered ${status}`);
-      times.push(performance.now() - t);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (issued < n) {
+        issued++;
+        const t = performance.now();
+        const status = await postOrder(url);
+        if (status !== 202) throw new Error(`storefront-webhook answered ${status}`);
+        times.push(performance.now() - t);
+      }
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = cpuMs(pid);
   const firestoreAfter = groupCpuMs(firestorePgid);
   const cpu = {
-    ...(cpuBefore === undefined || cpuAfter === undefined ? {} : { cpuMsPerRequest: round((cpuAfter - cpuBefore) / n, 2) }),
-    ...(firestoreBefore === undefined || firestoreAfter === undefined ? {} : { firestoreCpuMsPerRequest: round((firestoreAfter - firestoreBefore) / n, 2) }),
+    ...(cpuBefore === undefined || cpuAfter === undefined
+      ? {}
+      : { cpuMsPerRequest: round((cpuAfter - cpuBefore) / n, 2) }),
+    ...(firestoreBefore === undefined || firestoreAfter === undefined
+      ? {}
+      : { firestoreCpuMsPerRequest: round((firestoreAfter - firestoreBefore) / n, 2) }),
   };
-  return { concurrency, requests: n, rps: round(n / seconds, 1), p50Ms: round(pct(times, 50), 1), p99Ms: round(pct(times, 99), 1), maxMs: round(pct(times, 100), 1), ...cpu };
+  return {
+    concurrency,
+    requests: n,
+    rps: round(n / seconds, 1),
+    p50Ms: round(pct(times, 50), 1),
+    p99Ms: round(pct(times, 99), 1),
+    maxMs: round(pct(times, 100), 1),
+    ...cpu,
+  };
 }
 
 /**
  * Each contender (e.g. this build and main's) gets its own instance; the phases alternate between them
  * (`rounds` times each), and the row per contender and concurrency is the one with the median rps.
  */
-export async function webhookLatency(stack: BenchStack, contenders: { label: string; variant: Variant }[], n: number, rounds: number): Promise<LatencyRow[]> {
+export async function webhookLatency(
+  stack: BenchStack,
+  contenders: { label: string; variant: Variant }[],
+  n: number,
+  rounds: number,
+): Promise<LatencyRow[]> {
   const running = [];
   // Tasks wait in the paused queue: their dispatches would compete with the instances for the CPU.
   const queue = `${stack.emulator.url}/v2/${stack.emulator.queuePath('notifications')}`;

@@ -33,7 +33,11 @@ export interface GuardOptions {
 }
 
 /** `undefined` when the request may be answered, else why not (answer it with `status` and the message). */
-export type RequestGuard = (req: { method?: string; url?: string; headers: IncomingHttpHeaders }) => Refusal | undefined;
+export type RequestGuard = (req: {
+  method?: string;
+  url?: string;
+  headers: IncomingHttpHeaders;
+}) => Refusal | undefined;
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Whether a request of this method changes state (what the Origin check covers). */
@@ -66,7 +70,11 @@ function hostAndPort(value: string, scheme = 'http:'): string | undefined {
 }
 
 const isLoopback = (name: string): boolean =>
-  name === 'localhost' || name.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(name) || name === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(name);
+  name === 'localhost' ||
+  name.endsWith('.localhost') ||
+  /^127\.\d+\.\d+\.\d+$/.test(name) ||
+  name === '[::1]' ||
+  /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(name);
 
 /** Whether `name` is one of `allowed` (an entry with a leading dot also allows its subdomains). */
 const listed = (name: string, allowed: readonly string[]): boolean =>
@@ -77,16 +85,22 @@ const listed = (name: string, allowed: readonly string[]): boolean =>
  * the entry for one that is not a host name or address without a port.
  */
 export function parseAllowedHosts(values: readonly string[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => v.split(',')).map((raw) => raw.trim()).filter(Boolean).map((raw) => {
-    const dot = raw.startsWith('.') ? '.' : '';
-    const bare = raw.slice(dot.length);
-    const name = hostname(bare);
-    if (name === undefined || !NAME.test(dot + name) || (!isIPv6(bare) && hostAndPort(bare) !== `${name}:80`)) {
-      throw new Error(`${ALLOWED_HOSTS_FLAG} takes host names or addresses without a port (any port is allowed), separated by commas, ` +
-            `e.g. ${ALLOWED_HOSTS_FLAG} myhost.lan,.example.test; got "${raw}"`);
-    }
-    return dot + name;
-  });
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((raw) => raw.trim())
+    .filter(Boolean)
+    .map((raw) => {
+      const dot = raw.startsWith('.') ? '.' : '';
+      const bare = raw.slice(dot.length);
+      const name = hostname(bare);
+      if (name === undefined || !NAME.test(dot + name) || (!isIPv6(bare) && hostAndPort(bare) !== `${name}:80`)) {
+        throw new Error(
+          `${ALLOWED_HOSTS_FLAG} takes host names or addresses without a port (any port is allowed), separated by commas, ` +
+            `e.g. ${ALLOWED_HOSTS_FLAG} myhost.lan,.example.test; got "${raw}"`,
+        );
+      }
+      return dot + name;
+    });
 }
 
 /** For a program's own flags: the hosts of `--allowed-hosts`; when they are not hosts, the message and exit code 2. */
@@ -104,10 +118,26 @@ export function createRequestGuard(o: GuardOptions = {}): RequestGuard {
   const allowed = parseAllowedHosts(o.allowedHosts);
   const bound = o.boundHost === undefined ? undefined : hostname(o.boundHost);
   const log = o.log ?? ((entry) => console.log(JSON.stringify(entry)));
-  const refuse = (req: Parameters<RequestGuard>[0], header: Refusal['header'], value: string, name: string | undefined, message: string): Refusal => {
-    const allow = name && NAME.test(name) ? ` To allow it, start this server (or npm run dev) with ${ALLOWED_HOSTS_FLAG} ${name}.` : '';
+  const refuse = (
+    req: Parameters<RequestGuard>[0],
+    header: Refusal['header'],
+    value: string,
+    name: string | undefined,
+    message: string,
+  ): Refusal => {
+    const allow =
+      name && NAME.test(name)
+        ? ` To allow it, start this server (or npm run dev) with ${ALLOWED_HOSTS_FLAG} ${name}.`
+        : '';
     const refusal: Refusal = { status: 403, header, value, message: `${message}${allow}` };
-    log({ severity: 'WARNING', message: `Refused a request: its ${header} is not allowed`, header, value, method: req.method, path: req.url?.split('?')[0] });
+    log({
+      severity: 'WARNING',
+      message: `Refused a request: its ${header} is not allowed`,
+      header,
+      value,
+      method: req.method,
+      path: req.url?.split('?')[0],
+    });
     return refusal;
   };
   return (req) => {
@@ -116,8 +146,14 @@ export function createRequestGuard(o: GuardOptions = {}): RequestGuard {
     if (host !== undefined) {
       const name = hostname(host);
       if (name === undefined || !(isLoopback(name) || name === bound || listed(name, allowed))) {
-        return refuse(req, 'Host', host, name, `Host "${host}" is not allowed: this local server answers only loopback names and addresses ` +
-            `(localhost, 127.0.0.1, [::1]), the address it listens on and the hosts of ${ALLOWED_HOSTS_FLAG}.`);
+        return refuse(
+          req,
+          'Host',
+          host,
+          name,
+          `Host "${host}" is not allowed: this local server answers only loopback names and addresses ` +
+            `(localhost, 127.0.0.1, [::1]), the address it listens on and the hosts of ${ALLOWED_HOSTS_FLAG}.`,
+        );
       }
     }
     const origin = req.headers.origin;
@@ -129,8 +165,15 @@ export function createRequestGuard(o: GuardOptions = {}): RequestGuard {
       own = hostAndPort(u.host, u.protocol);
       name = u.hostname;
     } catch {}
-    if (own !== undefined && ((host !== undefined && own === hostAndPort(host)) || listed(name!, allowed))) return undefined;
-    return refuse(req, 'Origin', origin, name, `Origin "${origin}" may not ${req.method} here: only pages of this server's own origin and of the hosts of ` +
-        `${ALLOWED_HOSTS_FLAG} may change it (requests without an Origin, such as curl's, are not affected).`);
+    if (own !== undefined && ((host !== undefined && own === hostAndPort(host)) || listed(name!, allowed)))
+      return undefined;
+    return refuse(
+      req,
+      'Origin',
+      origin,
+      name,
+      `Origin "${origin}" may not ${req.method} here: only pages of this server's own origin and of the hosts of ` +
+        `${ALLOWED_HOSTS_FLAG} may change it (requests without an Origin, such as curl's, are not affected).`,
+    );
   };
 }

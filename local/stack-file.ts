@@ -96,6 +96,9 @@ export function writeStack(stateDir: string, info: StackInfo): void {
 }
 
 export function readStack(file: string): StackInfo {
-  if (!existsSync(file)) throw new Error(`No dev stack is running: ${file} does not exist. Start one with \`npm run dev\` (in another terminal).`);
+  if (!existsSync(file))
+    throw new Error(
+      `No dev stack is running: ${file} does not exist. Start one with \`npm run dev\` (in another terminal).`,
+    );
   return JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
 }

@@ -12,12 +12,19 @@ import { createFirestore } from '../shared/firestore.ts';
 import { settings } from './dead-letters.ts';
 
 /** Returns how many documents were read and updated. */
-export async function backfillCreatedAt(db: Firestore, o: { page?: number; dryRun?: boolean; progress?: (read: number, updated: number) => void } = {}): Promise<{ read: number; updated: number }> {
+export async function backfillCreatedAt(
+  db: Firestore,
+  o: { page?: number; dryRun?: boolean; progress?: (read: number, updated: number) => void } = {},
+): Promise<{ read: number; updated: number }> {
   let read = 0;
   let updated = 0;
   let after: string | undefined;
   for (;;) {
-    let q = db.collection('orders').orderBy(FieldPath.documentId()).select('order.createdAt', 'createdAt').limit(o.page ?? 500);
+    let q = db
+      .collection('orders')
+      .orderBy(FieldPath.documentId())
+      .select('order.createdAt', 'createdAt')
+      .limit(o.page ?? 500);
     if (after) q = q.startAfter(after);
     const snap = await q.get();
     if (snap.empty) break;
@@ -42,11 +49,23 @@ export async function backfillCreatedAt(db: Firestore, o: { page?: number; dryRu
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { page: { type: 'string', default: '500' }, 'dry-run': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { page: { type: 'string', default: '500' }, 'dry-run': { type: 'boolean', default: false } },
+  });
   const env = settings(process.env);
-  const db = createFirestore({ projectId: env.GOOGLE_CLOUD_PROJECT!, databaseId: env.FIRESTORE_DATABASE ?? '(default)', emulatorHost: env.FIRESTORE_EMULATOR_HOST });
-  backfillCreatedAt(db, { page: Number(values.page), dryRun: values['dry-run'], progress: (r, u) => process.stdout.write(`\r${r} orders read, ${u} ${values['dry-run'] ? 'to update' : 'updated'}`) })
-    .then((r) => console.log(`\ndone: ${r.read} orders read, ${r.updated} ${values['dry-run'] ? 'would be updated' : 'updated'}`))
+  const db = createFirestore({
+    projectId: env.GOOGLE_CLOUD_PROJECT!,
+    databaseId: env.FIRESTORE_DATABASE ?? '(default)',
+    emulatorHost: env.FIRESTORE_EMULATOR_HOST,
+  });
+  backfillCreatedAt(db, {
+    page: Number(values.page),
+    dryRun: values['dry-run'],
+    progress: (r, u) => process.stdout.write(`\r${r} orders read, ${u} ${values['dry-run'] ? 'to update' : 'updated'}`),
+  })
+    .then((r) =>
+      console.log(`\ndone: ${r.read} orders read, ${r.updated} ${values['dry-run'] ? 'would be updated' : 'updated'}`),
+    )
     .catch((err: unknown) => {
       console.error(err instanceof Error ? err.message : String(err));
       process.exitCode = 1;

@@ -29,7 +29,8 @@ const USAGE = `usage: npm run dead-letters -- list [--queue q] [--json]
        npm run dead-letters -- show <id>
        npm run dead-letters -- redrive [--queue q] [--id x] [--dry-run] [--force]`;
 
-export const NO_STACK = 'no dev stack is running here; start it with npm run dev, or set GOOGLE_CLOUD_PROJECT for a real project';
+export const NO_STACK =
+  'no dev stack is running here; start it with npm run dev, or set GOOGLE_CLOUD_PROJECT for a real project';
 type Env = Record<string, string | undefined>;
 const defaultStackFile = join(import.meta.dirname, '..', '.local', 'stack.json');
 
@@ -38,13 +39,17 @@ const defaultStackFile = join(import.meta.dirname, '..', '.local', 'stack.json')
  * `.local/stack.json`, turned into the functions' settings by the one settings table (so `npm run dead-letters --
  * list` just works locally). Throws NO_STACK when neither is there (or the stack's runner is gone).
  */
-export function settings(env: Record<string, string | undefined>, stackFile = defaultStackFile): Record<string, string | undefined> {
+export function settings(
+  env: Record<string, string | undefined>,
+  stackFile = defaultStackFile,
+): Record<string, string | undefined> {
   if (env.GOOGLE_CLOUD_PROJECT) return env;
   const stack = runningStack(stackFile);
   if (!stack) throw new Error(NO_STACK);
   const fns = Object.entries(stack.functions).map(([name, f]) => ({ name, access: f.access, url: f.url }));
   const fromStack = settingsEnv(stackSettingsOf(stack), { name: 'dead-letters', access: 'public', url: '' }, fns);
-  for (const [name, fn] of Object.entries(stack.functions)) if (fn.audience) fromStack[audienceSetting(name)] = fn.audience;
+  for (const [name, fn] of Object.entries(stack.functions))
+    if (fn.audience) fromStack[audienceSetting(name)] = fn.audience;
   return { ...fromStack, ...env };
 }
 
@@ -61,19 +66,36 @@ function runningStack(file: string): StackInfo | undefined {
 }
 
 /** Runs one command; returns the exit code. `print` receives each output line; `env` is read once the command is known. */
-export async function runDeadLetters(argv: string[], env: Env | (() => Env), print: (line: string) => void = console.log): Promise<number> {
+export async function runDeadLetters(
+  argv: string[],
+  env: Env | (() => Env),
+  print: (line: string) => void = console.log,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { queue: { type: 'string' }, id: { type: 'string' }, 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, json: { type: 'boolean' } },
+    options: {
+      queue: { type: 'string' },
+      id: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      force: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
   });
   const [command, arg] = positionals;
   if (!command || !['list', 'show', 'redrive'].includes(command) || (command === 'show' && !arg)) {
     print(USAGE);
     return 2;
   }
-  const config = loadConfig(command === 'redrive' ? Env : ReadEnv, typeof env === 'function' ? env() : env) as z.output<typeof Env> & Record<string, string | undefined>;
-  const db = createFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE, emulatorHost: config.FIRESTORE_EMULATOR_HOST });
+  const config = loadConfig(command === 'redrive' ? Env : ReadEnv, typeof env === 'function' ? env() : env) as z.output<
+    typeof Env
+  > &
+    Record<string, string | undefined>;
+  const db = createFirestore({
+    projectId: config.GOOGLE_CLOUD_PROJECT,
+    databaseId: config.FIRESTORE_DATABASE,
+    emulatorHost: config.FIRESTORE_EMULATOR_HOST,
+  });
   const deadLetters = createDeadLetters(db);
   try {
     if (command === 'show') {
@@ -85,7 +107,9 @@ export async function runDeadLetters(argv: string[], env: Env | (() => Env), pri
       print(JSON.stringify(letter, null, 2));
       return 0;
     }
-    const letters = (await deadLetters.list(values.queue ? { queue: values.queue, limit: 1000 } : { limit: 1000 })).filter((l) => !values.id || l.id === values.id);
+    const letters = (
+      await deadLetters.list(values.queue ? { queue: values.queue, limit: 1000 } : { limit: 1000 })
+    ).filter((l) => !values.id || l.id === values.id);
     if (command === 'list') {
       if (values.json) print(JSON.stringify(letters, null, 2));
       else print(table(letters));
@@ -99,7 +123,12 @@ export async function runDeadLetters(argv: string[], env: Env | (() => Env), pri
 
 async function redrive(
   letters: DeadLetterDoc[],
-  config: Record<string, string | undefined> & { GOOGLE_CLOUD_PROJECT: string; TASKS_LOCATION: string; TASKS_INVOKER_SERVICE_ACCOUNT: string; CLOUD_TASKS_EMULATOR_HOST?: string | undefined },
+  config: Record<string, string | undefined> & {
+    GOOGLE_CLOUD_PROJECT: string;
+    TASKS_LOCATION: string;
+    TASKS_INVOKER_SERVICE_ACCOUNT: string;
+    CLOUD_TASKS_EMULATOR_HOST?: string | undefined;
+  },
   deadLetters: ReturnType<typeof createDeadLetters>,
   o: { dryRun: boolean; force: boolean },
   print: (line: string) => void,
@@ -121,7 +150,9 @@ async function redrive(
         location: config.TASKS_LOCATION,
         serviceAccount: config.TASKS_INVOKER_SERVICE_ACCOUNT,
         schemas: QUEUE_SCHEMAS,
-        targets: { [queue]: { url: target.url, audience: target.audience ?? target.url } } as Partial<Record<QueueName, { url: string }>>,
+        targets: { [queue]: { url: target.url, audience: target.audience ?? target.url } } as Partial<
+          Record<QueueName, { url: string }>
+        >,
       });
       enqueuers.set(queue, enqueue);
     }
@@ -130,7 +161,9 @@ async function redrive(
   let failed = 0;
   for (const letter of letters) {
     if (letter.redrivenAt && !o.force) {
-      print(`skip ${letter.id}: already redriven at ${letter.redrivenAt} as ${letter.redriveTask} (--force to redrive again)`);
+      print(
+        `skip ${letter.id}: already redriven at ${letter.redrivenAt} as ${letter.redriveTask} (--force to redrive again)`,
+      );
       continue;
     }
     if (!(letter.queue in QUEUE_SCHEMAS)) {
@@ -155,7 +188,10 @@ async function redrive(
       // Tasks, and the payload's own idempotency key keeps the email from being sent twice in any case.
       // The redriven task continues the trace the task was in, so its attempts join the same journey in the logs.
       const trace = letter.traceId ? { trace: { traceId: letter.traceId, sampled: letter.traceSampled ?? false } } : {};
-      const task = await enqueue(queue, letter.payload as never, { idempotencyKey: `redrive:${letter.id}:${letter.redrivenAt ?? ''}`, ...trace });
+      const task = await enqueue(queue, letter.payload as never, {
+        idempotencyKey: `redrive:${letter.id}:${letter.redrivenAt ?? ''}`,
+        ...trace,
+      });
       await deadLetters.markRedriven(letter.id, task.name);
       print(`redrove ${letter.id} as ${task.name}${task.duplicate ? ' (already enqueued)' : ''}`);
     } catch (err) {
@@ -168,10 +204,25 @@ async function redrive(
 
 function table(letters: DeadLetterDoc[]): string {
   if (!letters.length) return 'No dead letters.';
-  const rows = letters.map((l) => [l.id, l.queue, l.kind ?? '', String(l.attempts), l.lastError.code, l.lastFailedAt, l.redrivenAt ? `redriven ${l.redrivenAt}` : '']);
+  const rows = letters.map((l) => [
+    l.id,
+    l.queue,
+    l.kind ?? '',
+    String(l.attempts),
+    l.lastError.code,
+    l.lastFailedAt,
+    l.redrivenAt ? `redriven ${l.redrivenAt}` : '',
+  ]);
   const head = ['id', 'queue', 'kind', 'attempts', 'last error', 'last failed', 'state'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return [head, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 if (import.meta.main) {

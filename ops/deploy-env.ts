@@ -25,13 +25,25 @@ export function deployEnv(argv: string[], env: Record<string, string | undefined
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { project: { type: 'string' }, region: { type: 'string' }, secrets: { type: 'boolean' }, check: { type: 'boolean' }, sizing: { type: 'boolean' }, 'cpu-boost': { type: 'boolean' }, 'secret-list': { type: 'boolean' } },
+    options: {
+      project: { type: 'string' },
+      region: { type: 'string' },
+      secrets: { type: 'boolean' },
+      check: { type: 'boolean' },
+      sizing: { type: 'boolean' },
+      'cpu-boost': { type: 'boolean' },
+      'secret-list': { type: 'boolean' },
+    },
   });
   if (values['secret-list']) return secretList().map((s) => [s.secret, s.setting, ...s.functions].join(' '));
   const { project, region } = values;
-  if (!project || !region) throw new Error('usage: node ops/deploy-env.ts <function>|--check --project P --region R [--secrets|--sizing|--cpu-boost]');
+  if (!project || !region)
+    throw new Error(
+      'usage: node ops/deploy-env.ts <function>|--check --project P --region R [--secrets|--sizing|--cpu-boost]',
+    );
   const [name] = values.check ? [] : positionals;
-  if (!values.check && (!name || !FUNCTIONS[name])) throw new Error(`unknown function ${name ?? '(none)'}; functions: ${Object.keys(FUNCTIONS).join(', ')}`);
+  if (!values.check && (!name || !FUNCTIONS[name]))
+    throw new Error(`unknown function ${name ?? '(none)'}; functions: ${Object.keys(FUNCTIONS).join(', ')}`);
   const all = (name ? [name] : Object.keys(FUNCTIONS)).map((n) => deploySettings(n, { project, region }, env));
   const sizes = (name ? [name] : Object.keys(FUNCTIONS)).map((n) => sizeOf(n, env));
   const problems = [...all.flatMap((s) => s.problems), ...sizes.flatMap((s) => s.problems)];
@@ -49,7 +61,12 @@ if (import.meta.main) {
     for (const line of deployEnv(process.argv.slice(2), process.env)) console.log(line);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    console.error(message.split('\n').map((l) => `deploy.sh: ${l}`).join('\n'));
+    console.error(
+      message
+        .split('\n')
+        .map((l) => `deploy.sh: ${l}`)
+        .join('\n'),
+    );
     process.exit(err instanceof DeploySettingsError ? 1 : 2);
   }
 }

@@ -9,7 +9,10 @@ import { PingEvent, StorefrontEvent } from '../shared/schemas/events.ts';
 
 export function storefrontEventSchema(): Record<string, unknown> {
   // The events we act on, and the ping (a signed test delivery).
-  const schema = z.toJSONSchema(z.discriminatedUnion('type', [...StorefrontEvent.options, PingEvent]), { target: 'draft-2020-12', unrepresentable: 'any' });
+  const schema = z.toJSONSchema(z.discriminatedUnion('type', [...StorefrontEvent.options, PingEvent]), {
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+  });
   return {
     title: 'Storefront event',
     description:

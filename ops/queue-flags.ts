@@ -23,6 +23,11 @@ export function queueFlags(name: string): string[] {
 
 if (import.meta.main) {
   const [name] = process.argv.slice(2);
-  if (name === '--list') console.log(queueConfig().queues.map((q) => `${q.name} ${q.target}`).join('\n'));
+  if (name === '--list')
+    console.log(
+      queueConfig()
+        .queues.map((q) => `${q.name} ${q.target}`)
+        .join('\n'),
+    );
   else console.log(queueFlags(name ?? '').join(' '));
 }

@@ -22,7 +22,8 @@ import { combineTaskKey, createReportStore, reportTaskKey, runIdOf, type ShardDo
 import { createFirestore } from '../shared/firestore.ts';
 import { createTasksClient, taskIdFor } from '../shared/tasks.ts';
 
-const USAGE = 'usage: npm run report -- --day YYYY-MM-DD [--run <id>] [--wait] [--timeout <seconds>] [--json] [--state .local]';
+const USAGE =
+  'usage: npm run report -- --day YYYY-MM-DD [--run <id>] [--wait] [--timeout <seconds>] [--json] [--state .local]';
 /** The flags of schedule-reports' body fields, to name them as the user typed them. */
 const FLAG_OF: Record<string, string> = { days: '--day', run: '--run' };
 
@@ -76,7 +77,10 @@ function cloudTarget(env: Record<string, string | undefined>): Target {
     token: async () => (await new GoogleAuth().getIdTokenClient(url)).idTokenProvider.fetchIdToken(url),
     async taskExists(name) {
       const token = await new GoogleAuth({ scopes: 'https://www.googleapis.com/auth/cloud-platform' }).getAccessToken();
-      return exists(await fetch(`https://cloudtasks.googleapis.com/v2/${name}`, { headers: { authorization: `Bearer ${token}` } }), name);
+      return exists(
+        await fetch(`https://cloudtasks.googleapis.com/v2/${name}`, { headers: { authorization: `Bearer ${token}` } }),
+        name,
+      );
     },
   };
 }
@@ -84,7 +88,9 @@ function cloudTarget(env: Record<string, string | undefined>): Target {
 /** Every task of a finished run: each shard's steps (ids from day, run, shard and step) and the combine. */
 function runTaskNames(queuePath: string, day: string, run: string, shards: ShardDoc[]): string[] {
   const name = (key: string): string => `${queuePath}/tasks/${taskIdFor('reports', key)}`;
-  const steps = shards.flatMap((s) => Array.from({ length: s.step }, (_, step) => name(reportTaskKey({ day, run, shard: s.shard, step }))));
+  const steps = shards.flatMap((s) =>
+    Array.from({ length: s.step }, (_, step) => name(reportTaskKey({ day, run, shard: s.shard, step }))),
+  );
   return [...steps, name(combineTaskKey({ day, run }))];
 }
 
@@ -93,7 +99,14 @@ function runTaskNames(queuePath: string, day: string, run: string, shards: Shard
  * the flags and passes only their values), a message that says how to pass them.
  */
 function parseFlags(argv: string[], env: Record<string, string | undefined>) {
-  const options = { day: { type: 'string' }, run: { type: 'string' }, wait: { type: 'boolean' }, timeout: { type: 'string', default: '600' }, json: { type: 'boolean' }, state: { type: 'string', default: '.local' } } as const;
+  const options = {
+    day: { type: 'string' },
+    run: { type: 'string' },
+    wait: { type: 'boolean' },
+    timeout: { type: 'string', default: '600' },
+    json: { type: 'boolean' },
+    state: { type: 'string', default: '.local' },
+  } as const;
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true });
@@ -103,16 +116,26 @@ function parseFlags(argv: string[], env: Record<string, string | undefined>) {
   const { values, positionals } = parsed;
   if (positionals.length) {
     const date = positionals.find((p) => /^\d{4}-\d{2}-\d{2}$/.test(p));
-    const flags = ['wait', 'json'].filter((f) => env[`npm_config_${f}`] === 'true').map((f) => ` --${f}`).join('');
+    const flags = ['wait', 'json']
+      .filter((f) => env[`npm_config_${f}`] === 'true')
+      .map((f) => ` --${f}`)
+      .join('');
     const hint = `npm run report -- --day ${values.day ?? date ?? 'YYYY-MM-DD'}${flags}`;
-    return { error: `Unexpected argument '${positionals[0]}': npm keeps the flags before \`--\` for itself and passed only their values. ` +
-        `Put \`--\` before the flags: ${hint}\n${USAGE}` };
+    return {
+      error:
+        `Unexpected argument '${positionals[0]}': npm keeps the flags before \`--\` for itself and passed only their values. ` +
+        `Put \`--\` before the flags: ${hint}\n${USAGE}`,
+    };
   }
   return { values };
 }
 
 /** Runs the command; returns the exit code. */
-export async function runReport(argv: string[], env: Record<string, string | undefined>, print: (line: string) => void = console.log): Promise<number> {
+export async function runReport(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  print: (line: string) => void = console.log,
+): Promise<number> {
   const flags = parseFlags(argv, env);
   if (!flags.values) {
     print(flags.error);
@@ -124,23 +147,40 @@ export async function runReport(argv: string[], env: Record<string, string | und
     return 2;
   }
   const t = env.GOOGLE_CLOUD_PROJECT ? cloudTarget(env) : localTarget(values.state!);
-  const res = await fetch(t.scheduleUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.token()}` }, body: JSON.stringify({ days: [values.day], ...(values.run ? { run: values.run } : {}) }) });
-  const answer = (await res.json()) as ScheduleAnswer & { error?: { message: string; details?: { path: string; message: string }[] } };
+  const res = await fetch(t.scheduleUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.token()}` },
+    body: JSON.stringify({ days: [values.day], ...(values.run ? { run: values.run } : {}) }),
+  });
+  const answer = (await res.json()) as ScheduleAnswer & {
+    error?: { message: string; details?: { path: string; message: string }[] };
+  };
   if (!res.ok) {
     // Name each refused field as the flag that set it (`days.0` is what --day became in the request body).
-    const details = answer.error?.details?.map((d) => `${FLAG_OF[d.path.split('.')[0]!] ?? d.path} ${d.path.startsWith('days') ? values.day : values.run ?? ''}: ${d.message}`);
-    print(`schedule-reports answered ${res.status}: ${details?.length ? details.join('; ') : answer.error?.message ?? JSON.stringify(answer)}`);
+    const details = answer.error?.details?.map(
+      (d) =>
+        `${FLAG_OF[d.path.split('.')[0]!] ?? d.path} ${d.path.startsWith('days') ? values.day : (values.run ?? '')}: ${d.message}`,
+    );
+    print(
+      `schedule-reports answered ${res.status}: ${details?.length ? details.join('; ') : (answer.error?.message ?? JSON.stringify(answer))}`,
+    );
     return res.status >= 400 && res.status < 500 ? 2 : 1;
   }
   const day = answer.days[0]!;
-  print(`schedule-reports: ${day.day} (${day.timeZone}, ${day.hours} hours, run ${day.run}): ` +
-      `${answer.enqueued} tasks enqueued, ${answer.found} found${day.done ? '; this run is already combined' : ''}`);
+  print(
+    `schedule-reports: ${day.day} (${day.timeZone}, ${day.hours} hours, run ${day.run}): ` +
+      `${answer.enqueued} tasks enqueued, ${answer.found} found${day.done ? '; this run is already combined' : ''}`,
+  );
   const client = createTasksClient({ emulatorHost: t.tasksHost });
   // Run every shard now; a task that already ran (or is running) is not found or refuses, which is fine.
   await Promise.all(day.tasks.map((task) => client.runTask({ name: task.name }).catch(() => undefined)));
   if (!values.wait) return 0;
 
-  const db = createFirestore({ projectId: t.project, databaseId: env.FIRESTORE_DATABASE ?? '(default)', emulatorHost: t.firestoreHost });
+  const db = createFirestore({
+    projectId: t.project,
+    databaseId: env.FIRESTORE_DATABASE ?? '(default)',
+    emulatorHost: t.firestoreHost,
+  });
   const reports = createReportStore(db);
   const id = runIdOf(day.day, day.run);
   // The queue of the run's tasks; none when the run was already combined (nothing enqueued, nothing to wait for).

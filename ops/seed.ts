@@ -42,13 +42,26 @@ export async function runSeed(argv: string[], env: Record<string, string | undef
   }
   const now = io.now ?? (() => new Date());
   const config = loadConfig(Env, env);
-  const db = createFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE, emulatorHost: config.FIRESTORE_EMULATOR_HOST });
-  const where = config.FIRESTORE_EMULATOR_HOST ? `the Firestore emulator at ${config.FIRESTORE_EMULATOR_HOST}` : 'Firestore';
+  const db = createFirestore({
+    projectId: config.GOOGLE_CLOUD_PROJECT,
+    databaseId: config.FIRESTORE_DATABASE,
+    emulatorHost: config.FIRESTORE_EMULATOR_HOST,
+  });
+  const where = config.FIRESTORE_EMULATOR_HOST
+    ? `the Firestore emulator at ${config.FIRESTORE_EMULATOR_HOST}`
+    : 'Firestore';
   try {
-    io.err(`seed: writing ${flags.orders.toLocaleString('en-US')} orders for ${flags.day} (${flags.timeZone}) ` +
-      `into project ${config.GOOGLE_CLOUD_PROJECT} on ${where}`);
+    io.err(
+      `seed: writing ${flags.orders.toLocaleString('en-US')} orders for ${flags.day} (${flags.timeZone}) ` +
+        `into project ${config.GOOGLE_CLOUD_PROJECT} on ${where}`,
+    );
     const started = performance.now();
-    const kinds: Record<StorefrontEvent['type'], number> = { 'order.created': 0, 'order.cancelled': 0, 'order.shipped': 0, 'order.completed': 0 };
+    const kinds: Record<StorefrontEvent['type'], number> = {
+      'order.created': 0,
+      'order.cancelled': 0,
+      'order.shipped': 0,
+      'order.completed': 0,
+    };
     const counted = function* () {
       for (const e of generateDay(flags)) {
         kinds[e.type]++;
@@ -60,31 +73,52 @@ export async function runSeed(argv: string[], env: Record<string, string | undef
     const step = Math.max(1, Math.ceil(documents / 20));
     let nextReport = step;
     const written = await writeEvents(db, counted(), {
-      batchOrders: flags.batch, concurrency: flags.concurrency, now,
+      batchOrders: flags.batch,
+      concurrency: flags.concurrency,
+      now,
       onProgress: ({ orders }) => {
         if (orders < nextReport && orders < documents) return;
         nextReport = (Math.floor(orders / step) + 1) * step;
         const s = (performance.now() - started) / 1000;
-        io.err(`seed: ${Math.min(100, Math.floor((orders * 100) / documents))}% ${orders.toLocaleString('en-US')} orders, ${rate(orders, s)} orders/s`);
+        io.err(
+          `seed: ${Math.min(100, Math.floor((orders * 100) / documents))}% ${orders.toLocaleString('en-US')} orders, ${rate(orders, s)} orders/s`,
+        );
       },
     });
     const seconds = (performance.now() - started) / 1000;
     io.err('seed: reading the stored orders back for the expected report');
     const readStart = performance.now();
-    const docs = await readOrders(db, { every: 50_000, onRead: (read) => io.err(`seed: read ${read.toLocaleString('en-US')} orders`) });
+    const docs = await readOrders(db, {
+      every: 50_000,
+      onRead: (read) => io.err(`seed: read ${read.toLocaleString('en-US')} orders`),
+    });
     const readSeconds = (performance.now() - readStart) / 1000;
     const report = expectedReport(docs, { day: flags.day, timeZone: flags.timeZone, generatedAt: now().toISOString() });
     mkdirSync(dirname(flags.out), { recursive: true });
     writeFileSync(flags.out, JSON.stringify(report, null, 2) + '\n');
     const n = (x: number) => x.toLocaleString('en-US');
-    io.out(`Seeded ${flags.day} (${flags.timeZone}, seed ${flags.seed}) into project ${config.GOOGLE_CLOUD_PROJECT} on ${where}`);
-    io.out(`  orders:   ${n(written.orders)} documents (${n(kinds['order.created'])} orders, the rest cancellations whose order never arrives)`);
-    io.out(`  events:   ${n(written.events)} (${n(kinds['order.created'])} created, ` +
-      `${n(kinds['order.cancelled'])} cancelled, ${n(kinds['order.shipped'])} shipped)`);
-    io.out(`  written:  ${seconds.toFixed(1)} s, ${rate(kinds['order.created'], seconds)} orders/s ` +
-      `(batches of ${flags.batch}, ${flags.concurrency} in flight)`);
-    io.out(`  expected: ${relative(process.cwd(), flags.out)} (from ${n(docs.length)} stored orders read in ${readSeconds.toFixed(1)} s)`);
-    io.out(`            ${n(report.orderCount)} orders that day; ${Object.entries(report.currencies).map(([c, f]) => `${c} ${n(f.orders)} + ${n(f.cancelledOrders)} cancelled`).join(', ')}`);
+    io.out(
+      `Seeded ${flags.day} (${flags.timeZone}, seed ${flags.seed}) into project ${config.GOOGLE_CLOUD_PROJECT} on ${where}`,
+    );
+    io.out(
+      `  orders:   ${n(written.orders)} documents (${n(kinds['order.created'])} orders, the rest cancellations whose order never arrives)`,
+    );
+    io.out(
+      `  events:   ${n(written.events)} (${n(kinds['order.created'])} created, ` +
+        `${n(kinds['order.cancelled'])} cancelled, ${n(kinds['order.shipped'])} shipped)`,
+    );
+    io.out(
+      `  written:  ${seconds.toFixed(1)} s, ${rate(kinds['order.created'], seconds)} orders/s ` +
+        `(batches of ${flags.batch}, ${flags.concurrency} in flight)`,
+    );
+    io.out(
+      `  expected: ${relative(process.cwd(), flags.out)} (from ${n(docs.length)} stored orders read in ${readSeconds.toFixed(1)} s)`,
+    );
+    io.out(
+      `            ${n(report.orderCount)} orders that day; ${Object.entries(report.currencies)
+        .map(([c, f]) => `${c} ${n(f.orders)} + ${n(f.cancelledOrders)} cancelled`)
+        .join(', ')}`,
+    );
     return 0;
   } finally {
     await db.terminate();
@@ -97,9 +131,15 @@ function parseFlags(argv: string[], env: Record<string, string | undefined>) {
   const { values: v } = parseArgs({
     args: argv,
     options: {
-      day: { type: 'string' }, orders: { type: 'string' }, currencies: { type: 'string', default: 'EUR,USD,JPY' },
-      cancelled: { type: 'string', default: '0.05' }, seed: { type: 'string', default: '7' }, 'time-zone': { type: 'string' },
-      out: { type: 'string' }, batch: { type: 'string', default: '150' }, concurrency: { type: 'string', default: '8' },
+      day: { type: 'string' },
+      orders: { type: 'string' },
+      currencies: { type: 'string', default: 'EUR,USD,JPY' },
+      cancelled: { type: 'string', default: '0.05' },
+      seed: { type: 'string', default: '7' },
+      'time-zone': { type: 'string' },
+      out: { type: 'string' },
+      batch: { type: 'string', default: '150' },
+      concurrency: { type: 'string', default: '8' },
       state: { type: 'string' },
     },
   });
@@ -108,10 +148,13 @@ function parseFlags(argv: string[], env: Record<string, string | undefined>) {
   };
   const int = (flag: string, s: string | undefined, min: number, max: number) => {
     const x = Number(s);
-    return Number.isInteger(x) && x >= min && x <= max ? x : fail(flag, `must be a whole number from ${min} to ${max} (got ${s ?? 'nothing'})`);
+    return Number.isInteger(x) && x >= min && x <= max
+      ? x
+      : fail(flag, `must be a whole number from ${min} to ${max} (got ${s ?? 'nothing'})`);
   };
   const day = v.day ?? fail('day', 'is required (YYYY-MM-DD)');
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) fail('day', `must be a calendar day YYYY-MM-DD (got ${day})`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day)
+    fail('day', `must be a calendar day YYYY-MM-DD (got ${day})`);
   const timeZone = v['time-zone'] ?? env.STORE_TIME_ZONE ?? 'UTC';
   try {
     new Intl.DateTimeFormat('en', { timeZone });
@@ -119,11 +162,16 @@ function parseFlags(argv: string[], env: Record<string, string | undefined>) {
     fail('time-zone', `must be an IANA time zone such as Europe/Berlin (got ${timeZone})`);
   }
   const currencies = v.currencies.split(',').map((c) => c.trim());
-  for (const c of currencies) if (!Currency.safeParse(c).success) fail('currencies', `must be ISO 4217 codes separated by commas (got ${c || 'an empty one'})`);
+  for (const c of currencies)
+    if (!Currency.safeParse(c).success)
+      fail('currencies', `must be ISO 4217 codes separated by commas (got ${c || 'an empty one'})`);
   const cancelled = Number(v.cancelled);
   if (!(cancelled >= 0 && cancelled <= 1)) fail('cancelled', `must be a fraction from 0 to 1 (got ${v.cancelled})`);
   return {
-    day, timeZone, currencies, cancelled,
+    day,
+    timeZone,
+    currencies,
+    cancelled,
     orders: int('orders', v.orders, 1, 10_000_000),
     seed: int('seed', v.seed, 0, 2 ** 32 - 1),
     batch: int('batch', v.batch, 1, 160),

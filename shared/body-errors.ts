@@ -41,11 +41,15 @@ export function bodyErrorOf(req: object): BodyError | undefined {
  */
 export function catchBodyErrors(): void {
   const fromHere = createRequire(import.meta.url);
-  const bodyParser = createRequire(fromHere.resolve('@google-cloud/functions-framework'))('body-parser') as Record<string, Factory> & { [PATCHED]?: true };
+  const bodyParser = createRequire(fromHere.resolve('@google-cloud/functions-framework'))('body-parser') as Record<
+    string,
+    Factory
+  > & { [PATCHED]?: true };
   if (bodyParser[PATCHED]) return;
   for (const name of PARSERS) {
     const factory = bodyParser[name];
-    if (typeof factory !== 'function') throw new Error(`functions-framework's body-parser has no ${name}(): update shared/body-errors.ts`);
+    if (typeof factory !== 'function')
+      throw new Error(`functions-framework's body-parser has no ${name}(): update shared/body-errors.ts`);
     bodyParser[name] = (options) => {
       const parse = factory(options);
       return (req, res, next) => {
@@ -64,7 +68,14 @@ export function catchBodyErrors(): void {
 
 /** Our answer for a body-parser failure; V8's JSON messages quote the body, so only the position is kept. */
 export function describe(err: unknown): BodyError {
-  const e = (err ?? {}) as { status?: unknown; type?: unknown; message?: unknown; charset?: unknown; encoding?: unknown; body?: unknown };
+  const e = (err ?? {}) as {
+    status?: unknown;
+    type?: unknown;
+    message?: unknown;
+    charset?: unknown;
+    encoding?: unknown;
+    body?: unknown;
+  };
   const status = typeof e.status === 'number' ? e.status : 500;
   const type = typeof e.type === 'string' ? e.type : '';
   if (type === 'entity.parse.failed') {
@@ -77,9 +88,20 @@ export function describe(err: unknown): BodyError {
     return { status: 400, code: 'invalid-json', message: `Body is not valid JSON${at ? ` (at position ${at})` : ''}` };
   }
   if (status === 413) return { status, code: 'payload-too-large', message: 'Body is too large' };
-  if (type === 'charset.unsupported') return { status: 415, code: 'unsupported-media-type', message: `Unsupported charset ${String(e.charset ?? '').slice(0, 40)}` };
-  if (type === 'encoding.unsupported' || status === 415) return { status: 415, code: 'unsupported-media-type', message: `Unsupported Content-Encoding ${String(e.encoding ?? '').slice(0, 40)}` };
-  if (status >= 400 && status < 500) return { status, code: 'invalid-request', message: `Body could not be read (${type || 'bad request'})` };
+  if (type === 'charset.unsupported')
+    return {
+      status: 415,
+      code: 'unsupported-media-type',
+      message: `Unsupported charset ${String(e.charset ?? '').slice(0, 40)}`,
+    };
+  if (type === 'encoding.unsupported' || status === 415)
+    return {
+      status: 415,
+      code: 'unsupported-media-type',
+      message: `Unsupported Content-Encoding ${String(e.encoding ?? '').slice(0, 40)}`,
+    };
+  if (status >= 400 && status < 500)
+    return { status, code: 'invalid-request', message: `Body could not be read (${type || 'bad request'})` };
   return { status: 500, code: 'internal', message: `Body could not be read (${type || 'error'})` };
 }
 

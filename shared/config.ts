@@ -8,9 +8,12 @@ import { ConfigError, describeIssues, fieldIssues } from './errors.ts';
 import { SEVERITIES } from './log.ts';
 
 /** A comma-separated list in one variable (`a@x,b@y`), trimmed, empty entries dropped. */
-export const csv = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+export const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
 
 /** An `http(s)://` URL. */
 export const url = z.url({ protocol: /^https?$/ });
@@ -35,7 +38,9 @@ export const OidcEnv = z.object({
   /** Service accounts allowed to call this function (comma-separated). */
   OIDC_ALLOWED_EMAILS: csv.pipe(z.array(z.email()).min(1)),
   /** Accepted token issuers. @default https://accounts.google.com,accounts.google.com */
-  OIDC_ISSUERS: csv.pipe(z.array(z.string().min(1)).min(1)).default(['https://accounts.google.com', 'accounts.google.com']),
+  OIDC_ISSUERS: csv
+    .pipe(z.array(z.string().min(1)).min(1))
+    .default(['https://accounts.google.com', 'accounts.google.com']),
   /** Where the issuer's signing keys are. @default https://www.googleapis.com/oauth2/v3/certs */
   OIDC_JWKS_URL: url.default('https://www.googleapis.com/oauth2/v3/certs'),
 });

@@ -59,10 +59,13 @@ export function storablePayload(payload: unknown): { payload: unknown; payloadTe
 const MAX_PAYLOAD_CHARS = 256 * 1024;
 
 function firestoreValue(v: unknown, depth: number): boolean {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return true;
+  if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))
+    return true;
   if (depth >= 20 || typeof v !== 'object') return false;
   if (Array.isArray(v)) return v.every((x) => !Array.isArray(x) && firestoreValue(x, depth + 1));
-  return Object.entries(v).every(([k, x]) => k !== '' && !/^__.*__$/.test(k) && Buffer.byteLength(k) <= 1500 && firestoreValue(x, depth + 1));
+  return Object.entries(v).every(
+    ([k, x]) => k !== '' && !/^__.*__$/.test(k) && Buffer.byteLength(k) <= 1500 && firestoreValue(x, depth + 1),
+  );
 }
 
 /** Dead letters, built once at cold start. */
@@ -99,12 +102,16 @@ export function createDeadLetters(db: Firestore, o: DocumentOptions = {}) {
       call('list dead letters', async () => {
         const q = query.queue ? deadLetters.where('queue', '==', query.queue) : deadLetters;
         const snap = await q.limit(query.limit ?? 100).get();
-        return snap.docs.map((s) => s.data() as DeadLetterDoc).sort((a, b) => a.lastFailedAt.localeCompare(b.lastFailedAt));
+        return snap.docs
+          .map((s) => s.data() as DeadLetterDoc)
+          .sort((a, b) => a.lastFailedAt.localeCompare(b.lastFailedAt));
       }),
     get: (id: string) =>
       call('read dead letter', async () => (await deadLetters.doc(id).get()).data() as DeadLetterDoc | undefined),
     markRedriven: (id: string, task: string) =>
-      call('mark dead letter redriven', () => deadLetters.doc(id).set({ redrivenAt: now().toISOString(), redriveTask: task }, { merge: true })),
+      call('mark dead letter redriven', () =>
+        deadLetters.doc(id).set({ redrivenAt: now().toISOString(), redriveTask: task }, { merge: true }),
+      ),
   };
 }
 export type DeadLetters = ReturnType<typeof createDeadLetters>;

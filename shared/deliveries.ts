@@ -87,7 +87,17 @@ export function createDeliveries(db: Firestore, o: DocumentOptions = {}) {
           const snap = await tx.get(ref);
           const doc = snap.data() as DeliveryDoc | undefined;
           if (doc?.status === 'sent') return;
-          tx.set(ref, { status: 'failed', leaseUntil: '', firstError: doc?.firstError ?? note, lastError: note, updatedAt: note.at }, { merge: true });
+          tx.set(
+            ref,
+            {
+              status: 'failed',
+              leaseUntil: '',
+              firstError: doc?.firstError ?? note,
+              lastError: note,
+              updatedAt: note.at,
+            },
+            { merge: true },
+          );
         }),
       );
     },

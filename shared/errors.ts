@@ -93,7 +93,9 @@ export class ConfigError extends AppError {
 }
 
 /** Turns zod issues into `{path, message}` pairs, with array indexes in the path (`lines.0.sku`). */
-export function fieldIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): FieldIssue[] {
+export function fieldIssues(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+): FieldIssue[] {
   return issues.map((i) => ({
     path: i.path.length ? i.path.map((p) => String(p)).join('.') : '(root)',
     message: i.message,

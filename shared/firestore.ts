@@ -9,7 +9,14 @@ import { AppError, RetryableError } from './errors.ts';
 import { isTransient } from './grpc.ts';
 import { lazyObject, loadPackage, once, withEnv } from './lazy.ts';
 
-export type { DocumentReference, DocumentSnapshot, Firestore, QueryDocumentSnapshot, Timestamp, Transaction } from '@google-cloud/firestore';
+export type {
+  DocumentReference,
+  DocumentSnapshot,
+  Firestore,
+  QueryDocumentSnapshot,
+  Timestamp,
+  Transaction,
+} from '@google-cloud/firestore';
 
 export interface FirestoreOptions {
   projectId: string;
@@ -19,7 +26,9 @@ export interface FirestoreOptions {
 }
 
 /** The @google-cloud/firestore module, loaded on first use (shared/lazy.ts): for its values (Timestamp, FieldPath…). */
-export const firestoreLibrary = once(() => loadPackage<typeof import('@google-cloud/firestore')>('@google-cloud/firestore'));
+export const firestoreLibrary = once(() =>
+  loadPackage<typeof import('@google-cloud/firestore')>('@google-cloud/firestore'),
+);
 
 /** Clients of the real Firestore: their operations first obtain the instance's credentials (shared/credentials.ts). */
 const needsCredentials = new WeakSet<Firestore>();
@@ -33,13 +42,18 @@ export function createFirestore(o: FirestoreOptions): Firestore {
   const db = lazyObject(
     () =>
       // The library lets FIRESTORE_EMULATOR_HOST override its settings when the client is made: it says the same.
-      withEnv('FIRESTORE_EMULATOR_HOST', o.emulatorHost, () =>
-        new (firestoreLibrary().Firestore)({
-          projectId: o.projectId,
-          databaseId: o.databaseId,
-          ignoreUndefinedProperties: true,
-          ...(o.emulatorHost ? { host: o.emulatorHost, ssl: false, authClient: passThroughAuth() } : { auth: sharedAuth() }),
-        }),
+      withEnv(
+        'FIRESTORE_EMULATOR_HOST',
+        o.emulatorHost,
+        () =>
+          new (firestoreLibrary().Firestore)({
+            projectId: o.projectId,
+            databaseId: o.databaseId,
+            ignoreUndefinedProperties: true,
+            ...(o.emulatorHost
+              ? { host: o.emulatorHost, ssl: false, authClient: passThroughAuth() }
+              : { auth: sharedAuth() }),
+          }),
       ),
     // The document modules take their collections when they are built, at cold start.
     ['collection'],
@@ -56,7 +70,12 @@ export const DEFAULT_FIRESTORE_TIMEOUT_MS = 10_000;
  * `RetryableError`, so callers answer 503 instead of hanging. An operation that times out may still complete;
  * every write here is idempotent, so the caller's retry converges.
  */
-export async function firestoreCall<T>(db: Firestore, what: string, fn: () => Promise<T>, timeoutMs = DEFAULT_FIRESTORE_TIMEOUT_MS): Promise<T> {
+export async function firestoreCall<T>(
+  db: Firestore,
+  what: string,
+  fn: () => Promise<T>,
+  timeoutMs = DEFAULT_FIRESTORE_TIMEOUT_MS,
+): Promise<T> {
   // Started before the clock: a first call's library load (shared/lazy.ts) is not Firestore being slow.
   let pending: Promise<T>;
   try {
@@ -66,14 +85,24 @@ export async function firestoreCall<T>(db: Firestore, what: string, fn: () => Pr
   }
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RetryableError('dependency-unavailable', `Firestore did not answer within ${timeoutMs} ms (${what})`)), timeoutMs);
+    timer = setTimeout(
+      () =>
+        reject(
+          new RetryableError('dependency-unavailable', `Firestore did not answer within ${timeoutMs} ms (${what})`),
+        ),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([pending, timeout]);
   } catch (err) {
     if (err instanceof AppError) throw err;
     if (isTransient(err)) {
-      throw new RetryableError('dependency-unavailable', `Firestore is unavailable (${what}): ${(err as Error).message}`, { cause: err });
+      throw new RetryableError(
+        'dependency-unavailable',
+        `Firestore is unavailable (${what}): ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     throw err;
   } finally {
@@ -90,6 +119,9 @@ export interface DocumentOptions {
 }
 
 /** The clock and the bounded call of a document module on `db`. */
-export function documentTools(db: Firestore, o: DocumentOptions): { now: () => Date; call: <T>(what: string, fn: () => Promise<T>) => Promise<T> } {
+export function documentTools(
+  db: Firestore,
+  o: DocumentOptions,
+): { now: () => Date; call: <T>(what: string, fn: () => Promise<T>) => Promise<T> } {
   return { now: o.now ?? (() => new Date()), call: (what, fn) => firestoreCall(db, what, fn, o.timeoutMs) };
 }

@@ -70,10 +70,12 @@ export interface TaskTargetOptions<S extends z.ZodType> {
 }
 
 /** Reads a header case-insensitively. */
-const header = (req: Request) => (name: string): string | undefined => {
-  const v = req.headers[name.toLowerCase()];
-  return Array.isArray(v) ? v.join(',') : v;
-};
+const header =
+  (req: Request) =>
+  (name: string): string | undefined => {
+    const v = req.headers[name.toLowerCase()];
+    return Array.isArray(v) ? v.join(',') : v;
+  };
 
 /**
  * Wraps a Cloud Tasks handler: method, OIDC, task headers, content type and payload validation, then the
@@ -84,7 +86,13 @@ export function taskTarget<S extends z.ZodType>(o: TaskTargetOptions<S>): Handle
   return async (req, res) => {
     const h = header(req);
     const trace = requestTrace(h, o.project);
-    if (req.method !== 'POST') return sendError(res, o.log, new RequestError(405, 'method-not-allowed', `Method ${req.method} is not allowed; use POST`), { Allow: 'POST' });
+    if (req.method !== 'POST')
+      return sendError(
+        res,
+        o.log,
+        new RequestError(405, 'method-not-allowed', `Method ${req.method} is not allowed; use POST`),
+        { Allow: 'POST' },
+      );
     let caller: OidcClaims;
     try {
       caller = await o.verify(h('authorization'));
@@ -96,12 +104,17 @@ export function taskTarget<S extends z.ZodType>(o: TaskTargetOptions<S>): Handle
     try {
       if (!isJson(h('content-type'))) {
         body = req.rawBody?.toString('utf8') ?? '';
-        throw new PermanentError('unsupported-media-type', `Content-Type must be application/json, got ${h('content-type') ?? 'none'}`);
+        throw new PermanentError(
+          'unsupported-media-type',
+          `Content-Type must be application/json, got ${h('content-type') ?? 'none'}`,
+        );
       }
       const bodyError = bodyErrorOf(req);
       if (bodyError) {
         body = req.rawBody?.toString('utf8') ?? '';
-        throw bodyError.status < 500 ? new PermanentError(bodyError.code, bodyError.message, { details: bodyError.details ?? [] }) : new AppError('internal', bodyError.message);
+        throw bodyError.status < 500
+          ? new PermanentError(bodyError.code, bodyError.message, { details: bodyError.details ?? [] })
+          : new AppError('internal', bodyError.message);
       }
       const parsed = o.schema.safeParse(body);
       if (!parsed.success) {
@@ -139,12 +152,24 @@ function taskContext(
     lastAttempt: max !== undefined && max > 0 && retryCount + 1 >= max,
     caller,
     trace,
-    log: o.log.child({ labels: { queue: queue || undefined, task: task || undefined }, fields: { ...traceLogFields(trace), retryCount } }),
+    log: o.log.child({
+      labels: { queue: queue || undefined, task: task || undefined },
+      fields: { ...traceLogFields(trace), retryCount },
+    }),
   };
 }
 
-async function failTask(res: Response, o: TaskTargetOptions<z.ZodType>, ctx: TaskContext, body: unknown, err: unknown): Promise<void> {
-  const error = err instanceof AppError ? err : new AppError('internal', err instanceof Error ? err.message : String(err), { cause: err });
+async function failTask(
+  res: Response,
+  o: TaskTargetOptions<z.ZodType>,
+  ctx: TaskContext,
+  body: unknown,
+  err: unknown,
+): Promise<void> {
+  const error =
+    err instanceof AppError
+      ? err
+      : new AppError('internal', err instanceof Error ? err.message : String(err), { cause: err });
   const permanent = error instanceof PermanentError;
   if (permanent || ctx.lastAttempt) {
     try {
@@ -157,13 +182,23 @@ async function failTask(res: Response, o: TaskTargetOptions<z.ZodType>, ctx: Tas
     }
   }
   if (permanent) {
-    ctx.log.error('Task failed permanently and was dropped', err, { code: error.code, outcome: 'dropped', details: error.details });
+    ctx.log.error('Task failed permanently and was dropped', err, {
+      code: error.code,
+      outcome: 'dropped',
+      details: error.details,
+    });
     res.status(200).json({ outcome: 'dropped', code: error.code, message: error.message });
     return;
   }
-  if (ctx.lastAttempt) ctx.log.critical('Task failed on its last attempt and was dead-lettered', err, { code: error.code, outcome: 'given-up' });
-  else if (error.code === 'internal') ctx.log.error('Task failed unexpectedly; it will be retried', err, { code: error.code });
-  else if (error.code === 'provider-auth' || error.code === 'invalid-config') ctx.log.error(error.message, err, { code: error.code });
+  if (ctx.lastAttempt)
+    ctx.log.critical('Task failed on its last attempt and was dead-lettered', err, {
+      code: error.code,
+      outcome: 'given-up',
+    });
+  else if (error.code === 'internal')
+    ctx.log.error('Task failed unexpectedly; it will be retried', err, { code: error.code });
+  else if (error.code === 'provider-auth' || error.code === 'invalid-config')
+    ctx.log.error(error.message, err, { code: error.code });
   else ctx.log.warn('Task failed; it will be retried', { code: error.code, reason: error.message });
   const retryAfter = error instanceof RetryableError ? error.retryAfterSeconds : undefined;
   if (retryAfter !== undefined) res.setHeader('Retry-After', retryAfterHeader(retryAfter));
@@ -205,14 +240,28 @@ export function publicEndpoint(o: PublicEndpointOptions): Handler {
     const trace = requestTrace(h, o.project);
     const log = o.log.child({ fields: traceLogFields(trace) });
     try {
-      if (!methods.includes(req.method)) throw new RequestError(405, 'method-not-allowed', `Method ${req.method} is not allowed; use ${methods.join(', ')}`);
+      if (!methods.includes(req.method))
+        throw new RequestError(
+          405,
+          'method-not-allowed',
+          `Method ${req.method} is not allowed; use ${methods.join(', ')}`,
+        );
       const caller = o.authenticate ? await o.authenticate(h('authorization')) : undefined;
       const length = req.rawBody?.length ?? Number(h('content-length') ?? 0);
       if (length > max) {
         const setting = o.maxBodySetting ? ` (${o.maxBodySetting}; raise it to accept larger bodies)` : '';
-        throw new RequestError(413, 'payload-too-large', `Body is ${length} bytes; the limit is ${max} bytes${setting}`);
+        throw new RequestError(
+          413,
+          'payload-too-large',
+          `Body is ${length} bytes; the limit is ${max} bytes${setting}`,
+        );
       }
-      if (req.method !== 'GET' && !isJson(h('content-type'))) throw new RequestError(415, 'unsupported-media-type', `Content-Type must be application/json, got ${h('content-type') ?? 'none'}`);
+      if (req.method !== 'GET' && !isJson(h('content-type')))
+        throw new RequestError(
+          415,
+          'unsupported-media-type',
+          `Content-Type must be application/json, got ${h('content-type') ?? 'none'}`,
+        );
       const bodyError = bodyErrorOf(req);
       if (bodyError) throw requestErrorOf(bodyError);
       await o.handler(req, res, log, caller, trace);
@@ -243,7 +292,9 @@ export function sendError(res: Response, log: Logger, err: unknown, headers: Rec
 }
 
 function requestErrorOf(e: BodyError): AppError {
-  return e.status < 500 ? new RequestError(e.status, e.code, e.message, { details: e.details ?? [] }) : new AppError('internal', e.message);
+  return e.status < 500
+    ? new RequestError(e.status, e.code, e.message, { details: e.details ?? [] })
+    : new AppError('internal', e.message);
 }
 
 /** `Retry-After` in whole seconds, at least 1. */

@@ -71,24 +71,46 @@ export async function accept(event: unknown, d: IntakeDeps): Promise<Accepted> {
   const { previous, order, delivery } = await d.orders.recordEvent(e, { enqueues: notification !== undefined, source });
   // From here on the delivery belongs to its order's journey: its lines and tasks are in the order's trace.
   const trace = d.trace && order.traceId ? withTraceId(d.trace, order.traceId, order.traceSampled) : d.trace;
-  const log = trace && trace.traceId !== d.trace?.traceId ? d.log.child({ fields: { ...traceLogFields(trace), requestTrace: d.trace?.traceId } }) : d.log;
+  const log =
+    trace && trace.traceId !== d.trace?.traceId
+      ? d.log.child({ fields: { ...traceLogFields(trace), requestTrace: d.trace?.traceId } })
+      : d.log;
   if (previous?.tasks) {
-    log.info('Storefront event delivered again; nothing new enqueued', { eventId: e.id, type: e.type, orderId: order.orderId });
+    log.info('Storefront event delivered again; nothing new enqueued', {
+      eventId: e.id,
+      type: e.type,
+      orderId: order.orderId,
+    });
     return { eventId: e.id, tasks: previous.tasks.map((t) => ({ ...t, duplicate: true })) };
   }
   if (!notification) {
-    log.info('Storefront event recorded; it sends no email', { eventId: e.id, type: e.type, orderId: order.orderId, status: order.status });
+    log.info('Storefront event recorded; it sends no email', {
+      eventId: e.id,
+      type: e.type,
+      orderId: order.orderId,
+      status: order.status,
+    });
     return { eventId: e.id, tasks: [] };
   }
   try {
     const task = await d.enqueue('notifications', notification, { idempotencyKey: e.id, ...(trace ? { trace } : {}) });
     const tasks = [{ queue: 'notifications', name: task.name }];
     await d.orders.markEnqueued(e.id, tasks);
-    log.info('Storefront event accepted', { eventId: e.id, type: e.type, orderId: order.orderId, status: order.status, task: task.name, duplicate: task.duplicate });
+    log.info('Storefront event accepted', {
+      eventId: e.id,
+      type: e.type,
+      orderId: order.orderId,
+      status: order.status,
+      task: task.name,
+      duplicate: task.duplicate,
+    });
     return { eventId: e.id, tasks: [{ ...tasks[0]!, duplicate: task.duplicate }] };
   } catch (err) {
     if (delivery) {
-      const failure = { status: err instanceof RetryableError ? 503 : 500, code: err instanceof AppError ? err.code : 'internal' };
+      const failure = {
+        status: err instanceof RetryableError ? 503 : 500,
+        code: err instanceof AppError ? err.code : 'internal',
+      };
       await d.orders.markDeliveryFailed(e.id, delivery, failure).catch(() => {});
     }
     throw err;
@@ -96,7 +118,9 @@ export async function accept(event: unknown, d: IntakeDeps): Promise<Accepted> {
 }
 
 /** The envelope first (an unknown type is ignored), then the data with its type's schema: each part parsed once. */
-function parseEvent(input: unknown): { event: StorefrontEvent } | { ping: PingEvent } | { ignored: { eventId: string; type: string } } {
+function parseEvent(
+  input: unknown,
+): { event: StorefrontEvent } | { ping: PingEvent } | { ignored: { eventId: string; type: string } } {
   const envelope = EventEnvelope.safeParse(input);
   if (!envelope.success) throw invalid(envelope.error.issues);
   if (envelope.data.type === 'ping') {

@@ -41,7 +41,8 @@ export function lazyObject<T extends object>(create: () => T, deferred: readonly
   return new Proxy({} as T, {
     get(_, prop) {
       if (!made && typeof prop === 'string' && deferred.includes(prop)) {
-        return (...args: unknown[]) => lazyObject(() => (Reflect.get(real(), prop) as (...a: unknown[]) => object).apply(real(), args));
+        return (...args: unknown[]) =>
+          lazyObject(() => (Reflect.get(real(), prop) as (...a: unknown[]) => object).apply(real(), args));
       }
       const target = real();
       const value: unknown = Reflect.get(target, prop, target);

@@ -79,7 +79,8 @@ function errorFields(err: unknown): Fields {
  * no `/` (a path such as `node_modules/@google-cloud/…` in a stack is not an address: its "domain" has a `/` before
  * any dot). Over-masking a log is cheap; leaking is not.
  */
-const EMAIL = /([^\s"'\\<>(),;:@[\]])[^\s"'\\<>(),;:@[\]]*@([^\s"'\\<>(),;:@[\]/.])[^\s"'\\<>(),;:@[\]/]*\.([^\s"'\\<>(),;:@[\]/.]+)/gu;
+const EMAIL =
+  /([^\s"'\\<>(),;:@[\]])[^\s"'\\<>(),;:@[\]]*@([^\s"'\\<>(),;:@[\]/.])[^\s"'\\<>(),;:@[\]/]*\.([^\s"'\\<>(),;:@[\]/.]+)/gu;
 
 /** `jane.doe@example.com` → `j***@e***.com`: enough to tell addresses apart in a log, not to read one. */
 export function maskEmail(email: string): string {
@@ -93,8 +94,20 @@ export function maskText(text: string): string {
 
 /** Keys whose values are personal data: replaced whole, whatever their type. */
 const PERSONAL_KEYS = new Set([
-  'name', 'firstname', 'lastname', 'phone', 'address', 'line1', 'line2', 'postalcode', 'zip', 'street',
-  'shippingaddress', 'billingaddress', 'to', 'recipient',
+  'name',
+  'firstname',
+  'lastname',
+  'phone',
+  'address',
+  'line1',
+  'line2',
+  'postalcode',
+  'zip',
+  'street',
+  'shippingaddress',
+  'billingaddress',
+  'to',
+  'recipient',
 ]);
 
 /**

@@ -10,7 +10,9 @@ import { loadPackage, once } from './lazy.ts';
 import { maskText } from './log.ts';
 import type { NotificationKind } from './schemas/notifications.ts';
 
-const TemplateId = z.string().regex(/^d-[0-9a-f]{32}$/i, 'must be a SendGrid dynamic template id (d- and 32 hex digits)');
+const TemplateId = z
+  .string()
+  .regex(/^d-[0-9a-f]{32}$/i, 'must be a SendGrid dynamic template id (d- and 32 hex digits)');
 
 /** Settings of functions that send email. */
 export const MailEnv = z.object({
@@ -86,7 +88,8 @@ function createMailService(config: MailEnv): MailService {
   const { MailService: Service } = loadPackage<{ MailService: new () => MailService }>('@sendgrid/mail');
   const service = new Service();
   service.client.setApiKey(config.SENDGRID_API_KEY);
-  if (config.SENDGRID_BASE_URL) service.client.setDefaultRequest('baseUrl', config.SENDGRID_BASE_URL.replace(/\/*$/, '/'));
+  if (config.SENDGRID_BASE_URL)
+    service.client.setDefaultRequest('baseUrl', config.SENDGRID_BASE_URL.replace(/\/*$/, '/'));
   service.setTimeout(config.SENDGRID_TIMEOUT_MS);
   return service;
 }
@@ -109,12 +112,24 @@ export function createMailer(config: MailEnv): Mailer {
   const from = { email: config.MAIL_FROM, ...(config.MAIL_FROM_NAME ? { name: config.MAIL_FROM_NAME } : {}) };
   return {
     async send(message) {
-      const to = (Array.isArray(message.to) ? message.to : [message.to]).map((r) => (r.name ? { email: r.email, name: r.name } : { email: r.email }));
-      if (!to.length || to.some((r) => !r.email)) throw new PermanentError('invalid-payload', 'The message has no recipient address');
+      const to = (Array.isArray(message.to) ? message.to : [message.to]).map((r) =>
+        r.name ? { email: r.email, name: r.name } : { email: r.email },
+      );
+      if (!to.length || to.some((r) => !r.email))
+        throw new PermanentError('invalid-payload', 'The message has no recipient address');
       const content =
         'templateId' in message
-          ? { templateId: message.templateId, ...(Object.keys(message.dynamicTemplateData).length ? { dynamicTemplateData: message.dynamicTemplateData } : {}) }
-          : { subject: message.subject, text: message.text, ...(message.html !== undefined ? { html: message.html } : {}) };
+          ? {
+              templateId: message.templateId,
+              ...(Object.keys(message.dynamicTemplateData).length
+                ? { dynamicTemplateData: message.dynamicTemplateData }
+                : {}),
+            }
+          : {
+              subject: message.subject,
+              text: message.text,
+              ...(message.html !== undefined ? { html: message.html } : {}),
+            };
       const categories = message.categories?.filter((c) => c !== '');
       try {
         const [response] = await service().send({
@@ -143,12 +158,20 @@ export function createMailer(config: MailEnv): Mailer {
  */
 function toSendError(err: unknown, timeoutMs: number): AppError {
   if (err instanceof AppError) return err;
-  const e = err as { code?: unknown; response?: { headers?: Record<string, unknown>; body?: unknown }; isAxiosError?: unknown; message?: unknown };
-  if (typeof e?.code === 'number' && e.response) return toMailError({ status: e.code, headers: lowerCaseKeys(e.response.headers ?? {}), body: e.response.body });
+  const e = err as {
+    code?: unknown;
+    response?: { headers?: Record<string, unknown>; body?: unknown };
+    isAxiosError?: unknown;
+    message?: unknown;
+  };
+  if (typeof e?.code === 'number' && e.response)
+    return toMailError({ status: e.code, headers: lowerCaseKeys(e.response.headers ?? {}), body: e.response.body });
   if (e?.isAxiosError === true || typeof e?.code === 'string') {
     const code = typeof e.code === 'string' ? e.code : 'network error';
     const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
-    const message = timedOut ? `SendGrid did not answer within ${timeoutMs} ms` : `SendGrid could not be reached (${code})`;
+    const message = timedOut
+      ? `SendGrid did not answer within ${timeoutMs} ms`
+      : `SendGrid could not be reached (${code})`;
     // The axios error holds the request (API key, recipient): keep only its code as the cause.
     return new RetryableError('provider-unavailable', message, { cause: new Error(code) });
   }
@@ -156,7 +179,8 @@ function toSendError(err: unknown, timeoutMs: number): AppError {
   return new AppError('internal', `SendGrid's client failed: ${reason}`, { cause: new Error(reason) });
 }
 
-const lowerCaseKeys = (headers: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+const lowerCaseKeys = (headers: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 
 interface SendGridErrorBody {
   errors?: Array<{ message?: unknown; field?: unknown }>;
@@ -174,20 +198,36 @@ export function toMailError(answer: SendGridResponse, now: number = Date.now()):
   const opts = { cause, details };
   if (status === 429) {
     const reset = Number(headers['x-ratelimit-reset']);
-    const retryAfterSeconds = Number.isFinite(reset) && reset > 0 ? Math.max(1, Math.ceil(reset - now / 1000)) : retryAfter(headers);
-    return new RateLimitedError('provider-rate-limited', `SendGrid rate limit reached (429)${retryAfterSeconds ? `; retry in ${retryAfterSeconds}s` : ''}`, { ...opts, retryAfterSeconds });
+    const retryAfterSeconds =
+      Number.isFinite(reset) && reset > 0 ? Math.max(1, Math.ceil(reset - now / 1000)) : retryAfter(headers);
+    return new RateLimitedError(
+      'provider-rate-limited',
+      `SendGrid rate limit reached (429)${retryAfterSeconds ? `; retry in ${retryAfterSeconds}s` : ''}`,
+      { ...opts, retryAfterSeconds },
+    );
   }
   if (status === 401 || status === 403) {
     const fix =
       status === 401
         ? 'the API key is invalid, expired or revoked: fix SENDGRID_API_KEY'
         : 'the sender is not verified or sending is blocked: fix MAIL_FROM or the key permissions in SendGrid';
-    return new RetryableError('provider-auth', maskText(`SendGrid refused the request (${status}): ${fix}${summary ? ` (${summary})` : ''}`), opts);
+    return new RetryableError(
+      'provider-auth',
+      maskText(`SendGrid refused the request (${status}): ${fix}${summary ? ` (${summary})` : ''}`),
+      opts,
+    );
   }
   if (status >= 500 || status === 408) {
-    return new RetryableError('provider-unavailable', `SendGrid is unavailable (${status})`, { ...opts, retryAfterSeconds: retryAfter(headers) });
+    return new RetryableError('provider-unavailable', `SendGrid is unavailable (${status})`, {
+      ...opts,
+      retryAfterSeconds: retryAfter(headers),
+    });
   }
-  return new PermanentError('provider-rejected', maskText(`SendGrid rejected the message (${status})${summary ? `: ${summary}` : ''}`), opts);
+  return new PermanentError(
+    'provider-rejected',
+    maskText(`SendGrid rejected the message (${status})${summary ? `: ${summary}` : ''}`),
+    opts,
+  );
 }
 
 function sendGridIssues(body: unknown): FieldIssue[] {

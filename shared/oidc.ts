@@ -38,7 +38,9 @@ export type OidcVerifier = (authorization: string | undefined) => Promise<OidcCl
 export function createOidcVerifier(options: OidcOptions): OidcVerifier {
   const url = new URL(options.jwksUrl);
   // Made on the first token: creating it loads Node's fetch (undici), which would otherwise add to the cold start.
-  const jwks = once(() => createRemoteJWKSet(url, { cooldownDuration: options.jwksCooldownMs ?? 30_000, cacheMaxAge: 600_000 }));
+  const jwks = once(() =>
+    createRemoteJWKSet(url, { cooldownDuration: options.jwksCooldownMs ?? 30_000, cacheMaxAge: 600_000 }),
+  );
   const allowed = new Set(options.allowedEmails.map((e) => e.toLowerCase()));
   const tolerance = options.clockToleranceSeconds ?? 30;
   const now = options.now ?? Date.now;
@@ -76,7 +78,8 @@ export function createOidcVerifier(options: OidcOptions): OidcVerifier {
 
 function describe(err: unknown): string {
   if (err instanceof joseErrors.JWTExpired) return 'token expired';
-  if (err instanceof joseErrors.JWTClaimValidationFailed) return `"${err.claim}" claim ${err.reason === 'check_failed' ? 'check failed' : err.reason}: ${err.message}`;
+  if (err instanceof joseErrors.JWTClaimValidationFailed)
+    return `"${err.claim}" claim ${err.reason === 'check_failed' ? 'check failed' : err.reason}: ${err.message}`;
   if (err instanceof joseErrors.JOSEError) return `${err.code}: ${err.message}`;
   return err instanceof Error ? err.message : String(err);
 }

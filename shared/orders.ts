@@ -3,7 +3,14 @@
  * `events/{eventId}`: each storefront event received, and the tasks it enqueued. Both are written in one
  * transaction, so they live in one module.
  */
-import { documentTools, firestoreLibrary, type DocumentOptions, type Firestore, type Timestamp, type Transaction } from './firestore.ts';
+import {
+  documentTools,
+  firestoreLibrary,
+  type DocumentOptions,
+  type Firestore,
+  type Timestamp,
+  type Transaction,
+} from './firestore.ts';
 import type { Cancellation, Order, Shipment, StorefrontEvent } from './schemas/events.ts';
 
 export type OrderStatus = 'created' | 'shipped' | 'completed' | 'cancelled';
@@ -80,7 +87,9 @@ const orderIdOf = (e: StorefrontEvent): string => (e.type === 'order.created' ? 
 
 /** Folds one event into the stored order. Pure, idempotent and commutative, so any delivery order converges. */
 export function applyEvent(doc: OrderDoc | undefined, e: StorefrontEvent, now: string): OrderDoc {
-  const next: OrderDoc = doc ? { ...doc, statusAt: { ...doc.statusAt } } : { orderId: orderIdOf(e), status: 'created', statusAt: {}, updatedAt: now };
+  const next: OrderDoc = doc
+    ? { ...doc, statusAt: { ...doc.statusAt } }
+    : { orderId: orderIdOf(e), status: 'created', statusAt: {}, updatedAt: now };
   const reach = (status: OrderStatus, at: string) => {
     const prev = next.statusAt[status];
     next.statusAt[status] = prev && prev < at ? prev : at;
@@ -93,18 +102,29 @@ export function applyEvent(doc: OrderDoc | undefined, e: StorefrontEvent, now: s
       break;
     case 'order.shipped':
       // Two shipments of one order: keep the later one, so both delivery orders agree.
-      if (!next.shipment || later(e.data.shippedAt, next.shipment.shippedAt, e.data.trackingNumber, next.shipment.trackingNumber)) next.shipment = e.data;
+      if (
+        !next.shipment ||
+        later(e.data.shippedAt, next.shipment.shippedAt, e.data.trackingNumber, next.shipment.trackingNumber)
+      )
+        next.shipment = e.data;
       reach('shipped', e.data.shippedAt);
       break;
     case 'order.cancelled':
-      if (!next.cancellation || later(e.data.cancelledAt, next.cancellation.cancelledAt, e.data.reason ?? '', next.cancellation.reason ?? '')) next.cancellation = e.data;
+      if (
+        !next.cancellation ||
+        later(e.data.cancelledAt, next.cancellation.cancelledAt, e.data.reason ?? '', next.cancellation.reason ?? '')
+      )
+        next.cancellation = e.data;
       reach('cancelled', e.data.cancelledAt);
       break;
     case 'order.completed':
       reach('completed', e.data.completedAt);
       break;
   }
-  next.status = (Object.keys(next.statusAt) as OrderStatus[]).reduce<OrderStatus>((a, s) => (RANK[s] > RANK[a] ? s : a), 'created');
+  next.status = (Object.keys(next.statusAt) as OrderStatus[]).reduce<OrderStatus>(
+    (a, s) => (RANK[s] > RANK[a] ? s : a),
+    'created',
+  );
   next.updatedAt = now;
   return next;
 }
@@ -127,7 +147,10 @@ export function createOrders(db: Firestore, o: DocumentOptions = {}) {
      * enqueues nothing as complete (`tasks: []`) at once. With `source`, the delivery is noted under
      * `events/{eventId}/deliveries/` (its id returned as `delivery`), and an order without a trace takes the source's.
      */
-    recordEvent: (e: StorefrontEvent, { enqueues = true, source }: { enqueues?: boolean; source?: DeliverySource } = {}) =>
+    recordEvent: (
+      e: StorefrontEvent,
+      { enqueues = true, source }: { enqueues?: boolean; source?: DeliverySource } = {},
+    ) =>
       call('record event', () =>
         db.runTransaction(async (tx: Transaction) => {
           const orderRef = orders.doc(orderIdOf(e));
@@ -135,11 +158,19 @@ export function createOrders(db: Firestore, o: DocumentOptions = {}) {
           const [orderSnap, eventSnap] = await tx.getAll(orderRef, eventRef);
           const at = now().toISOString();
           const order = applyEvent(orderSnap?.exists ? (orderSnap.data() as OrderDoc) : undefined, e, at);
-          if (!order.traceId && source?.trace) Object.assign(order, { traceId: source.trace.traceId, traceSampled: source.trace.sampled });
+          if (!order.traceId && source?.trace)
+            Object.assign(order, { traceId: source.trace.traceId, traceSampled: source.trace.sampled });
           const previous = eventSnap?.exists ? (eventSnap.data() as EventDoc) : undefined;
           tx.set(orderRef, order);
           const done = enqueues ? {} : { tasks: [], enqueuedAt: at };
-          if (!previous) tx.create(eventRef, { eventId: e.id, type: e.type, orderId: orderIdOf(e), receivedAt: at, ...done } satisfies EventDoc);
+          if (!previous)
+            tx.create(eventRef, {
+              eventId: e.id,
+              type: e.type,
+              orderId: orderIdOf(e),
+              receivedAt: at,
+              ...done,
+            } satisfies EventDoc);
           const delivery = source ? eventRef.collection('deliveries').doc() : undefined;
           if (delivery && source) {
             const note: DeliveryNote = {
@@ -157,13 +188,25 @@ export function createOrders(db: Firestore, o: DocumentOptions = {}) {
       ),
     /** Records that a delivery noted by `recordEvent` failed after all (its answer was an error). */
     markDeliveryFailed: (eventId: string, delivery: string, failure: { status: number; code: string }) =>
-      call('mark delivery failed', () => events.doc(eventId).collection('deliveries').doc(delivery).update({ answer: 'failed', ...failure })),
+      call('mark delivery failed', () =>
+        events
+          .doc(eventId)
+          .collection('deliveries')
+          .doc(delivery)
+          .update({ answer: 'failed', ...failure }),
+      ),
     /** The deliveries of an event, oldest first. */
     deliveriesOf: (eventId: string) =>
-      call('read deliveries', async () => (await events.doc(eventId).collection('deliveries').orderBy('at').get()).docs.map((d) => d.data() as DeliveryNote)),
+      call('read deliveries', async () =>
+        (await events.doc(eventId).collection('deliveries').orderBy('at').get()).docs.map(
+          (d) => d.data() as DeliveryNote,
+        ),
+      ),
     /** Marks an event's tasks as enqueued. */
     markEnqueued: (eventId: string, tasks: EnqueuedTask[]) =>
-      call('mark event enqueued', () => events.doc(eventId).set({ tasks, enqueuedAt: now().toISOString() }, { merge: true })),
+      call('mark event enqueued', () =>
+        events.doc(eventId).set({ tasks, enqueuedAt: now().toISOString() }, { merge: true }),
+      ),
     getOrder: (orderId: string) =>
       call('read order', async () => {
         const snap = await orders.doc(orderId).get();

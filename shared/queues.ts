@@ -20,7 +20,10 @@ export const QueueFile = z.object({
     z.object({
       name: z.string().regex(/^[A-Za-z0-9-]{1,100}$/),
       target: z.string().min(1),
-      rateLimits: z.object({ maxDispatchesPerSecond: z.number().positive().max(500).optional(), maxConcurrentDispatches: z.number().int().positive().max(5000).optional() }),
+      rateLimits: z.object({
+        maxDispatchesPerSecond: z.number().positive().max(500).optional(),
+        maxConcurrentDispatches: z.number().int().positive().max(5000).optional(),
+      }),
       retryConfig: z.object({
         maxAttempts: z.number().int().min(-1).optional(),
         maxRetryDuration: Duration.optional(),

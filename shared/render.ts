@@ -65,7 +65,10 @@ export function renderNotification(payload: NotificationPayload, order?: Order):
  */
 export function recipientFor(payload: NotificationPayload, order?: Order): Recipient | Recipient[] {
   if (payload.kind === 'daily-report') return payload.to.map((email) => ({ email }));
-  const customer = payload.kind === 'order-confirmation' ? payload.order.customer : requireOrder(payload.kind, order, storedOrderIdOf(payload)).customer;
+  const customer =
+    payload.kind === 'order-confirmation'
+      ? payload.order.customer
+      : requireOrder(payload.kind, order, storedOrderIdOf(payload)).customer;
   return customer.name ? { email: customer.email, name: customer.name } : { email: customer.email };
 }
 

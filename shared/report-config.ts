@@ -11,7 +11,14 @@ export const ScheduleEnv = z.object({
   /** The off-peak window the shard tasks are spread over, store time. @default 02:00-05:00 */
   REPORTS_WINDOW: z
     .string()
-    .refine((w) => { try { parseWindow(w); return true; } catch { return false; } }, 'must be HH:MM-HH:MM in store time, e.g. 02:00-05:00')
+    .refine((w) => {
+      try {
+        parseWindow(w);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be HH:MM-HH:MM in store time, e.g. 02:00-05:00')
     .default('02:00-05:00'),
   /** Most days one backfill call may name. @default 31 */
   REPORTS_MAX_BACKFILL_DAYS: z.coerce.number().int().min(1).max(366).default(31),
@@ -36,7 +43,12 @@ export const AggregateEnv = z.object({
   /** Who gets the daily-report email (comma- or semicolon-separated); unset: the report is written, no email. */
   REPORTS_EMAIL_TO: z
     .string()
-    .transform((s) => s.split(/[,;]/).map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(/[,;]/)
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(Email).max(50))
     .default([]),
   /** Locale of the email (money and dates). @default the template's */

@@ -10,7 +10,15 @@
  *   duplicated task never counts an order twice, and a task killed midway is redone from the last committed cursor.
  */
 import { firestoreCall, firestoreLibrary, type Firestore, type Timestamp } from './firestore.ts';
-import { addSku, emptySums, emptyTotals, ORDER_FIELDS, type OrderFigures, type Sums, type Totals } from './report-totals.ts';
+import {
+  addSku,
+  emptySums,
+  emptyTotals,
+  ORDER_FIELDS,
+  type OrderFigures,
+  type Sums,
+  type Totals,
+} from './report-totals.ts';
 import type { StoreDay } from './store-time.ts';
 
 export interface RunDoc {
@@ -61,7 +69,8 @@ interface SkuChunk {
 
 const CHUNK_BYTES = 256 * 1024;
 /** The idempotency key of a shard step's task: the same for every caller that means the same step. */
-export const reportTaskKey = (t: { day: string; run: string; shard: number; step: number }): string => `report/${t.day}/${t.run}/${t.shard}/${t.step}`;
+export const reportTaskKey = (t: { day: string; run: string; shard: number; step: number }): string =>
+  `report/${t.day}/${t.run}/${t.shard}/${t.step}`;
 /** The idempotency key of a run's combine task: one combine task per run, whichever shard enqueues it. */
 export const combineTaskKey = (t: { day: string; run: string }): string => `report/${t.day}/${t.run}/combine`;
 export const runIdOf = (day: string, run: string): string => `${day}--${run}`;
@@ -72,14 +81,29 @@ export function createReportStore(db: Firestore, o: { timeoutMs?: number } = {})
   const runRef = (id: string) => db.collection('reportRuns').doc(id);
   const shardRef = (id: string, shard: number) => runRef(id).collection('shards').doc(shardId(shard));
   const partRef = (id: string, part: string) => runRef(id).collection('parts').doc(part);
-  const freshShard = (shard: number, at: string): ShardDoc => ({ shard, step: 0, parts: [], orders: 0, done: false, updatedAt: at });
+  const freshShard = (shard: number, at: string): ShardDoc => ({
+    shard,
+    step: 0,
+    parts: [],
+    orders: 0,
+    done: false,
+    updatedAt: at,
+  });
 
   return {
     /** Creates the run document unless it exists; returns it as stored. */
     ensureRun: (d: StoreDay, run: string, now: Date) =>
       call('create report run', async () => {
         const ref = runRef(runIdOf(d.day, run));
-        const doc: RunDoc = { day: d.day, run, timeZone: d.timeZone, from: new Date(d.from).toISOString(), to: new Date(d.to).toISOString(), hours: d.hours, createdAt: now.toISOString() };
+        const doc: RunDoc = {
+          day: d.day,
+          run,
+          timeZone: d.timeZone,
+          from: new Date(d.from).toISOString(),
+          to: new Date(d.to).toISOString(),
+          hours: d.hours,
+          createdAt: now.toISOString(),
+        };
         try {
           await ref.create(doc);
           return doc;
@@ -90,8 +114,15 @@ export function createReportStore(db: Firestore, o: { timeoutMs?: number } = {})
       }),
     getRun: (id: string) => call('read report run', async () => (await runRef(id).get()).data() as RunDoc | undefined),
     getShard: (id: string, shard: number, now: Date) =>
-      call('read report shard', async () => ((await shardRef(id, shard).get()).data() as ShardDoc | undefined) ?? freshShard(shard, now.toISOString())),
-    listShards: (id: string) => call('list report shards', async () => (await runRef(id).collection('shards').get()).docs.map((d) => d.data() as ShardDoc)),
+      call(
+        'read report shard',
+        async () =>
+          ((await shardRef(id, shard).get()).data() as ShardDoc | undefined) ?? freshShard(shard, now.toISOString()),
+      ),
+    listShards: (id: string) =>
+      call('list report shards', async () =>
+        (await runRef(id).collection('shards').get()).docs.map((d) => d.data() as ShardDoc),
+      ),
 
     /** One page of a shard's orders: createdAt in [start, end), after `cursor`, ordered by createdAt then id. */
     pageOrders: (start: number, end: number, cursor: Cursor | undefined, limit: number) =>
@@ -138,7 +169,8 @@ export function createReportStore(db: Firestore, o: { timeoutMs?: number } = {})
         // Up to 16 chunks (4 MiB) per commit, well under Firestore's 10 MiB request limit.
         for (let i = 0; i < chunks.length; i += 16) {
           const batch = db.batch();
-          for (const [j, c] of chunks.slice(i, i + 16).entries()) batch.set(ref.collection('skus').doc(String(i + j)), c);
+          for (const [j, c] of chunks.slice(i, i + 16).entries())
+            batch.set(ref.collection('skus').doc(String(i + j)), c);
           await batch.commit();
         }
         await ref.set({ shard, step, orderCount: t.orderCount, sums, skuChunks: chunks.length } satisfies PartDoc);
@@ -178,7 +210,12 @@ export function createReportStore(db: Firestore, o: { timeoutMs?: number } = {})
      * precondition), so no locks are held and shards never contend. Nothing is written when the shard is no longer
      * at `step` (a duplicate task got there first): `committed` is false.
      */
-    commitStep: (id: string, shard: number, step: number, c: { part: string; cursor: Cursor | undefined; done: boolean; orders: number; now: Date }) =>
+    commitStep: (
+      id: string,
+      shard: number,
+      step: number,
+      c: { part: string; cursor: Cursor | undefined; done: boolean; orders: number; now: Date },
+    ) =>
       call('commit report step', async (): Promise<{ committed: boolean; state: ShardDoc }> => {
         for (;;) {
           const ref = shardRef(id, shard);
@@ -187,7 +224,15 @@ export function createReportStore(db: Firestore, o: { timeoutMs?: number } = {})
           const state = (snap.data() as ShardDoc | undefined) ?? freshShard(shard, at);
           if (state.done || state.step !== step) return { committed: false, state };
           const cursor = c.cursor ?? state.cursor;
-          const next: ShardDoc = { shard, step: step + 1, parts: [...state.parts, c.part], orders: state.orders + c.orders, done: c.done, updatedAt: at, ...(cursor ? { cursor } : {}) };
+          const next: ShardDoc = {
+            shard,
+            step: step + 1,
+            parts: [...state.parts, c.part],
+            orders: state.orders + c.orders,
+            done: c.done,
+            updatedAt: at,
+            ...(cursor ? { cursor } : {}),
+          };
           try {
             if (snap.exists) await ref.update({ ...next }, { lastUpdateTime: snap.updateTime! });
             else await ref.create(next);
@@ -205,13 +250,25 @@ export function createReportStore(db: Firestore, o: { timeoutMs?: number } = {})
      * sees every shard done (shards finishing at the same moment may all see it: they enqueue the same combine task).
      */
     allShardsDone: (id: string, hours: number) =>
-      call('count done report shards', async () => (await runRef(id).collection('shards').where('done', '==', true).count().get()).data().count >= hours),
+      call(
+        'count done report shards',
+        async () =>
+          (await runRef(id).collection('shards').where('done', '==', true).count().get()).data().count >= hours,
+      ),
 
     /** Records the combine as finished. */
     markCombined: (id: string, c: { at: Date; emailTask?: string }) =>
-      call('mark report combined', () => runRef(id).update({ combinedAt: c.at.toISOString(), ...(c.emailTask ? { emailTask: c.emailTask } : {}) })),
+      call('mark report combined', () =>
+        runRef(id).update({ combinedAt: c.at.toISOString(), ...(c.emailTask ? { emailTask: c.emailTask } : {}) }),
+      ),
 
-    writeReport: (day: string, report: unknown) => call('write report', () => db.collection('reports').doc(day).set(report as Record<string, unknown>)),
+    writeReport: (day: string, report: unknown) =>
+      call('write report', () =>
+        db
+          .collection('reports')
+          .doc(day)
+          .set(report as Record<string, unknown>),
+      ),
     getReport: (day: string) => call('read report', async () => (await db.collection('reports').doc(day).get()).data()),
   };
 }

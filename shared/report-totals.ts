@@ -43,9 +43,28 @@ export interface OrderFigures {
   status: string;
   order: Pick<Order, 'currency' | 'subtotal' | 'discount' | 'tax' | 'shipping' | 'total' | 'lines'>;
 }
-export const ORDER_FIELDS = ['status', 'order.currency', 'order.subtotal', 'order.discount', 'order.tax', 'order.shipping', 'order.total', 'order.lines'];
+export const ORDER_FIELDS = [
+  'status',
+  'order.currency',
+  'order.subtotal',
+  'order.discount',
+  'order.tax',
+  'order.shipping',
+  'order.total',
+  'order.lines',
+];
 
-export const emptySums = (): Sums => ({ orders: 0, gross: 0, subtotal: 0, discount: 0, tax: 0, shipping: 0, units: 0, cancelledOrders: 0, cancelledValue: 0 });
+export const emptySums = (): Sums => ({
+  orders: 0,
+  gross: 0,
+  subtotal: 0,
+  discount: 0,
+  tax: 0,
+  shipping: 0,
+  units: 0,
+  cancelledOrders: 0,
+  cancelledValue: 0,
+});
 export const emptyTotals = (): Totals => ({ orderCount: 0, currencies: new Map() });
 
 function currency(t: Totals, code: string): CurrencyTotals {
@@ -136,6 +155,9 @@ export function buildReport(d: StoreDay, t: Totals, ordersByHour: number[], gene
     generatedAt: generatedAt.toISOString(),
     orderCount: t.orderCount,
     currencies,
-    ordersByHour: Array.from({ length: d.hours }, (_, i) => ({ start: localTimestamp(shardBounds(d, i).start, d.timeZone), orders: ordersByHour[i] ?? 0 })),
+    ordersByHour: Array.from({ length: d.hours }, (_, i) => ({
+      start: localTimestamp(shardBounds(d, i).start, d.timeZone),
+      orders: ordersByHour[i] ?? 0,
+    })),
   };
 }

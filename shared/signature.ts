@@ -32,14 +32,22 @@ export function verifyWebhookSignature(options: {
   if (!rawBody) throw new AuthError('unauthenticated', 'Missing request body to verify the signature against');
   const parts = header.split(',').map((p) => p.trim().split('=') as [string, string?]);
   const t = parts.find(([k]) => k === 't')?.[1];
-  const v1 = parts.filter(([k, v]) => k === 'v1' && v && /^[0-9a-f]{64}$/i.test(v)).map(([, v]) => Buffer.from(v!, 'hex'));
+  const v1 = parts
+    .filter(([k, v]) => k === 'v1' && v && /^[0-9a-f]{64}$/i.test(v))
+    .map(([, v]) => Buffer.from(v!, 'hex'));
   if (!t || !/^\d{1,12}$/.test(t) || v1.length === 0) {
-    throw new AuthError('unauthenticated', 'Malformed X-Storefront-Signature header: expected t=<unix seconds>,v1=<hex HMAC-SHA256>');
+    throw new AuthError(
+      'unauthenticated',
+      'Malformed X-Storefront-Signature header: expected t=<unix seconds>,v1=<hex HMAC-SHA256>',
+    );
   }
   const tolerance = options.toleranceSeconds ?? 300;
   const age = Math.floor(options.now / 1000) - Number(t);
   if (Math.abs(age) > tolerance) {
-    throw new AuthError('unauthenticated', `Signature timestamp is ${Math.abs(age)} s ${age > 0 ? 'old' : 'in the future'}; the limit is ${tolerance} s`);
+    throw new AuthError(
+      'unauthenticated',
+      `Signature timestamp is ${Math.abs(age)} s ${age > 0 ? 'old' : 'in the future'}; the limit is ${tolerance} s`,
+    );
   }
   const ok = secrets.some((secret) => {
     const expected = Buffer.from(hmac(secret, t, rawBody), 'hex');

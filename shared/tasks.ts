@@ -18,8 +18,14 @@ export const MAX_TASK_BYTES = 1024 * 1024;
 
 /** What the enqueuer (createTask) and the operator commands (runTask: `npm run report`) need of a Cloud Tasks client. */
 export interface TasksClient {
-  createTask(request: protos.google.cloud.tasks.v2.ICreateTaskRequest, options?: CallOptions): Promise<[protos.google.cloud.tasks.v2.ITask, ...unknown[]]>;
-  runTask(request: protos.google.cloud.tasks.v2.IRunTaskRequest, options?: CallOptions): Promise<[protos.google.cloud.tasks.v2.ITask, ...unknown[]]>;
+  createTask(
+    request: protos.google.cloud.tasks.v2.ICreateTaskRequest,
+    options?: CallOptions,
+  ): Promise<[protos.google.cloud.tasks.v2.ITask, ...unknown[]]>;
+  runTask(
+    request: protos.google.cloud.tasks.v2.IRunTaskRequest,
+    options?: CallOptions,
+  ): Promise<[protos.google.cloud.tasks.v2.ITask, ...unknown[]]>;
 }
 
 /** google-gax's per-call options used here: how long the call may take, in ms (then DEADLINE_EXCEEDED). */
@@ -40,7 +46,13 @@ export function createTasksClient(options: { emulatorHost?: string | undefined }
     const { CloudTasksClient: Client } = loadPackage<typeof import('@google-cloud/tasks')>('@google-cloud/tasks');
     if (!options.emulatorHost) return new Client({ fallback: true, auth: sharedAuth() });
     const [host, port] = options.emulatorHost.split(':') as [string, string];
-    return new Client({ fallback: true, protocol: 'http', apiEndpoint: host, port: Number(port), authClient: passThroughAuth() });
+    return new Client({
+      fallback: true,
+      protocol: 'http',
+      apiEndpoint: host,
+      port: Number(port),
+      authClient: passThroughAuth(),
+    });
   });
   const made = async () => {
     if (!options.emulatorHost) await googleAuth();
@@ -103,7 +115,10 @@ export function taskIdFor(queue: string, key: string): string {
 }
 
 /** A queue's target from a function's settings: `<NAME>_URL`, and `<NAME>_AUDIENCE` when the token's audience differs. */
-export const targetOf = (url: string, audience?: string): { url: string; audience: string } => ({ url, audience: audience ?? url });
+export const targetOf = (url: string, audience?: string): { url: string; audience: string } => ({
+  url,
+  audience: audience ?? url,
+});
 
 /**
  * A function's enqueuer, from its settings (`GOOGLE_CLOUD_PROJECT` and `TasksEnv`): the Cloud Tasks client is made on
@@ -130,11 +145,16 @@ export function createEnqueuer<R extends Record<string, z.ZodType>>(o: EnqueuerO
     const parsed = o.schemas[queue]!.safeParse(payload);
     if (!parsed.success) {
       const details = fieldIssues(parsed.error.issues);
-      throw new PermanentError('invalid-payload', `Invalid ${queue} task payload: ${describeIssues(details)}`, { details });
+      throw new PermanentError('invalid-payload', `Invalid ${queue} task payload: ${describeIssues(details)}`, {
+        details,
+      });
     }
     const body = Buffer.from(JSON.stringify(parsed.data));
     if (body.length > MAX_TASK_BYTES - 16 * 1024) {
-      throw new PermanentError('task-too-large', `The ${queue} task payload is ${body.length} bytes; a task may not exceed ${MAX_TASK_BYTES} bytes`);
+      throw new PermanentError(
+        'task-too-large',
+        `The ${queue} task payload is ${body.length} bytes; a task may not exceed ${MAX_TASK_BYTES} bytes`,
+      );
     }
     const target = o.targets[queue];
     if (!target) throw new AppError('internal', `No target configured for the ${queue} queue`);
@@ -145,7 +165,10 @@ export function createEnqueuer<R extends Record<string, z.ZodType>>(o: EnqueuerO
       httpRequest: {
         httpMethod: 'POST' as const,
         url: target.url,
-        headers: { 'Content-Type': 'application/json', ...(options.trace ? { traceparent: childTraceparent(options.trace) } : {}) },
+        headers: {
+          'Content-Type': 'application/json',
+          ...(options.trace ? { traceparent: childTraceparent(options.trace) } : {}),
+        },
         body,
         oidcToken: { serviceAccountEmail: o.serviceAccount, audience: target.audience ?? target.url },
       },
@@ -153,7 +176,10 @@ export function createEnqueuer<R extends Record<string, z.ZodType>>(o: EnqueuerO
       ...(options.dispatchDeadlineSeconds ? { dispatchDeadline: { seconds: options.dispatchDeadlineSeconds } } : {}),
     };
     try {
-      const [created] = await o.client.createTask({ parent, task }, { timeout: o.timeoutMs ?? DEFAULT_TASKS_TIMEOUT_MS });
+      const [created] = await o.client.createTask(
+        { parent, task },
+        { timeout: o.timeoutMs ?? DEFAULT_TASKS_TIMEOUT_MS },
+      );
       return { name: created.name || name || '', duplicate: false };
     } catch (err) {
       if (grpcCode(err) === ALREADY_EXISTS && name) return { name, duplicate: true };
@@ -167,7 +193,9 @@ function classify(err: unknown, queue: string): AppError {
   const message = err instanceof Error ? err.message : String(err);
   // No gRPC code: a network-level failure (ECONNREFUSED, reset, timeout) before Cloud Tasks answered.
   if (isTransient(err)) {
-    return new RetryableError('dependency-unavailable', `Cloud Tasks is unavailable (queue ${queue}): ${message}`, { cause: err });
+    return new RetryableError('dependency-unavailable', `Cloud Tasks is unavailable (queue ${queue}): ${message}`, {
+      cause: err,
+    });
   }
   return new AppError('internal', `Cloud Tasks rejected the ${queue} task: ${message}`, { cause: err });
 }

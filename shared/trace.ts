@@ -63,7 +63,11 @@ export function startTrace(project: string): Trace {
  * all-zero or oversized values are ignored, never an error. `header` reads a request header case-insensitively.
  */
 export function requestTrace(header: (name: string) => string | undefined, project: string): Trace {
-  return parseTraceparent(header('traceparent'), project) ?? parseCloudTraceContext(header('x-cloud-trace-context'), project) ?? startTrace(project);
+  return (
+    parseTraceparent(header('traceparent'), project) ??
+    parseCloudTraceContext(header('x-cloud-trace-context'), project) ??
+    startTrace(project)
+  );
 }
 
 /** The same trace under another trace id (an order's journey trace), keeping this hop's span. */

@@ -20,7 +20,11 @@ const pidOf = (s: StackInfo, part: string): number => (part === 'tasks' ? s.task
 
 /** Turns the sink's random faults on (again after it restarted): `rate` of the sends fail. */
 export async function sinkFaults(info: StackInfo, rate: number, seed: number): Promise<void> {
-  const res = await fetch(`${info.mailSink.url}/_sink/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rate, seed, kinds: [503, 429, 'delay'], delayMs: 2000 }) });
+  const res = await fetch(`${info.mailSink.url}/_sink/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ rate, seed, kinds: [503, 429, 'delay'], delayMs: 2000 }),
+  });
   if (!res.ok) throw new Error(`The mail sink refused the faults: ${res.status} ${await res.text()}`);
 }
 
@@ -29,22 +33,25 @@ export function startKilling(readInfo: () => StackInfo | undefined, seed: number
   const kills: Kill[] = [];
   let timer: NodeJS.Timeout | undefined;
   const next = (): void => {
-    timer = setTimeout(() => {
-      const info = readInfo();
-      const now = Date.now();
-      const allowed = CHAOS_PARTS.filter((p) => kills.filter((k) => k.part === p && now - k.at < 60_000).length < 3);
-      const part = allowed[Math.floor(rand() * allowed.length)];
-      if (info && part) {
-        const pid = pidOf(info, part);
-        try {
-          process.kill(-pid, 'SIGKILL');
-          kills.push({ at: now, part, pid });
-        } catch {
-          // it is being restarted: its new pid is not in stack.json yet
+    timer = setTimeout(
+      () => {
+        const info = readInfo();
+        const now = Date.now();
+        const allowed = CHAOS_PARTS.filter((p) => kills.filter((k) => k.part === p && now - k.at < 60_000).length < 3);
+        const part = allowed[Math.floor(rand() * allowed.length)];
+        if (info && part) {
+          const pid = pidOf(info, part);
+          try {
+            process.kill(-pid, 'SIGKILL');
+            kills.push({ at: now, part, pid });
+          } catch {
+            // it is being restarted: its new pid is not in stack.json yet
+          }
         }
-      }
-      next();
-    }, 15_000 + rand() * 20_000);
+        next();
+      },
+      15_000 + rand() * 20_000,
+    );
   };
   next();
   return { kills, stop: () => clearTimeout(timer) };

@@ -12,7 +12,10 @@ export interface Spread {
   max: number;
 }
 
-const spread = (xs: number[]): Spread => (xs.length ? { count: xs.length, p50: round(pct(xs, 50)), p99: round(pct(xs, 99)), max: round(Math.max(...xs)) } : { count: 0, p50: 0, p99: 0, max: 0 });
+const spread = (xs: number[]): Spread =>
+  xs.length
+    ? { count: xs.length, p50: round(pct(xs, 50)), p99: round(pct(xs, 99)), max: round(Math.max(...xs)) }
+    : { count: 0, p50: 0, p99: 0, max: 0 };
 
 /** How long after a kill (and 1 s before) webhook answers are left out of "outside kills". */
 export const AFTER_KILL_MS = 10_000;
@@ -28,7 +31,11 @@ export function webhookFigures(results: DeliveryResult[], kills: Kill[]) {
     neverAccepted: results.filter((r) => !r.accepted).length,
     non2xx: answered.filter((a) => a.status! >= 300).length,
     noAnswer: attempts.length - answered.length,
-    statuses: Object.fromEntries([...new Set(answered.map((a) => a.status!))].sort().map((s) => [s, answered.filter((a) => a.status === s).length])),
+    statuses: Object.fromEntries(
+      [...new Set(answered.map((a) => a.status!))]
+        .sort()
+        .map((s) => [s, answered.filter((a) => a.status === s).length]),
+    ),
     latencyMs: spread(answered.map((a) => a.ms)),
     outsideKillsMs: spread(answered.filter((a) => !nearKill(a.at)).map((a) => a.ms)),
   };
@@ -37,7 +44,8 @@ export function webhookFigures(results: DeliveryResult[], kills: Kill[]) {
 /** From the first send of an event's first delivery to its (first) email in the outbox. */
 export function emailLatency(results: DeliveryResult[], sent: SentEmail[]): Spread & { unit: 'ms' } {
   const firstSend = new Map<string, number>();
-  for (const r of results) for (const a of r.attempts) firstSend.set(r.eventId, Math.min(firstSend.get(r.eventId) ?? Infinity, a.at));
+  for (const r of results)
+    for (const a of r.attempts) firstSend.set(r.eventId, Math.min(firstSend.get(r.eventId) ?? Infinity, a.at));
   const firstEmail = new Map<string, number>();
   for (const s of sent) if (!firstEmail.has(s.eventId)) firstEmail.set(s.eventId, s.at);
   const xs = [...firstEmail].flatMap(([id, at]) => (firstSend.has(id) ? [at - firstSend.get(id)!] : []));
@@ -71,13 +79,24 @@ export function rateFigures(times: number[], limit: { rate: number; burst: numbe
 /** Per part: peak RSS, and the mean RSS of the first and the last minute of the run (MiB). */
 export function rssFigures(samples: RssSample[]) {
   const parts = [...new Set(samples.map((s) => s.part))];
-  return Object.fromEntries(parts.map((part) => {
-    const mine = samples.filter((s) => s.part === part);
-    const t0 = mine[0]!.at;
-    const t1 = mine.at(-1)!.at;
-    const mean = (xs: RssSample[]): number => round(xs.reduce((a, s) => a + s.kib, 0) / Math.max(1, xs.length) / 1024, 1);
-    const first = mean(mine.filter((s) => s.at - t0 < 60_000));
-    const last = mean(mine.filter((s) => t1 - s.at < 60_000));
-    return [part, { peakMiB: round(Math.max(...mine.map((s) => s.kib)) / 1024, 1), firstMinuteMiB: first, lastMinuteMiB: last, changePercent: round(((last - first) / first) * 100) }];
-  }));
+  return Object.fromEntries(
+    parts.map((part) => {
+      const mine = samples.filter((s) => s.part === part);
+      const t0 = mine[0]!.at;
+      const t1 = mine.at(-1)!.at;
+      const mean = (xs: RssSample[]): number =>
+        round(xs.reduce((a, s) => a + s.kib, 0) / Math.max(1, xs.length) / 1024, 1);
+      const first = mean(mine.filter((s) => s.at - t0 < 60_000));
+      const last = mean(mine.filter((s) => t1 - s.at < 60_000));
+      return [
+        part,
+        {
+          peakMiB: round(Math.max(...mine.map((s) => s.kib)) / 1024, 1),
+          firstMinuteMiB: first,
+          lastMinuteMiB: last,
+          changePercent: round(((last - first) / first) * 100),
+        },
+      ];
+    }),
+  );
 }

@@ -16,7 +16,11 @@ export interface RssSample {
 
 /** The process group of each part (the runner: its own process). */
 export function partGroups(s: StackInfo): Record<string, number> {
-  const groups: Record<string, number> = { firestore: s.firestore.pid, tasks: s.tasksEmulator.pid, mail: s.mailSink.pid };
+  const groups: Record<string, number> = {
+    firestore: s.firestore.pid,
+    tasks: s.tasksEmulator.pid,
+    mail: s.mailSink.pid,
+  };
   for (const [name, f] of Object.entries(s.functions)) groups[name] = f.pid;
   return groups;
 }
@@ -41,14 +45,18 @@ function rssByGroup(): Map<number, number> {
   return out;
 }
 
-export function sampleRss(readInfo: () => StackInfo | undefined, intervalMs = 1000): { samples: RssSample[]; stop(): void } {
+export function sampleRss(
+  readInfo: () => StackInfo | undefined,
+  intervalMs = 1000,
+): { samples: RssSample[]; stop(): void } {
   const samples: RssSample[] = [];
   const tick = (): void => {
     const info = readInfo();
     if (!info) return;
     const rss = rssByGroup();
     const at = Date.now();
-    for (const [part, pgid] of Object.entries(partGroups(info))) if (rss.has(pgid)) samples.push({ at, part, kib: rss.get(pgid)! });
+    for (const [part, pgid] of Object.entries(partGroups(info)))
+      if (rss.has(pgid)) samples.push({ at, part, kib: rss.get(pgid)! });
     const runner = rss.get(-info.runner.pid) ?? rss.get(info.runner.pid);
     if (runner !== undefined) samples.push({ at, part: 'dev runner', kib: runner });
   };
@@ -58,7 +66,11 @@ export function sampleRss(readInfo: () => StackInfo | undefined, intervalMs = 10
 }
 
 /** Collects the dispatch times (epoch ms) of one queue's attempts, across emulator restarts. */
-export function collectDispatches(emulatorUrl: string, queue: string, intervalMs = 1000): { times: number[]; stop(): Promise<void> } {
+export function collectDispatches(
+  emulatorUrl: string,
+  queue: string,
+  intervalMs = 1000,
+): { times: number[]; stop(): Promise<void> } {
   const times: number[] = [];
   const read = dispatchReader(emulatorUrl, queue);
   let stopped = false;

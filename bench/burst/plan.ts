@@ -68,7 +68,14 @@ export function burstPlan(o: PlanOptions): BurstPlan {
     const fate = rand();
     const isCancelled = fate < cancelledShare;
     const isShipped = !isCancelled && fate < cancelledShare + shippedShare;
-    const order = created(orderId, { number: `${o.runId.slice(-4).toUpperCase()}-${i}`, customer: { email: `buyer.${i}@example.com`, name: `Buyer ${i}` } }, `evt-created-${orderId}`);
+    const order = created(
+      orderId,
+      {
+        number: `${o.runId.slice(-4).toUpperCase()}-${i}`,
+        customer: { email: `buyer.${i}@example.com`, name: `Buyer ${i}` },
+      },
+      `evt-created-${orderId}`,
+    );
     add(at, order);
     expected.push({ eventId: order.id, kind: 'order-confirmation', count: isCancelled ? 'at-most-one' : 'one' });
     if (isShipped) {

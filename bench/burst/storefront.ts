@@ -25,7 +25,12 @@ export interface DeliveryResult {
 
 const retryable = (status: number): boolean => status >= 500 || status === 429;
 
-export async function deliver(url: string, secret: string, event: { id: string }, redelivery: boolean): Promise<DeliveryResult> {
+export async function deliver(
+  url: string,
+  secret: string,
+  event: { id: string },
+  redelivery: boolean,
+): Promise<DeliveryResult> {
   const body = JSON.stringify(event);
   const attempts: Attempt[] = [];
   for (let n = 0; n < 14; n++) {
@@ -33,7 +38,12 @@ export async function deliver(url: string, secret: string, event: { id: string }
     const at = Date.now();
     const t0 = performance.now();
     try {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-storefront-signature': signature(secret, body) }, body, signal: AbortSignal.timeout(5000) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-storefront-signature': signature(secret, body) },
+        body,
+        signal: AbortSignal.timeout(5000),
+      });
       await res.arrayBuffer();
       attempts.push({ at, ms: performance.now() - t0, status: res.status });
       if (!retryable(res.status)) return { eventId: event.id, redelivery, attempts, accepted: res.status < 300 };

@@ -43,10 +43,25 @@ export function createCombine(d: CombineDeps): Combine {
     await d.reports.writeReport(run.day, report);
     let emailTask: string | undefined;
     if (d.emailTo.length) {
-      const payload = { kind: 'daily-report' as const, idempotencyKey: reportEmailKey(run.day), to: d.emailTo, ...(d.locale ? { locale: d.locale } : {}), report };
-      ({ name: emailTask } = await d.enqueue('notifications', payload, { idempotencyKey: reportEmailKey(run.day), trace: ctx.trace }));
+      const payload = {
+        kind: 'daily-report' as const,
+        idempotencyKey: reportEmailKey(run.day),
+        to: d.emailTo,
+        ...(d.locale ? { locale: d.locale } : {}),
+        report,
+      };
+      ({ name: emailTask } = await d.enqueue('notifications', payload, {
+        idempotencyKey: reportEmailKey(run.day),
+        trace: ctx.trace,
+      }));
     }
     await d.reports.markCombined(runId, { at: now(), ...(emailTask ? { emailTask } : {}) });
-    ctx.log.info('Daily report written', { day: run.day, run: run.run, orders: report.orderCount, currencies: Object.keys(report.currencies), emailTask });
+    ctx.log.info('Daily report written', {
+      day: run.day,
+      run: run.run,
+      orders: report.orderCount,
+      currencies: Object.keys(report.currencies),
+      emailTask,
+    });
   };
 }

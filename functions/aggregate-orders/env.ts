@@ -3,5 +3,8 @@ import type { z } from 'zod';
 import { BaseEnv, FirestoreEnv, OidcEnv, TasksEnv } from '../../shared/config.ts';
 import { AggregateEnv } from '../../shared/report-config.ts';
 
-export const Env = BaseEnv.extend(OidcEnv.shape).extend(FirestoreEnv.shape).extend(TasksEnv.shape).extend(AggregateEnv.shape);
+export const Env = BaseEnv.extend(OidcEnv.shape)
+  .extend(FirestoreEnv.shape)
+  .extend(TasksEnv.shape)
+  .extend(AggregateEnv.shape);
 export type Env = z.output<typeof Env>;

@@ -39,22 +39,44 @@ export function createAggregateHandler(d: AggregateDeps) {
   const now = d.now ?? (() => new Date());
   const elapsed = d.elapsed ?? (() => performance.now());
   const followUp = (t: ShardTask, step: number, ctx: TaskContext) =>
-    d.enqueue('reports', { ...t, step }, { idempotencyKey: reportTaskKey({ ...t, step }), dispatchDeadlineSeconds: d.dispatchDeadlineSeconds, trace: ctx.trace });
+    d.enqueue(
+      'reports',
+      { ...t, step },
+      {
+        idempotencyKey: reportTaskKey({ ...t, step }),
+        dispatchDeadlineSeconds: d.dispatchDeadlineSeconds,
+        trace: ctx.trace,
+      },
+    );
 
   /** The shard is done: when every shard is, enqueue the run's one combine task. */
   const afterDone = async (t: ShardTask, hours: number, ctx: TaskContext) => {
     if (!(await d.reports.allShardsDone(runIdOf(t.day, t.run), hours))) return;
     const task = { combine: true as const, day: t.day, run: t.run };
-    const r = await d.enqueue('reports', task, { idempotencyKey: combineTaskKey(task), dispatchDeadlineSeconds: d.dispatchDeadlineSeconds, trace: ctx.trace });
-    ctx.log.info('Every shard done; combine enqueued', { day: t.day, run: t.run, task: r.name, duplicate: r.duplicate });
+    const r = await d.enqueue('reports', task, {
+      idempotencyKey: combineTaskKey(task),
+      dispatchDeadlineSeconds: d.dispatchDeadlineSeconds,
+      trace: ctx.trace,
+    });
+    ctx.log.info('Every shard done; combine enqueued', {
+      day: t.day,
+      run: t.run,
+      task: r.name,
+      duplicate: r.duplicate,
+    });
   };
 
   const combineRun = async (t: CombineTask, ctx: TaskContext) => {
     const id = runIdOf(t.day, t.run);
     const run = await d.reports.getRun(id);
-    if (!run) throw new RetryableError('not-ready', `Report run ${id} does not exist (schedule-reports creates it before enqueueing)`);
+    if (!run)
+      throw new RetryableError(
+        'not-ready',
+        `Report run ${id} does not exist (schedule-reports creates it before enqueueing)`,
+      );
     if (run.combinedAt) return; // a duplicate delivery of a combine that finished
-    if (!(await d.reports.allShardsDone(id, run.hours))) throw new RetryableError('not-ready', `Not every shard of ${id} is done yet`);
+    if (!(await d.reports.allShardsDone(id, run.hours)))
+      throw new RetryableError('not-ready', `Not every shard of ${id} is done yet`);
     await d.combine(id, ctx);
   };
 
@@ -62,9 +84,17 @@ export function createAggregateHandler(d: AggregateDeps) {
     if (t.combine) return combineRun(t, ctx);
     const id = runIdOf(t.day, t.run);
     const run = await d.reports.getRun(id);
-    if (!run) throw new RetryableError('not-ready', `Report run ${id} does not exist (schedule-reports creates it before enqueueing)`);
+    if (!run)
+      throw new RetryableError(
+        'not-ready',
+        `Report run ${id} does not exist (schedule-reports creates it before enqueueing)`,
+      );
     if (t.shard >= run.hours) {
-      ctx.log.warn('Shard beyond the hours of its day; nothing to do', { day: t.day, shard: t.shard, hours: run.hours });
+      ctx.log.warn('Shard beyond the hours of its day; nothing to do', {
+        day: t.day,
+        shard: t.shard,
+        hours: run.hours,
+      });
       return;
     }
     const state = await d.reports.getShard(id, t.shard, now());
@@ -74,7 +104,11 @@ export function createAggregateHandler(d: AggregateDeps) {
       await followUp(t, state.step, ctx);
       return;
     }
-    if (state.step < t.step) throw new RetryableError('not-ready', `Shard ${t.shard} of ${t.day} is at step ${state.step}, not yet at ${t.step}`);
+    if (state.step < t.step)
+      throw new RetryableError(
+        'not-ready',
+        `Shard ${t.shard} of ${t.day} is at step ${state.step}, not yet at ${t.step}`,
+      );
 
     const day = storeDay(run.day, run.timeZone);
     const { start, end } = shardBounds(day, t.shard);
@@ -91,8 +125,23 @@ export function createAggregateHandler(d: AggregateDeps) {
 
     const part = `${String(t.shard).padStart(2, '0')}-${t.step}-${randomUUID().slice(0, 8)}`;
     await d.reports.writePart(id, part, t.shard, t.step, totals);
-    const r = await d.reports.commitStep(id, t.shard, t.step, { part, cursor, done, orders: totals.orderCount, now: now() });
-    ctx.log.info('Report step read', { day: t.day, run: t.run, shard: t.shard, step: t.step, orders: totals.orderCount, done, committed: r.committed, ms: Math.round(elapsed() - began) });
+    const r = await d.reports.commitStep(id, t.shard, t.step, {
+      part,
+      cursor,
+      done,
+      orders: totals.orderCount,
+      now: now(),
+    });
+    ctx.log.info('Report step read', {
+      day: t.day,
+      run: t.run,
+      shard: t.shard,
+      step: t.step,
+      orders: totals.orderCount,
+      done,
+      committed: r.committed,
+      ms: Math.round(elapsed() - began),
+    });
     if (!r.committed) {
       await d.reports.deletePart(id, part).catch(() => {});
       if (r.state.done) return afterDone(t, run.hours, ctx);

@@ -11,15 +11,30 @@ import { createFirestore } from '../../shared/firestore.ts';
 import { enqueuerFromConfig, targetOf } from '../../shared/tasks.ts';
 import { createScheduleHandler } from './handle.ts';
 
-export type ScheduleConfig = z.output<typeof BaseEnv> & z.output<typeof OidcEnv> & z.output<typeof FirestoreEnv> & z.output<typeof TasksEnv> & z.output<typeof ScheduleEnv>;
+export type ScheduleConfig = z.output<typeof BaseEnv> &
+  z.output<typeof OidcEnv> &
+  z.output<typeof FirestoreEnv> &
+  z.output<typeof TasksEnv> &
+  z.output<typeof ScheduleEnv>;
 
 export function createScheduleTarget(config: ScheduleConfig, o: { now?: () => Date } = {}) {
   const log = createLogger({ level: config.LOG_LEVEL, labels: { function: config.K_SERVICE ?? 'schedule-reports' } });
-  const db = createFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE, emulatorHost: config.FIRESTORE_EMULATOR_HOST });
-  const verify = createOidcVerifier({ jwksUrl: config.OIDC_JWKS_URL, issuers: config.OIDC_ISSUERS, audience: config.OIDC_AUDIENCE, allowedEmails: config.OIDC_ALLOWED_EMAILS });
+  const db = createFirestore({
+    projectId: config.GOOGLE_CLOUD_PROJECT,
+    databaseId: config.FIRESTORE_DATABASE,
+    emulatorHost: config.FIRESTORE_EMULATOR_HOST,
+  });
+  const verify = createOidcVerifier({
+    jwksUrl: config.OIDC_JWKS_URL,
+    issuers: config.OIDC_ISSUERS,
+    audience: config.OIDC_AUDIENCE,
+    allowedEmails: config.OIDC_ALLOWED_EMAILS,
+  });
   const schedule = createScheduleHandler({
     reports: createReportStore(db, { timeoutMs: config.FIRESTORE_TIMEOUT_MS }),
-    enqueue: enqueuerFromConfig(config, QUEUE_SCHEMAS, { reports: targetOf(config.AGGREGATE_ORDERS_URL, config.AGGREGATE_ORDERS_AUDIENCE) }),
+    enqueue: enqueuerFromConfig(config, QUEUE_SCHEMAS, {
+      reports: targetOf(config.AGGREGATE_ORDERS_URL, config.AGGREGATE_ORDERS_AUDIENCE),
+    }),
     timeZone: config.STORE_TIME_ZONE,
     window: config.REPORTS_WINDOW,
     maxBackfillDays: config.REPORTS_MAX_BACKFILL_DAYS,
@@ -34,7 +49,12 @@ export function createScheduleTarget(config: ScheduleConfig, o: { now?: () => Da
     authenticate: verify,
     handler: async (req, res, reqLog, caller, trace) => {
       const answer = await schedule(req.body, trace);
-      reqLog.info('Reports scheduled', { caller: caller?.email, enqueued: answer.enqueued, found: answer.found, days: answer.days.map((x) => x.day) });
+      reqLog.info('Reports scheduled', {
+        caller: caller?.email,
+        enqueued: answer.enqueued,
+        found: answer.found,
+        days: answer.days.map((x) => x.day),
+      });
       res.status(200).json(answer);
     },
   });

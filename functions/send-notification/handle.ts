@@ -24,29 +24,49 @@ export interface NotificationDeps {
 export function createNotificationHandler(d: NotificationDeps) {
   return async (payload: NotificationPayload, ctx: TaskContext): Promise<void> => {
     if (payload.kind === 'order-confirmation' && (await cancelledBeforeConfirmation(d, payload.order.id))) {
-      ctx.log.info('Confirmation not sent: the order is already cancelled', { kind: payload.kind, eventId: payload.eventId, outcome: 'skipped' });
+      ctx.log.info('Confirmation not sent: the order is already cancelled', {
+        kind: payload.kind,
+        eventId: payload.eventId,
+        outcome: 'skipped',
+      });
       return;
     }
     const order = await storedOrder(d, payload);
-    const claim = await d.deliveries.claim(payload.idempotencyKey, { kind: payload.kind, task: ctx.task, leaseSeconds: d.leaseSeconds });
+    const claim = await d.deliveries.claim(payload.idempotencyKey, {
+      kind: payload.kind,
+      task: ctx.task,
+      leaseSeconds: d.leaseSeconds,
+    });
     if (claim.state === 'sent') {
-      ctx.log.info('Email already sent for this key; nothing to do', { kind: payload.kind, messageId: claim.messageId });
+      ctx.log.info('Email already sent for this key; nothing to do', {
+        kind: payload.kind,
+        messageId: claim.messageId,
+      });
       return;
     }
     if (claim.state === 'busy') {
-      throw new RetryableError('not-ready', `Another attempt is sending this ${payload.kind} email`, { retryAfterSeconds: claim.retryAfterSeconds });
+      throw new RetryableError('not-ready', `Another attempt is sending this ${payload.kind} email`, {
+        retryAfterSeconds: claim.retryAfterSeconds,
+      });
     }
     let messageId: string;
     try {
       ({ messageId } = await d.mailer.send(message(d, payload, ctx, order)));
     } catch (err) {
       const e = err instanceof AppError ? err : new AppError('internal', String(err), { cause: err });
-      await d.deliveries.markFailed(payload.idempotencyKey, { code: e.code, message: e.message }).catch((markErr: unknown) => ctx.log.warn('Could not record the failed send', { reason: String(markErr) }));
+      await d.deliveries
+        .markFailed(payload.idempotencyKey, { code: e.code, message: e.message })
+        .catch((markErr: unknown) => ctx.log.warn('Could not record the failed send', { reason: String(markErr) }));
       throw err;
     }
     // SendGrid accepted: record it, trying hard, since a lost record could mean a second email after the lease.
     await retry(() => d.deliveries.markSent(payload.idempotencyKey, messageId), 3);
-    ctx.log.info('Email sent', { kind: payload.kind, messageId, attempt: claim.attempts, eventId: 'eventId' in payload ? payload.eventId : undefined });
+    ctx.log.info('Email sent', {
+      kind: payload.kind,
+      messageId,
+      attempt: claim.attempts,
+      eventId: 'eventId' in payload ? payload.eventId : undefined,
+    });
   };
 }
 
@@ -55,7 +75,11 @@ async function storedOrder(d: NotificationDeps, payload: NotificationPayload): P
   if (!orderId) return undefined;
   const doc = await d.orders.getOrder(orderId);
   // Events can arrive out of order: wait (by retrying) for order.created, which carries the customer.
-  if (!doc?.order) throw new RetryableError('not-ready', `Order ${orderId} is not known yet; retrying until its order.created event arrives`);
+  if (!doc?.order)
+    throw new RetryableError(
+      'not-ready',
+      `Order ${orderId} is not known yet; retrying until its order.created event arrives`,
+    );
   return doc.order;
 }
 
@@ -68,7 +92,12 @@ async function cancelledBeforeConfirmation(d: NotificationDeps, orderId: string)
   return (await d.orders.getOrder(orderId))?.status === 'cancelled';
 }
 
-function message(d: NotificationDeps, payload: NotificationPayload, ctx: TaskContext, order: Order | undefined): MailMessage {
+function message(
+  d: NotificationDeps,
+  payload: NotificationPayload,
+  ctx: TaskContext,
+  order: Order | undefined,
+): MailMessage {
   const base = {
     to: recipientFor(payload, order),
     customArgs: {

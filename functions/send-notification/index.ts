@@ -16,7 +16,11 @@ import { createGiveUp, createNotificationHandler } from './handle.ts';
 
 const config = loadConfig(Env);
 const log = createLogger({ level: config.LOG_LEVEL, labels: { function: config.K_SERVICE ?? 'send-notification' } });
-const db = createFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE, emulatorHost: config.FIRESTORE_EMULATOR_HOST });
+const db = createFirestore({
+  projectId: config.GOOGLE_CLOUD_PROJECT,
+  databaseId: config.FIRESTORE_DATABASE,
+  emulatorHost: config.FIRESTORE_EMULATOR_HOST,
+});
 const documents = { timeoutMs: config.FIRESTORE_TIMEOUT_MS };
 const deliveries = createDeliveries(db, documents);
 
@@ -24,11 +28,22 @@ http(
   'send-notification',
   taskTarget({
     schema: NotificationPayload,
-    verify: createOidcVerifier({ jwksUrl: config.OIDC_JWKS_URL, issuers: config.OIDC_ISSUERS, audience: config.OIDC_AUDIENCE, allowedEmails: config.OIDC_ALLOWED_EMAILS }),
+    verify: createOidcVerifier({
+      jwksUrl: config.OIDC_JWKS_URL,
+      issuers: config.OIDC_ISSUERS,
+      audience: config.OIDC_AUDIENCE,
+      allowedEmails: config.OIDC_ALLOWED_EMAILS,
+    }),
     log,
     project: config.GOOGLE_CLOUD_PROJECT,
     maxAttempts: maxAttemptsLookup(),
     onGiveUp: createGiveUp({ deliveries, deadLetters: createDeadLetters(db, documents) }),
-    handler: createNotificationHandler({ orders: createOrders(db, documents), deliveries, mailer: createMailer(config), mailConfig: config, leaseSeconds: config.DELIVERY_LEASE_SECONDS }),
+    handler: createNotificationHandler({
+      orders: createOrders(db, documents),
+      deliveries,
+      mailer: createMailer(config),
+      mailConfig: config,
+      leaseSeconds: config.DELIVERY_LEASE_SECONDS,
+    }),
   }),
 );

@@ -10,6 +10,18 @@ import { Env } from './env.ts';
 
 const config = loadConfig(Env);
 const log = createLogger({ level: config.LOG_LEVEL, labels: { function: config.K_SERVICE ?? 'shopify-webhook' } });
-const handler = createPlatformHandler(SHOPIFY, { secrets: config.SHOPIFY_WEBHOOK_SECRETS, intake: createIntakeDeps(config) });
+const handler = createPlatformHandler(SHOPIFY, {
+  secrets: config.SHOPIFY_WEBHOOK_SECRETS,
+  intake: createIntakeDeps(config),
+});
 
-http('shopify-webhook', publicEndpoint({ log, project: config.GOOGLE_CLOUD_PROJECT, maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES, maxBodySetting: 'WEBHOOK_MAX_BODY_BYTES', handler }));
+http(
+  'shopify-webhook',
+  publicEndpoint({
+    log,
+    project: config.GOOGLE_CLOUD_PROJECT,
+    maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
+    maxBodySetting: 'WEBHOOK_MAX_BODY_BYTES',
+    handler,
+  }),
+);

@@ -17,8 +17,20 @@ export interface WebhookDeps extends Omit<IntakeDeps, 'log'> {
 
 export function createWebhookHandler(d: WebhookDeps) {
   return async (req: Request, res: Response, log: Logger, _caller?: OidcClaims, trace?: Trace): Promise<void> => {
-    verifyWebhookSignature({ header: req.get(SIGNATURE_HEADER), rawBody: req.rawBody, secrets: d.secrets, now: d.now(), toleranceSeconds: d.toleranceSeconds });
-    const intake = { orders: d.orders, enqueue: d.enqueue, log, source: { platform: 'storefront', status: 202 }, ...(trace ? { trace } : {}) };
+    verifyWebhookSignature({
+      header: req.get(SIGNATURE_HEADER),
+      rawBody: req.rawBody,
+      secrets: d.secrets,
+      now: d.now(),
+      toleranceSeconds: d.toleranceSeconds,
+    });
+    const intake = {
+      orders: d.orders,
+      enqueue: d.enqueue,
+      log,
+      source: { platform: 'storefront', status: 202 },
+      ...(trace ? { trace } : {}),
+    };
     res.status(202).json(await accept(req.body, intake));
   };
 }

@@ -18,6 +18,12 @@ http(
     project: config.GOOGLE_CLOUD_PROJECT,
     maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
     maxBodySetting: 'WEBHOOK_MAX_BODY_BYTES',
-    handler: createWebhookHandler({ orders, enqueue, secrets: config.STOREFRONT_WEBHOOK_SECRETS, toleranceSeconds: config.WEBHOOK_SIGNATURE_TOLERANCE_SECONDS, now: Date.now }),
+    handler: createWebhookHandler({
+      orders,
+      enqueue,
+      secrets: config.STOREFRONT_WEBHOOK_SECRETS,
+      toleranceSeconds: config.WEBHOOK_SIGNATURE_TOLERANCE_SECONDS,
+      now: Date.now,
+    }),
   }),
 );

@@ -11,7 +11,16 @@ import { answeringPing } from './ping.ts';
 
 const config = loadConfig(Env);
 const log = createLogger({ level: config.LOG_LEVEL, labels: { function: config.K_SERVICE ?? 'woocommerce-webhook' } });
-const handler = createPlatformHandler(WOOCOMMERCE, { secrets: config.WOOCOMMERCE_WEBHOOK_SECRETS, intake: createIntakeDeps(config) });
-const endpoint = publicEndpoint({ log, project: config.GOOGLE_CLOUD_PROJECT, maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES, maxBodySetting: 'WEBHOOK_MAX_BODY_BYTES', handler });
+const handler = createPlatformHandler(WOOCOMMERCE, {
+  secrets: config.WOOCOMMERCE_WEBHOOK_SECRETS,
+  intake: createIntakeDeps(config),
+});
+const endpoint = publicEndpoint({
+  log,
+  project: config.GOOGLE_CLOUD_PROJECT,
+  maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
+  maxBodySetting: 'WEBHOOK_MAX_BODY_BYTES',
+  handler,
+});
 
 http('woocommerce-webhook', answeringPing(endpoint, log));

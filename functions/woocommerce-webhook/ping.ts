@@ -10,7 +10,9 @@ import { isWooCommercePing } from '../../shared/platforms/woocommerce/map.ts';
 export function answeringPing(endpoint: Handler, log: Logger): Handler {
   return async (req, res) => {
     if (req.method === 'POST' && isWooCommercePing(req.get('content-type'), req.rawBody)) {
-      log.info('WooCommerce ping answered', { webhookId: req.rawBody!.toString('latin1').trim().slice('webhook_id='.length) });
+      log.info('WooCommerce ping answered', {
+        webhookId: req.rawBody!.toString('latin1').trim().slice('webhook_id='.length),
+      });
       res.status(200).json({ ping: true });
       return;
     }

@@ -13,7 +13,12 @@ const seconds = (duration: string | undefined): number => Number(String(duration
 
 export interface AttemptFeed {
   /** Newest first, at most `limit`, after `since` (a seq), filtered by short queue id and outcome. */
-  list(f: { queue?: string | undefined; outcome?: string | undefined; since?: number | undefined; limit?: number | undefined }): Attempt[];
+  list(f: {
+    queue?: string | undefined;
+    outcome?: string | undefined;
+    since?: number | undefined;
+    limit?: number | undefined;
+  }): Attempt[];
   /** Queue id → dispatches in each of the last 60 seconds (oldest first), on the emulator clock. */
   perSecond(): Record<string, number[]>;
   /** Reads what is new now (the loop does it every `intervalMs`); resolves when done. */

@@ -25,11 +25,22 @@ export interface FirestoreData {
   close(): Promise<void>;
 }
 
-export function firestoreData(o: { project: string; firestoreHost: string; opsEnv: () => Record<string, string | undefined> }): FirestoreData {
-  const db: Firestore = createFirestore({ projectId: o.project, databaseId: '(default)', emulatorHost: o.firestoreHost });
+export function firestoreData(o: {
+  project: string;
+  firestoreHost: string;
+  opsEnv: () => Record<string, string | undefined>;
+}): FirestoreData {
+  const db: Firestore = createFirestore({
+    projectId: o.project,
+    databaseId: '(default)',
+    emulatorHost: o.firestoreHost,
+  });
   return {
     async order(id) {
-      const [snap, events] = await Promise.all([db.collection('orders').doc(id).get(), db.collection('events').where('orderId', '==', id).get()]);
+      const [snap, events] = await Promise.all([
+        db.collection('orders').doc(id).get(),
+        db.collection('events').where('orderId', '==', id).get(),
+      ]);
       return {
         order: snap.exists ? (snap.data() as OrderDoc) : undefined,
         events: events.docs.map((d) => d.data() as EventDoc).sort((a, b) => a.receivedAt.localeCompare(b.receivedAt)),
@@ -47,14 +58,20 @@ export function firestoreData(o: { project: string; firestoreHost: string; opsEn
         const parsed = Report.safeParse(d.data());
         return parsed.success
           ? { day: d.id, report: parsed.data }
-          : { day: d.id, report: d.data(), issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
+          : {
+              day: d.id,
+              report: d.data(),
+              issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+            };
       });
     },
     deadLetters: createDeadLetters(db),
     async redrive(id) {
       const lines: string[] = [];
       const env = { GOOGLE_CLOUD_PROJECT: o.project, FIRESTORE_EMULATOR_HOST: o.firestoreHost, ...o.opsEnv() };
-      const code = await runDeadLetters(id === undefined ? ['redrive'] : ['redrive', '--id', id], env, (line) => lines.push(line));
+      const code = await runDeadLetters(id === undefined ? ['redrive'] : ['redrive', '--id', id], env, (line) =>
+        lines.push(line),
+      );
       return { code, lines };
     },
     close: () => db.terminate(),

@@ -61,7 +61,13 @@ const VENDOR: Record<string, string> = {
   'uplot.mjs': 'node_modules/uplot/dist/uPlot.esm.js',
   'uplot.css': 'node_modules/uplot/dist/uPlot.min.css',
 };
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.png': 'image/png' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.png': 'image/png',
+};
 
 export async function startConsole(o: ConsoleOptions): Promise<Console> {
   const location = o.location ?? 'us-central1';
@@ -70,7 +76,11 @@ export async function startConsole(o: ConsoleOptions): Promise<Console> {
   const data = firestoreData({
     project: o.project,
     firestoreHost: o.firestoreHost,
-    opsEnv: () => ({ TASKS_LOCATION: location, CLOUD_TASKS_EMULATOR_HOST: new URL(o.tasksUrl).host, ...(typeof o.opsEnv === 'function' ? o.opsEnv() : o.opsEnv) }),
+    opsEnv: () => ({
+      TASKS_LOCATION: location,
+      CLOUD_TASKS_EMULATOR_HOST: new URL(o.tasksUrl).host,
+      ...(typeof o.opsEnv === 'function' ? o.opsEnv() : o.opsEnv),
+    }),
   });
   const attempts = followAttempts(tasks, { intervalMs: o.pollMs ?? 1000 });
   const deps = { tasks, mail, data, attempts };
@@ -84,7 +94,10 @@ export async function startConsole(o: ConsoleOptions): Promise<Console> {
     if (url.pathname.startsWith('/api/')) {
       // A JSON type makes a browser ask first (CORS preflight) before it sends a cross-origin write at all.
       if (isWrite(method) && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
-        throw new UpstreamError(415, `Content-Type must be application/json on ${method} ${url.pathname}, got "${req.headers['content-type'] ?? ''}"`);
+        throw new UpstreamError(
+          415,
+          `Content-Type must be application/json on ${method} ${url.pathname}, got "${req.headers['content-type'] ?? ''}"`,
+        );
       }
       const body = async (): Promise<Record<string, any>> => {
         const chunks: Buffer[] = [];
@@ -105,7 +118,11 @@ export async function startConsole(o: ConsoleOptions): Promise<Console> {
       // The email's own HTML, as the recipient's client gets it; the sandbox CSP keeps its scripts and forms inert
       // even when opened directly, and the page shows it in a sandboxed iframe.
       const html = await mail.html(decodeURIComponent(email[1]!));
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': 'sandbox', 'Cache-Control': 'no-store' });
+      res.writeHead(200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Security-Policy': 'sandbox',
+        'Cache-Control': 'no-store',
+      });
       return void res.end(html);
     }
     const vendor = /^\/vendor\/([\w.-]+)$/.exec(url.pathname)?.[1];
@@ -117,8 +134,10 @@ export async function startConsole(o: ConsoleOptions): Promise<Console> {
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       // A gRPC error (a numeric code) comes from Firestore: an upstream failure, not the console's.
-      const status = err instanceof UpstreamError ? err.status : typeof (err as { code?: unknown }).code === 'number' ? 502 : 500;
-      if (!res.headersSent) sendJson(res, status, { error: { status, message: err instanceof Error ? err.message : String(err) } });
+      const status =
+        err instanceof UpstreamError ? err.status : typeof (err as { code?: unknown }).code === 'number' ? 502 : 500;
+      if (!res.headersSent)
+        sendJson(res, status, { error: { status, message: err instanceof Error ? err.message : String(err) } });
       else res.destroy();
     });
   });

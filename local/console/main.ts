@@ -26,10 +26,19 @@ export function consoleOptionsFor(stack: StackInfo, file: string): ConsoleOption
 
 if (import.meta.main) {
   const { values } = parseArgs({
-    options: { port: { type: 'string', default: '8000' }, host: { type: 'string', default: '127.0.0.1' }, 'allowed-hosts': { type: 'string', multiple: true }, state: { type: 'string' }, stack: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      port: { type: 'string', default: '8000' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'allowed-hosts': { type: 'string', multiple: true },
+      state: { type: 'string' },
+      stack: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
-    console.log('usage: npm run console -- [--port 8000] [--host 127.0.0.1] [--allowed-hosts h,…] [--state .local | --stack <file>]');
+    console.log(
+      'usage: npm run console -- [--port 8000] [--host 127.0.0.1] [--allowed-hosts h,…] [--state .local | --stack <file>]',
+    );
     process.exit(0);
   }
   const port = Number(values.port);
@@ -40,9 +49,15 @@ if (import.meta.main) {
   const allowedHosts = allowedHostsOrExit(values['allowed-hosts']);
   const file = resolve(values.stack ?? stackFile(values.state ?? join(import.meta.dirname, '..', '..', '.local')));
   try {
-    const c = await startConsole({ ...consoleOptionsFor(readStack(file), file), port, host: values.host, allowedHosts });
+    const c = await startConsole({
+      ...consoleOptionsFor(readStack(file), file),
+      port,
+      host: values.host,
+      allowedHosts,
+    });
     console.log(JSON.stringify({ message: 'Console listening', url: c.url }));
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void c.stop().then(() => process.exit(0)));
+    for (const sig of ['SIGINT', 'SIGTERM'] as const)
+      process.once(sig, () => void c.stop().then(() => process.exit(0)));
   } catch (err) {
     console.error((err as Error).message);
     process.exit(1);

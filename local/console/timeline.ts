@@ -51,11 +51,24 @@ export interface TimelineDeps {
 
 const short = (name: string): string => name.split('/').pop() ?? name;
 const KIND_ORDER: EntryKind[] = ['delivery', 'status', 'task', 'attempt', 'email', 'report'];
-const STATUS_OF: Record<string, OrderStatus> = { 'order.created': 'created', 'order.shipped': 'shipped', 'order.completed': 'completed', 'order.cancelled': 'cancelled' };
-const OUTCOME: Record<string, string> = { succeeded: 'done', retrying: 'will retry', 'gave-up': 'given up', 'task-gone': 'task already gone' };
+const STATUS_OF: Record<string, OrderStatus> = {
+  'order.created': 'created',
+  'order.shipped': 'shipped',
+  'order.completed': 'completed',
+  'order.cancelled': 'cancelled',
+};
+const OUTCOME: Record<string, string> = {
+  succeeded: 'done',
+  retrying: 'will retry',
+  'gave-up': 'given up',
+  'task-gone': 'task already gone',
+};
 
 const sorted = (entries: TimelineEntry[]): TimelineEntry[] =>
-  entries.sort((a, b) => (a.after ?? a.at).localeCompare(b.after ?? b.at) || KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+  entries.sort(
+    (a, b) =>
+      (a.after ?? a.at).localeCompare(b.after ?? b.at) || KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind),
+  );
 
 /** The `code` of a task target's JSON answer (`{"outcome":"retry","code":…}`), if it is one. */
 function codeOf(body: string | undefined): string | undefined {
@@ -72,14 +85,25 @@ function codeOf(body: string | undefined): string | undefined {
 function attemptEntries(records: Json[], label: string): TimelineEntry[] {
   return records.map((r) => {
     const code = codeOf(r.responseBody);
-    const answer = r.status !== undefined ? String(r.status) : r.timedOut ? 'deadline exceeded' : `no answer (${r.error ?? 'connection failed'})`;
+    const answer =
+      r.status !== undefined
+        ? String(r.status)
+        : r.timedOut
+          ? 'deadline exceeded'
+          : `no answer (${r.error ?? 'connection failed'})`;
     const ms = Math.round(r.latencyMs);
     return {
       at: r.dispatchTime,
       kind: 'attempt',
       text: `${label} attempt ${r.attempt}${r.runTask ? ' (run now)' : ''}: ${answer} in ${ms} ms, ${OUTCOME[r.outcome] ?? r.outcome}${code ? ` (${code})` : ''}`,
       task: { queue: short(r.queue), id: short(r.task) },
-      attempt: { n: r.attempt, ...(r.status !== undefined ? { status: r.status } : {}), ms, outcome: r.outcome, ...(code ? { code } : {}) },
+      attempt: {
+        n: r.attempt,
+        ...(r.status !== undefined ? { status: r.status } : {}),
+        ms,
+        outcome: r.outcome,
+        ...(code ? { code } : {}),
+      },
     };
   });
 }
@@ -88,7 +112,13 @@ function attemptEntries(records: Json[], label: string): TimelineEntry[] {
 function emailEntry(m: Json, sentBy: Json[] = []): TimelineEntry {
   const task = argsOf(m).taskName;
   const done = sentBy.find((r) => r.outcome === 'succeeded' && (!task || short(r.task) === task));
-  return { at: m.receivedAt, ...(done ? { after: done.responseTime } : {}), kind: 'email', text: `email "${m.subject ?? m.templateId ?? '(no subject)'}" to ${(m.to ?? []).map(maskEmail).join(', ')} in the outbox (${m.id})`, outbox: m.id };
+  return {
+    at: m.receivedAt,
+    ...(done ? { after: done.responseTime } : {}),
+    kind: 'email',
+    text: `email "${m.subject ?? m.templateId ?? '(no subject)'}" to ${(m.to ?? []).map(maskEmail).join(', ')} in the outbox (${m.id})`,
+    outbox: m.id,
+  };
 }
 
 const argsOf = (m: Json): Json => ({ ...m.request?.custom_args, ...m.request?.personalizations?.[0]?.custom_args });
@@ -104,35 +134,67 @@ export async function orderTimeline(d: TimelineDeps, orderId: string): Promise<T
     const notes = await d.data.deliveries(e.eventId);
     if (!notes.length) entries.push({ at: e.receivedAt, kind: 'delivery', text: `${e.type} ${e.eventId} recorded` });
     for (const n of notes) {
-      const answer = n.answer === 'failed' ? `${n.status ?? ''} failed (${n.code ?? 'error'})` : `${n.status ?? ''} ${n.answer}`.trim();
+      const answer =
+        n.answer === 'failed'
+          ? `${n.status ?? ''} failed (${n.code ?? 'error'})`
+          : `${n.status ?? ''} ${n.answer}`.trim();
       const own = n.traceId && n.traceId !== traceId ? `; its request's own trace ${n.traceId}` : '';
-      entries.push({ at: n.at, kind: 'delivery', text: `${n.platform} delivered ${e.type} ${e.eventId}${n.deliveryId ? ` (delivery ${n.deliveryId})` : ''}: ${answer}${own}` });
+      entries.push({
+        at: n.at,
+        kind: 'delivery',
+        text: `${n.platform} delivered ${e.type} ${e.eventId}${n.deliveryId ? ` (delivery ${n.deliveryId})` : ''}: ${answer}${own}`,
+      });
     }
     const status = STATUS_OF[e.type];
-    if (status && order?.statusAt[status]) entries.push({ at: e.receivedAt, kind: 'status', text: `status ${status} (at ${order.statusAt[status]} by the storefront's clock)` });
+    if (status && order?.statusAt[status])
+      entries.push({
+        at: e.receivedAt,
+        kind: 'status',
+        text: `status ${status} (at ${order.statusAt[status]} by the storefront's clock)`,
+      });
     for (const t of e.tasks ?? []) {
       const records = await d.tasks.dispatches({ task: t.name });
       attempts.push(...records);
       // Created when it was first scheduled (the event is marked enqueued just after, maybe after a first attempt).
       const at = [e.enqueuedAt ?? e.receivedAt, ...records.map((r) => r.scheduleTime as string)].sort()[0]!;
-      entries.push({ at, kind: 'task', text: `task created on ${short(t.queue)}: ${short(t.name)} (for ${e.eventId})`, task: { queue: short(t.queue), id: short(t.name) } });
+      entries.push({
+        at,
+        kind: 'task',
+        text: `task created on ${short(t.queue)}: ${short(t.name)} (for ${e.eventId})`,
+        task: { queue: short(t.queue), id: short(t.name) },
+      });
       entries.push(...attemptEntries(records, `${short(t.queue)}/${short(t.name).slice(0, 12)}…`));
     }
   }
   const eventIds = new Set(events.map((e) => e.eventId));
   for (const m of await d.mail.list()) if (eventIds.has(argsOf(m).eventId)) entries.push(emailEntry(m, attempts));
-  return { title: `order ${orderId}`, state: order?.status ?? 'not created yet', ...(traceId ? { traceId } : {}), entries: sorted(entries) };
+  return {
+    title: `order ${orderId}`,
+    state: order?.status ?? 'not created yet',
+    ...(traceId ? { traceId } : {}),
+    entries: sorted(entries),
+  };
 }
 
 /** A daily-report run's timeline: schedule, each shard step's attempts, the combine, the email. */
 export async function runTimeline(d: TimelineDeps, day: string, runName = 'scheduled'): Promise<Timeline | undefined> {
   const { run, shards } = await d.data.run(day, runName);
   if (!run) return undefined;
-  const entries: TimelineEntry[] = [{ at: run.createdAt, kind: 'task', text: `run created by schedule-reports: ${run.hours} shards of ${run.day} (${run.timeZone})` }];
+  const entries: TimelineEntry[] = [
+    {
+      at: run.createdAt,
+      kind: 'task',
+      text: `run created by schedule-reports: ${run.hours} shards of ${run.day} (${run.timeZone})`,
+    },
+  ];
   // The run's tasks: each shard's steps (their ids come from day, run, shard and step), then the email.
   const labels = new Map<string, string>();
   for (const s of shards) {
-    for (let step = 0; step <= s.step; step++) labels.set(taskIdFor('reports', reportTaskKey({ day, run: runName, shard: s.shard, step })), `shard ${String(s.shard).padStart(2, '0')} step ${step}`);
+    for (let step = 0; step <= s.step; step++)
+      labels.set(
+        taskIdFor('reports', reportTaskKey({ day, run: runName, shard: s.shard, step })),
+        `shard ${String(s.shard).padStart(2, '0')} step ${step}`,
+      );
   }
   for (let shard = 0; shard < run.hours; shard++) {
     const id = taskIdFor('reports', reportTaskKey({ day, run: runName, shard, step: 0 }));
@@ -147,9 +209,18 @@ export async function runTimeline(d: TimelineDeps, day: string, runName = 'sched
   const mine = all.filter((r) => labels.has(short(r.task)) || (traceId && traceOf(r) === traceId));
   const byTask = new Map<string, Json[]>();
   for (const r of mine) byTask.set(r.task, [...(byTask.get(r.task) ?? []), r]);
-  for (const [task, records] of byTask) entries.push(...attemptEntries(records, labels.get(short(task)) ?? `${short(records[0]!.queue)}/${short(task).slice(0, 12)}…`));
-  if (run.combinedAt) entries.push({ at: run.combinedAt, kind: 'report', text: `combined: reports/${day} written${run.emailTask ? ', email task created' : ''}` });
-  for (const m of await d.mail.list()) if (argsOf(m).idempotencyKey === `daily-report/${day}`) entries.push(emailEntry(m, mine));
+  for (const [task, records] of byTask)
+    entries.push(
+      ...attemptEntries(records, labels.get(short(task)) ?? `${short(records[0]!.queue)}/${short(task).slice(0, 12)}…`),
+    );
+  if (run.combinedAt)
+    entries.push({
+      at: run.combinedAt,
+      kind: 'report',
+      text: `combined: reports/${day} written${run.emailTask ? ', email task created' : ''}`,
+    });
+  for (const m of await d.mail.list())
+    if (argsOf(m).idempotencyKey === `daily-report/${day}`) entries.push(emailEntry(m, mine));
   const done = shards.filter((s) => s.done).length;
   const state = run.combinedAt ? 'combined' : `${done} of ${run.hours} shards done`;
   return { title: `report run ${day}/${runName}`, state, ...(traceId ? { traceId } : {}), entries: sorted(entries) };

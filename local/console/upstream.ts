@@ -39,7 +39,8 @@ async function call(url: string, init: RequestInit = {}): Promise<Json> {
 export function tasksApi(baseUrl: string, project: string, location: string) {
   const parent = `projects/${project}/locations/${location}`;
   const v2 = (path: string, init?: RequestInit) => call(`${baseUrl}/v2/${path}`, init);
-  const post = (path: string, body: Json = {}) => v2(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const post = (path: string, body: Json = {}) =>
+    v2(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
   const queuePath = (queue: string) => `${parent}/queues/${encodeURIComponent(queue)}`;
   const taskPath = (queue: string, task: string) => `${queuePath(queue)}/tasks/${encodeURIComponent(task)}`;
   return {
@@ -48,7 +49,9 @@ export function tasksApi(baseUrl: string, project: string, location: string) {
     getQueue: (queue: string) => v2(queuePath(queue)),
     queueAction: (queue: string, action: 'pause' | 'resume' | 'purge') => post(`${queuePath(queue)}:${action}`),
     listTasks: (queue: string, o: { pageSize: number; pageToken?: string | undefined; full?: boolean }) =>
-      v2(`${queuePath(queue)}/tasks?pageSize=${o.pageSize}${o.pageToken ? `&pageToken=${encodeURIComponent(o.pageToken)}` : ''}${o.full ? '&responseView=FULL' : ''}`),
+      v2(
+        `${queuePath(queue)}/tasks?pageSize=${o.pageSize}${o.pageToken ? `&pageToken=${encodeURIComponent(o.pageToken)}` : ''}${o.full ? '&responseView=FULL' : ''}`,
+      ),
     getTask: (queue: string, task: string) => v2(`${taskPath(queue, task)}?responseView=FULL`),
     runTask: (queue: string, task: string) => post(`${taskPath(queue, task)}:run`),
     deleteTask: (queue: string, task: string) => v2(taskPath(queue, task), { method: 'DELETE' }),
@@ -72,10 +75,16 @@ export function mailApi(baseUrl: string) {
     get: (id: string) => call(`${baseUrl}/outbox/${encodeURIComponent(id)}`, json),
     /** The HTML as the recipient's client gets it (for a template message, the sink's page of its data). */
     html: async (id: string): Promise<string> => {
-      const res = await fetch(`${baseUrl}/outbox/${encodeURIComponent(id)}/html`, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => {
+      const res = await fetch(`${baseUrl}/outbox/${encodeURIComponent(id)}/html`, {
+        signal: AbortSignal.timeout(10_000),
+      }).catch((err: Error) => {
         throw new UpstreamError(502, `the mail sink did not answer: ${err.message}`);
       });
-      if (!res.ok) throw new UpstreamError(res.status === 404 ? 404 : 502, res.status === 404 ? `No email ${id} in the outbox` : `the mail sink answered ${res.status}`);
+      if (!res.ok)
+        throw new UpstreamError(
+          res.status === 404 ? 404 : 502,
+          res.status === 404 ? `No email ${id} in the outbox` : `the mail sink answered ${res.status}`,
+        );
       return res.text();
     },
   };

@@ -12,7 +12,14 @@ net.Server.prototype.listen = function (this: net.Server, ...args: unknown[]): n
   const first = args[0];
   if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) {
     if (typeof args[1] !== 'string') args.splice(1, 0, HOST);
-  } else if (first && typeof first === 'object' && !('path' in first) && !('host' in first) && !('fd' in first) && !('_handle' in first)) {
+  } else if (
+    first &&
+    typeof first === 'object' &&
+    !('path' in first) &&
+    !('host' in first) &&
+    !('fd' in first) &&
+    !('_handle' in first)
+  ) {
     args[0] = { ...first, host: HOST };
   }
   return (listen as (...a: unknown[]) => net.Server).apply(this, args);

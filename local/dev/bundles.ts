@@ -10,7 +10,20 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildFunctions } from '../../esbuild.config.mjs';
 
@@ -45,7 +58,12 @@ export function createBundles(root: string): Bundles {
 
   const isStale = (name: string): boolean => {
     const bundle = join(dist(name), 'index.js');
-    const files = [bundle, join(dist(name), 'package.json'), join(dist(name), 'package-lock.json'), join(dist(name), 'meta.json')];
+    const files = [
+      bundle,
+      join(dist(name), 'package.json'),
+      join(dist(name), 'package-lock.json'),
+      join(dist(name), 'meta.json'),
+    ];
     if (!files.every(existsSync)) return true;
     const built = statSync(bundle).mtimeMs;
     const sources = inputs(name);
@@ -133,12 +151,20 @@ function readMarker(nm: string): string | undefined {
 
 function run(command: string, args: string[], cwd: string): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+    const child = spawn(command, args, {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d));
     child.stderr.on('data', (d: Buffer) => (output += d));
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`${command} ${args.join(' ')} failed in ${cwd} (exit ${code}):\n${output.trim()}`))));
+    child.once('close', (code) =>
+      code === 0
+        ? resolvePromise()
+        : reject(new Error(`${command} ${args.join(' ')} failed in ${cwd} (exit ${code}):\n${output.trim()}`)),
+    );
   });
 }
 

@@ -16,8 +16,12 @@ export function dispatchPart(ctx: DevContext, after: string[]): StackPart {
     name: 'dispatch',
     after,
     async start() {
-      const res = await fetch(`${url}/_emulator/dispatch:release`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
-      if (!res.ok) throw new Error(`The Cloud Tasks emulator did not release dispatching: ${res.status} ${await res.text()}`);
+      const res = await fetch(`${url}/_emulator/dispatch:release`, {
+        method: 'POST',
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!res.ok)
+        throw new Error(`The Cloud Tasks emulator did not release dispatching: ${res.status} ${await res.text()}`);
       feed = followDispatches(url, ctx.log);
     },
     stop: async () => feed?.stop(),
@@ -38,7 +42,9 @@ export function watchPart(ctx: DevContext, bundles: Bundles, functions: Function
         log: ctx.log,
         restart: (name) => functions.find((f) => f.name === name)!.restart(),
       });
-      ctx.log.info('Watching functions/ and shared/: a change rebuilds and restarts only the functions that use the file.');
+      ctx.log.info(
+        'Watching functions/ and shared/: a change rebuilds and restarts only the functions that use the file.',
+      );
     },
     stop: async () => watcher?.close(),
   };

@@ -35,11 +35,23 @@ export function signature(secret: string, body: string, t = Math.floor(Date.now(
 function storefrontDeliveries(stack: StackInfo, runId: string, now?: Date): Delivery[] {
   return demoEvents(runId, now).map((e) => {
     const body = JSON.stringify(e.event);
-    return { label: e.label, eventId: String(e.event.id), orderId: e.orderId, expect: e.expect, cancels: e.event.type === 'order.cancelled', url: stack.webhook.url, body, headers: { 'content-type': 'application/json', [stack.webhook.header]: signature(stack.webhook.secret, body) } };
+    return {
+      label: e.label,
+      eventId: String(e.event.id),
+      orderId: e.orderId,
+      expect: e.expect,
+      cancels: e.event.type === 'order.cancelled',
+      url: stack.webhook.url,
+      body,
+      headers: { 'content-type': 'application/json', [stack.webhook.header]: signature(stack.webhook.secret, body) },
+    };
   });
 }
 
-export function demoDeliveries(stack: StackInfo, o: { root: string; runId: string; platform?: Platform | undefined; now?: Date | undefined }): Delivery[] {
+export function demoDeliveries(
+  stack: StackInfo,
+  o: { root: string; runId: string; platform?: Platform | undefined; now?: Date | undefined },
+): Delivery[] {
   const { root, runId, platform } = o;
   if (!platform) return storefrontDeliveries(stack, runId, o.now);
   const fn = stack.functions[`${platform}-webhook`];
@@ -47,15 +59,19 @@ export function demoDeliveries(stack: StackInfo, o: { root: string; runId: strin
   return platformDeliveries(platform, { root, url: fn.url, secret: stack.webhook.secret, runId });
 }
 
-
 /** A fixture as compact JSON with its ids digit for digit (no JSON.parse rounding). */
 function sample(root: string, path: string, edit: (text: string) => string = (t) => t): string {
-  return edit(readFileSync(join(root, 'test', 'fixtures', path), 'utf8')).replace(/\n\s*/g, '').replace(/": /g, '":');
+  return edit(readFileSync(join(root, 'test', 'fixtures', path), 'utf8'))
+    .replace(/\n\s*/g, '')
+    .replace(/": /g, '":');
 }
 
 const sign = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('base64');
 
-export function platformDeliveries(platform: Platform, o: { root: string; url: string; secret: string; runId: string }): Delivery[] {
+export function platformDeliveries(
+  platform: Platform,
+  o: { root: string; url: string; secret: string; runId: string },
+): Delivery[] {
   return platform === 'shopify' ? shopify(o) : woocommerce(o);
 }
 
@@ -63,15 +79,54 @@ function shopify(o: { root: string; url: string; secret: string; runId: string }
   const shop = `demo-${o.runId}.myshopify.com`;
   const order = `shopify:${shop}:820982911946154508`;
   const send = (label: string, topic: string, body: string, expect: Delivery['expect'], eventId: string): Delivery => ({
-    label, eventId, orderId: order, expect, url: o.url, body,
-    headers: { 'content-type': 'application/json', 'x-shopify-topic': topic, 'x-shopify-shop-domain': shop, 'x-shopify-api-version': '2026-07', 'x-shopify-event-id': randomUUID(), 'x-shopify-webhook-id': randomUUID(), 'x-shopify-hmac-sha256': sign(o.secret, body) },
+    label,
+    eventId,
+    orderId: order,
+    expect,
+    url: o.url,
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-shopify-topic': topic,
+      'x-shopify-shop-domain': shop,
+      'x-shopify-api-version': '2026-07',
+      'x-shopify-event-id': randomUUID(),
+      'x-shopify-webhook-id': randomUUID(),
+      'x-shopify-hmac-sha256': sign(o.secret, body),
+    },
   });
   const created = sample(o.root, 'shopify/orders-sample.json');
   return [
-    send('orders/create (documented sample, USD)', 'orders/create', created, 'accepted', `shopify:${shop}:order:820982911946154508:created`),
-    send('orders/create again (redelivery)', 'orders/create', created, 'duplicate', `shopify:${shop}:order:820982911946154508:created`),
-    send('fulfillments/create (UPS tracking)', 'fulfillments/create', sample(o.root, 'shopify/fulfillments-create.json'), 'accepted', `shopify:${shop}:fulfillment:123456`),
-    send('orders/create whose sums do not add up', 'orders/create', sample(o.root, 'shopify/orders-sample.json', (t) => t.replace('"id": 820982911946154508', '"id": 1').replace('"total_price": "404.95"', '"total_price": "999.00"')), 'rejected', ''),
+    send(
+      'orders/create (documented sample, USD)',
+      'orders/create',
+      created,
+      'accepted',
+      `shopify:${shop}:order:820982911946154508:created`,
+    ),
+    send(
+      'orders/create again (redelivery)',
+      'orders/create',
+      created,
+      'duplicate',
+      `shopify:${shop}:order:820982911946154508:created`,
+    ),
+    send(
+      'fulfillments/create (UPS tracking)',
+      'fulfillments/create',
+      sample(o.root, 'shopify/fulfillments-create.json'),
+      'accepted',
+      `shopify:${shop}:fulfillment:123456`,
+    ),
+    send(
+      'orders/create whose sums do not add up',
+      'orders/create',
+      sample(o.root, 'shopify/orders-sample.json', (t) =>
+        t.replace('"id": 820982911946154508', '"id": 1').replace('"total_price": "404.95"', '"total_price": "999.00"'),
+      ),
+      'rejected',
+      '',
+    ),
   ];
 }
 
@@ -79,18 +134,66 @@ function woocommerce(o: { root: string; url: string; secret: string; runId: stri
   const shop = `demo-${o.runId}.woo.example`;
   const order = `woocommerce:${shop}:727`;
   const send = (label: string, topic: string, body: string, expect: Delivery['expect'], eventId: string): Delivery => ({
-    label, eventId, orderId: order, expect, url: o.url, body,
-    headers: { 'content-type': 'application/json', 'x-wc-webhook-topic': topic, 'x-wc-webhook-source': `https://${shop}/`, 'x-wc-webhook-delivery-id': randomUUID(), 'x-wc-webhook-signature': sign(o.secret, body) },
+    label,
+    eventId,
+    orderId: order,
+    expect,
+    url: o.url,
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-wc-webhook-topic': topic,
+      'x-wc-webhook-source': `https://${shop}/`,
+      'x-wc-webhook-delivery-id': randomUUID(),
+      'x-wc-webhook-signature': sign(o.secret, body),
+    },
   });
-  const created = sample(o.root, 'woocommerce/order.json', (t) => t.replace('"status": "completed"', '"status": "processing"'));
+  const created = sample(o.root, 'woocommerce/order.json', (t) =>
+    t.replace('"status": "completed"', '"status": "processing"'),
+  );
   const tracked = sample(o.root, 'woocommerce/order.json', (t) =>
-    t.replace('"meta_data": [\n', '"meta_data": [{"key": "_wc_shipment_tracking_items", "value": [{"tracking_provider": "ups", "tracking_number": "1Z999AA10123456784", "date_shipped": "1490227200"}]},\n'),
+    t.replace(
+      '"meta_data": [\n',
+      '"meta_data": [{"key": "_wc_shipment_tracking_items", "value": [{"tracking_provider": "ups", "tracking_number": "1Z999AA10123456784", "date_shipped": "1490227200"}]},\n',
+    ),
   );
   return [
-    { label: 'ping (webhook saved)', eventId: '', orderId: order, expect: 'ping', url: o.url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'webhook_id=1' },
-    send('order.created (documented order 727, USD)', 'order.created', created, 'accepted', `woocommerce:${shop}:order:727:created`),
-    send('order.created again (redelivery)', 'order.created', created, 'duplicate', `woocommerce:${shop}:order:727:created`),
-    send('order.updated completed + Shipment Tracking', 'order.updated', tracked, 'accepted', `woocommerce:${shop}:order:727:shipped:1Z999AA10123456784`),
-    send('order.created whose total does not add up', 'order.created', created.replace('"total":"29.35"', '"total":"99.35"').replace('"id":727', '"id":728'), 'rejected', ''),
+    {
+      label: 'ping (webhook saved)',
+      eventId: '',
+      orderId: order,
+      expect: 'ping',
+      url: o.url,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'webhook_id=1',
+    },
+    send(
+      'order.created (documented order 727, USD)',
+      'order.created',
+      created,
+      'accepted',
+      `woocommerce:${shop}:order:727:created`,
+    ),
+    send(
+      'order.created again (redelivery)',
+      'order.created',
+      created,
+      'duplicate',
+      `woocommerce:${shop}:order:727:created`,
+    ),
+    send(
+      'order.updated completed + Shipment Tracking',
+      'order.updated',
+      tracked,
+      'accepted',
+      `woocommerce:${shop}:order:727:shipped:1Z999AA10123456784`,
+    ),
+    send(
+      'order.created whose total does not add up',
+      'order.created',
+      created.replace('"total":"29.35"', '"total":"99.35"').replace('"id":727', '"id":728'),
+      'rejected',
+      '',
+    ),
   ];
 }

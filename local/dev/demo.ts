@@ -39,9 +39,14 @@ interface OutboxMessage {
   request: { custom_args?: Record<string, string>; personalizations?: { custom_args?: Record<string, string> }[] };
 }
 
-const eventIdOf = (m: OutboxMessage): string | undefined => m.request.custom_args?.eventId ?? m.request.personalizations?.find((p) => p.custom_args?.eventId)?.custom_args?.eventId;
+const eventIdOf = (m: OutboxMessage): string | undefined =>
+  m.request.custom_args?.eventId ??
+  m.request.personalizations?.find((p) => p.custom_args?.eventId)?.custom_args?.eventId;
 
-export async function runDemo(stack: StackInfo, o: { timeoutMs?: number; onProgress?: (text: string) => void; runId?: string; platform?: Platform; now?: Date } = {}): Promise<DemoRow[]> {
+export async function runDemo(
+  stack: StackInfo,
+  o: { timeoutMs?: number; onProgress?: (text: string) => void; runId?: string; platform?: Platform; now?: Date } = {},
+): Promise<DemoRow[]> {
   const runId = o.runId ?? Date.now().toString(36);
   const rows: DemoRow[] = [];
   const until = Date.now() + (o.timeoutMs ?? 60_000);
@@ -75,7 +80,11 @@ export async function runDemo(stack: StackInfo, o: { timeoutMs?: number; onProgr
     const outbox = await getJson<{ messages: OutboxMessage[] }>(`${stack.mailSink.outboxUrl}`);
     for (const row of rows) {
       if (row.task) {
-        const dispatches = (await getJson<{ dispatches: Dispatch[] }>(`${stack.tasksEmulator.dispatchesUrl}?task=${encodeURIComponent(row.task)}`)).dispatches;
+        const dispatches = (
+          await getJson<{ dispatches: Dispatch[] }>(
+            `${stack.tasksEmulator.dispatchesUrl}?task=${encodeURIComponent(row.task)}`,
+          )
+        ).dispatches;
         row.attempts = dispatches.length;
         const last = dispatches.at(-1);
         if (last) {
@@ -95,7 +104,9 @@ export async function runDemo(stack: StackInfo, o: { timeoutMs?: number; onProgr
     const done = rows.filter((r) => r.ok).length;
     const retrying = rows.filter((r) => r.outcome === 'retrying').length;
     if (done === rows.length || Date.now() > until) break;
-    o.onProgress?.(`Waiting for the tasks: ${done}/${rows.length} events done${retrying ? `, ${retrying} retrying` : ''} (${Math.round((Date.now() - started) / 1000)} s)`);
+    o.onProgress?.(
+      `Waiting for the tasks: ${done}/${rows.length} events done${retrying ? `, ${retrying} retrying` : ''} (${Math.round((Date.now() - started) / 1000)} s)`,
+    );
     await new Promise((r) => setTimeout(r, 250));
   }
   return rows;
@@ -144,16 +155,25 @@ if (import.meta.main) {
     },
   });
   if (values.help) {
-    console.log('Usage: npm run demo -- [--state <dir> (default .local) | --stack <stack.json>] ' +
-    '[--platform shopify|woocommerce] [--timeout <seconds>] [--json] [--report]');
+    console.log(
+      'Usage: npm run demo -- [--state <dir> (default .local) | --stack <stack.json>] ' +
+        '[--platform shopify|woocommerce] [--timeout <seconds>] [--json] [--report]',
+    );
     process.exit(0);
   }
   try {
-    const stack = readStack(values.stack ? resolve(values.stack) : stackFile(resolve(values.state ?? join(root, '.local'))));
+    const stack = readStack(
+      values.stack ? resolve(values.stack) : stackFile(resolve(values.state ?? join(root, '.local'))),
+    );
     const tty = process.stdout.isTTY === true && !values.json;
-    if (values.platform !== undefined && values.platform !== 'shopify' && values.platform !== 'woocommerce') throw new Error(`--platform must be shopify or woocommerce, not ${values.platform}`);
+    if (values.platform !== undefined && values.platform !== 'shopify' && values.platform !== 'woocommerce')
+      throw new Error(`--platform must be shopify or woocommerce, not ${values.platform}`);
     const platform = values.platform as Platform | undefined;
-    console.log(platform ? `Sending signed ${platform} sample deliveries to ${stack.functions[`${platform}-webhook`]?.url ?? `(no ${platform}-webhook)`} …` : `Sending 8 signed storefront events to ${stack.webhook.url} …`);
+    console.log(
+      platform
+        ? `Sending signed ${platform} sample deliveries to ${stack.functions[`${platform}-webhook`]?.url ?? `(no ${platform}-webhook)`} …`
+        : `Sending 8 signed storefront events to ${stack.webhook.url} …`,
+    );
     let lastPrint = 0;
     // The orders are dated a day back, so that their store-day has ended and its report can run at the end.
     const ordersAt = new Date(Date.now() - 86_400_000);
@@ -163,20 +183,32 @@ if (import.meta.main) {
       timeoutMs: Number(values.timeout) * 1000,
       onProgress: (text) => {
         if (tty) process.stdout.write(`\r\x1b[2K${text}`);
-        else if (Date.now() - lastPrint > 2000) (lastPrint = Date.now(), console.log(text));
+        else if (Date.now() - lastPrint > 2000) (lastPrint = Date.now()), console.log(text);
       },
     });
     if (tty) process.stdout.write('\r\x1b[2K');
     if (values.json) console.log(JSON.stringify({ rows }, null, 2));
     else {
       console.log(demoTable(rows));
-      console.log(`\nOutbox: ${stack.mailSink.outboxUrl} (open in a browser; one email: ${stack.mailSink.outboxUrl}/<id>/html)`);
+      console.log(
+        `\nOutbox: ${stack.mailSink.outboxUrl} (open in a browser; one email: ${stack.mailSink.outboxUrl}/<id>/html)`,
+      );
       console.log(`Attempts of a task: curl '${stack.tasksEmulator.dispatchesUrl}?task=<task name>'`);
     }
     const bad = rows.filter((r) => !r.ok);
     if (!values.json && !platform && !bad.length) {
       const day = dayOf(ordersAt.getTime(), stack.timeZone ?? 'UTC');
-      const args = ['--day', day, '--wait', '--timeout', values.timeout, '--run', `demo-${Date.now().toString(36)}`, '--state', stack.stateDir];
+      const args = [
+        '--day',
+        day,
+        '--wait',
+        '--timeout',
+        values.timeout,
+        '--run',
+        `demo-${Date.now().toString(36)}`,
+        '--state',
+        stack.stateDir,
+      ];
       if (values.report) {
         console.log(`\nThe daily report of ${day} (npm run report -- --day ${day} --wait):`);
         if ((await runReport(args, {})) !== 0) process.exitCode = 1;
@@ -185,9 +217,11 @@ if (import.meta.main) {
         const lines: string[] = [];
         if ((await runReport([...args, '--json'], {}, (l) => lines.push(l))) === 0) {
           const r = JSON.parse(lines.at(-1)!) as { orderCount: number; currencies: Record<string, unknown> };
-          console.log(`\nDaily report of ${day} written (reports/${day}): ${r.orderCount} orders in ` +
-            `${Object.keys(r.currencies).join(', ') || 'no currency'}. ` +
-            "The whole report: npm run demo -- --report, or the console's Reports view.");
+          console.log(
+            `\nDaily report of ${day} written (reports/${day}): ${r.orderCount} orders in ` +
+              `${Object.keys(r.currencies).join(', ') || 'no currency'}. ` +
+              "The whole report: npm run demo -- --report, or the console's Reports view.",
+          );
         } else {
           console.error(`\nThe daily report of ${day} did not finish:\n${lines.join('\n')}`);
           process.exitCode = 1;
@@ -195,7 +229,9 @@ if (import.meta.main) {
       }
     }
     if (bad.length) {
-      console.error(`\n${bad.length} event(s) did not do what they should: ${bad.map((r) => `#${r.n}`).join(', ')}. See the npm run dev log.`);
+      console.error(
+        `\n${bad.length} event(s) did not do what they should: ${bad.map((r) => `#${r.n}`).join(', ')}. See the npm run dev log.`,
+      );
       process.exitCode = 1;
     }
   } catch (err) {

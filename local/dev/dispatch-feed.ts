@@ -15,7 +15,10 @@ export function dispatchReader(emulatorUrl: string, queue?: string): () => Promi
   let unsure = false;
   return async () => {
     try {
-      const res = await fetch(`${emulatorUrl}/_emulator/dispatches?since=${unsure ? 0 : since}${queue ? `&queue=${queue}` : ''}`, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(
+        `${emulatorUrl}/_emulator/dispatches?since=${unsure ? 0 : since}${queue ? `&queue=${queue}` : ''}`,
+        { signal: AbortSignal.timeout(5000) },
+      );
       if (!res.ok) throw new Error(`the dispatch log answered ${res.status}`);
       let { dispatches } = (await res.json()) as { dispatches: DispatchRecord[] };
       if (unsure) {
@@ -41,9 +44,16 @@ export function followDispatches(emulatorUrl: string, log: LogStream, intervalMs
       for (const d of await read()) {
         const queue = d.queue.split('/').pop();
         const task = d.task.split('/').pop()!.slice(0, 12);
-        const answer = d.status !== undefined ? String(d.status) : d.timedOut ? 'deadline exceeded' : (d.error ?? 'no answer');
-        const next = d.outcome === 'retrying' && d.nextScheduleTime ? `, next attempt at ${d.nextScheduleTime.slice(11, 19)}Z` : '';
-        log.line('tasks', `${queue} …/tasks/${task} attempt ${d.attempt} → ${answer} ${d.outcome} (${Math.round(d.latencyMs)} ms${next})`);
+        const answer =
+          d.status !== undefined ? String(d.status) : d.timedOut ? 'deadline exceeded' : (d.error ?? 'no answer');
+        const next =
+          d.outcome === 'retrying' && d.nextScheduleTime
+            ? `, next attempt at ${d.nextScheduleTime.slice(11, 19)}Z`
+            : '';
+        log.line(
+          'tasks',
+          `${queue} …/tasks/${task} attempt ${d.attempt} → ${answer} ${d.outcome} (${Math.round(d.latencyMs)} ms${next})`,
+        );
       }
     } catch {
       // the emulator is starting, stopping or restarting: the runner reports that

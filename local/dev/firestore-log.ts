@@ -10,9 +10,21 @@
 
 /** Messages of failed operations that are expected, with what they mean. */
 const EXPECTED: { code: string; message: RegExp; means: string }[] = [
-  { code: 'ALREADY_EXISTS', message: /^entity already exists: EntityRef\{.*path=([^}]*)\}/, means: 'a create-once write found the document' },
-  { code: 'FAILED_PRECONDITION', message: /^the stored version \(\d+\) does not match the required base version/, means: 'a write lost its precondition to another writer; it reads again' },
-  { code: 'NOT_FOUND', message: /^Document \(projects\/[^/]+\/databases\/[^/]+\/documents(\/.+)\) not found\.$/, means: 'a read of a document not written yet' },
+  {
+    code: 'ALREADY_EXISTS',
+    message: /^entity already exists: EntityRef\{.*path=([^}]*)\}/,
+    means: 'a create-once write found the document',
+  },
+  {
+    code: 'FAILED_PRECONDITION',
+    message: /^the stored version \(\d+\) does not match the required base version/,
+    means: 'a write lost its precondition to another writer; it reads again',
+  },
+  {
+    code: 'NOT_FOUND',
+    message: /^Document \(projects\/[^/]+\/databases\/[^/]+\/documents(\/.+)\) not found\.$/,
+    means: 'a read of a document not written yet',
+  },
 ];
 const HEADER = /^\w{3} \d{1,2}, \d{4} \d{1,2}:\d{2}:\d{2} [AP]M \S/;
 const CONNECTION = /^INFO: Detected (non-)?HTTP\/2 connection\.$/;
@@ -33,7 +45,10 @@ export function firestoreLogFilter(o: { verbose?: boolean } = {}): (line: string
     if (CONNECTION.test(line)) return undefined;
     const failed = FAILED.exec(line)?.[1];
     const known = failed !== undefined ? expected(failed) : undefined;
-    if (known) return o.verbose ? `${known.code} ${known.message.exec(failed!)?.[1] ?? ''} (expected: ${known.means})`.replace('  ', ' ') : undefined;
+    if (known)
+      return o.verbose
+        ? `${known.code} ${known.message.exec(failed!)?.[1] ?? ''} (expected: ${known.means})`.replace('  ', ' ')
+        : undefined;
     const handled = HANDLED.exec(line);
     if (handled && expected(handled[2]!)?.code === handled[1]) return undefined;
     state = 'pass';

@@ -9,7 +9,17 @@
  * export is lost when the runner itself is killed with SIGKILL.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { firestoreLogFilter } from './firestore-log.ts';
@@ -37,16 +47,22 @@ export function checkFirestoreToolchain(): void {
     const apt = sdkRoot.startsWith('/usr/lib/') || sdkRoot.startsWith('/usr/share/');
     missing.push(
       `gcloud's Firestore emulator component is not installed (looked in ${sdkRoot}/platform). Install it:\n  ` +
-        (apt ? 'sudo apt-get install google-cloud-cli-firestore-emulator' : 'gcloud components install cloud-firestore-emulator'),
+        (apt
+          ? 'sudo apt-get install google-cloud-cli-firestore-emulator'
+          : 'gcloud components install cloud-firestore-emulator'),
     );
   }
   const java = javaMajor();
   if (java === undefined) {
-    missing.push('Java is not installed (the Firestore emulator needs Java 17 or later). Install it:\n' +
-        '  Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless\n  macOS:         brew install openjdk@17');
+    missing.push(
+      'Java is not installed (the Firestore emulator needs Java 17 or later). Install it:\n' +
+        '  Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless\n  macOS:         brew install openjdk@17',
+    );
   } else if (java < 17) {
-    missing.push(`Java ${java} is too old: the Firestore emulator needs Java 17 or later. Install it:\n` +
-        '  Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless\n  macOS:         brew install openjdk@17');
+    missing.push(
+      `Java ${java} is too old: the Firestore emulator needs Java 17 or later. Install it:\n` +
+        '  Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless\n  macOS:         brew install openjdk@17',
+    );
   }
   if (missing.length) throw new Error(missing.join('\n'));
 }

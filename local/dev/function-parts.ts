@@ -24,8 +24,13 @@ export function bundlesPart(ctx: DevContext): StackPart & { bundles: Bundles } {
         ctx.log.info(`Built ${stale.join(', ')} in ${Date.now() - t} ms`);
       }
       const t = Date.now();
-      const installed = await bundles.installDeps(names, (n) => ctx.log.info(`Installing the dependencies of dist/${n} (npm ci --omit=dev, once per lockfile; takes 15-30 s)…`));
-      if (installed.length) ctx.log.info(`Installed the dependencies of ${installed.join(', ')} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+      const installed = await bundles.installDeps(names, (n) =>
+        ctx.log.info(`Installing the dependencies of dist/${n} (npm ci --omit=dev, once per lockfile; takes 15-30 s)…`),
+      );
+      if (installed.length)
+        ctx.log.info(
+          `Installed the dependencies of ${installed.join(', ')} in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+        );
     },
     stop: async () => {},
   };
@@ -43,10 +48,31 @@ export function functionPart(ctx: DevContext, spec: FunctionSpec, bundles: Bundl
     const dir = bundles.dist(spec.name);
     const ff = join(dir, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
     // A crashed instance is replaced, as Cloud Run does (restarts.ts).
-    const died = (_p: Proc, how: string): void => void (restarting || ctx.crashed(spec.name, how, () => start().then(() => proc!.pid)));
-    const args = ['--import', join(ctx.root, 'local', 'dev', 'bind-localhost.ts'), ff, `--target=${spec.name}`, `--port=${spec.port}`];
-    const p = (proc = ctx.track(startPart({ name: spec.name, command: process.execPath, args, cwd: dir, env: functionEnv(spec, ctx.specs, ctx.settings), log: ctx.log, onUnexpectedExit: died })));
-    await waitForListen(ctx.host, spec.port, 30_000, () => (p.hasExited() ? `${spec.name} exited before it listened on port ${spec.port}: see its log lines above` : undefined));
+    const died = (_p: Proc, how: string): void =>
+      void (restarting || ctx.crashed(spec.name, how, () => start().then(() => proc!.pid)));
+    const args = [
+      '--import',
+      join(ctx.root, 'local', 'dev', 'bind-localhost.ts'),
+      ff,
+      `--target=${spec.name}`,
+      `--port=${spec.port}`,
+    ];
+    const p = (proc = ctx.track(
+      startPart({
+        name: spec.name,
+        command: process.execPath,
+        args,
+        cwd: dir,
+        env: functionEnv(spec, ctx.specs, ctx.settings),
+        log: ctx.log,
+        onUnexpectedExit: died,
+      }),
+    ));
+    await waitForListen(ctx.host, spec.port, 30_000, () =>
+      p.hasExited()
+        ? `${spec.name} exited before it listened on port ${spec.port}: see its log lines above`
+        : undefined,
+    );
   };
   return {
     name: spec.name,
@@ -62,7 +88,8 @@ export function functionPart(ctx: DevContext, spec: FunctionSpec, bundles: Bundl
         queues: spec.queues,
         pid: proc!.pid,
       };
-      if (spec.name === 'storefront-webhook') info.webhook = { url: spec.url, secret: ctx.settings.webhookSecret, header: 'X-Storefront-Signature' };
+      if (spec.name === 'storefront-webhook')
+        info.webhook = { url: spec.url, secret: ctx.settings.webhookSecret, header: 'X-Storefront-Signature' };
     },
     stop: async () => proc?.stop(3000),
     async restart() {

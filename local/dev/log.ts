@@ -31,9 +31,25 @@ export interface LogOptions {
 }
 
 const COLORS = [36, 35, 33, 32, 34, 96, 95, 93, 92, 94];
-const SEVERITY_COLOR: Record<string, number> = { DEBUG: 90, INFO: 32, NOTICE: 36, WARNING: 33, ERROR: 31, CRITICAL: 41 };
+const SEVERITY_COLOR: Record<string, number> = {
+  DEBUG: 90,
+  INFO: 32,
+  NOTICE: 36,
+  WARNING: 33,
+  ERROR: 31,
+  CRITICAL: 41,
+};
 /** Fields every function entry carries that a person does not need to read on each line. */
-const QUIET_FIELDS = new Set(['severity', 'message', 'time', 'stack_trace', 'logging.googleapis.com/labels', 'logging.googleapis.com/trace', 'logging.googleapis.com/spanId', 'logging.googleapis.com/trace_sampled']);
+const QUIET_FIELDS = new Set([
+  'severity',
+  'message',
+  'time',
+  'stack_trace',
+  'logging.googleapis.com/labels',
+  'logging.googleapis.com/trace',
+  'logging.googleapis.com/spanId',
+  'logging.googleapis.com/trace_sampled',
+]);
 
 export function createLogStream(options: LogOptions = {}): LogStream {
   const color = options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
@@ -41,7 +57,8 @@ export function createLogStream(options: LogOptions = {}): LogStream {
   const paint = (code: number, s: string): string => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const tagColors = new Map<string, number>();
   let width = 10;
-  const reserve = (names: string[]): void => void (width = Math.max(width, ...names.map((n) => Math.min(n.length, 20))));
+  const reserve = (names: string[]): void =>
+    void (width = Math.max(width, ...names.map((n) => Math.min(n.length, 20))));
   const tag = (source: string): string => {
     if (!tagColors.has(source)) tagColors.set(source, COLORS[tagColors.size % COLORS.length]!);
     width = Math.max(width, Math.min(source.length, 20));
@@ -75,7 +92,10 @@ export function createLogStream(options: LogOptions = {}): LogStream {
  * A Cloud Logging JSON line as a person reads it: `INFO  Storefront event accepted  eventId=… type=…`, and the
  * stack trace (if any) on the following lines. `undefined` when the line is not such JSON.
  */
-export function prettyJson(line: string, paint: (code: number, s: string) => string = (_c, s) => s): string[] | undefined {
+export function prettyJson(
+  line: string,
+  paint: (code: number, s: string) => string = (_c, s) => s,
+): string[] | undefined {
   if (!line.startsWith('{')) return undefined;
   let entry: Record<string, unknown>;
   try {
@@ -90,21 +110,25 @@ export function prettyJson(line: string, paint: (code: number, s: string) => str
   const labels = (entry['logging.googleapis.com/labels'] ?? {}) as Record<string, unknown>;
   const fields: string[] = [];
   for (const [k, v] of Object.entries(labels)) if (k !== 'function') fields.push(`${k}=${short(k, v)}`);
-  for (const [k, v] of Object.entries(entry)) if (!QUIET_FIELDS.has(k) && v !== undefined) fields.push(`${k}=${short(k, v)}`);
+  for (const [k, v] of Object.entries(entry))
+    if (!QUIET_FIELDS.has(k) && v !== undefined) fields.push(`${k}=${short(k, v)}`);
   const sev = severity ? `${paint(SEVERITY_COLOR[severity] ?? 37, severity.padEnd(7))} ` : '';
   const head = `${sev}${String(entry.message ?? '')}${fields.length ? '  ' + paint(90, fields.join(' ')) : ''}`;
-  const stack = typeof entry.stack_trace === 'string' ? entry.stack_trace.split('\n').map((l) => `        ${paint(90, l)}`) : [];
+  const stack =
+    typeof entry.stack_trace === 'string' ? entry.stack_trace.split('\n').map((l) => `        ${paint(90, l)}`) : [];
   return [head, ...stack];
 }
 
 /** Task names are long: `…/tasks/1a2b3c4d…` keeps the part that tells them apart. */
 function short(key: string, value: unknown): string {
   if (typeof value === 'string') {
-    if (key === 'task' || key === 'taskName') return `${value.includes('/') ? '…/tasks/' : ''}${value.split('/').pop()!.slice(0, 12)}`;
+    if (key === 'task' || key === 'taskName')
+      return `${value.includes('/') ? '…/tasks/' : ''}${value.split('/').pop()!.slice(0, 12)}`;
     return /[\s"]/.test(value) ? JSON.stringify(value) : value;
   }
   // Validation details: the paths say enough (the message has the rest).
-  if (Array.isArray(value) && value.every((v) => v && typeof v === 'object' && 'path' in v)) return `[${[...new Set(value.map((v) => String((v as { path: unknown }).path)))].join(', ')}]`;
+  if (Array.isArray(value) && value.every((v) => v && typeof v === 'object' && 'path' in v))
+    return `[${[...new Set(value.map((v) => String((v as { path: unknown }).path)))].join(', ')}]`;
   return JSON.stringify(value);
 }
 

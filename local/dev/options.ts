@@ -70,13 +70,19 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   });
   const port = (flag: string, v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`--${flag} must be a port number (1-65535), got "${v}"`);
+    if (!Number.isInteger(n) || n < 1 || n > 65535)
+      throw new Error(`--${flag} must be a port number (1-65535), got "${v}"`);
     return n;
   };
   const level = values['log-level'].toUpperCase();
-  if (!['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR'].includes(level)) throw new Error(`--log-level must be DEBUG, INFO, NOTICE, WARNING or ERROR, got "${values['log-level']}"`);
-  if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(values.project)) throw new Error(`--project must be a valid project id (6-30 lowercase letters, digits, hyphens), got "${values.project}"`);
-  if (!isTimeZone(values['time-zone'])) throw new Error(`--time-zone must be an IANA time zone such as Europe/Berlin, got "${values['time-zone']}"`);
+  if (!['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR'].includes(level))
+    throw new Error(`--log-level must be DEBUG, INFO, NOTICE, WARNING or ERROR, got "${values['log-level']}"`);
+  if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(values.project))
+    throw new Error(
+      `--project must be a valid project id (6-30 lowercase letters, digits, hyphens), got "${values.project}"`,
+    );
+  if (!isTimeZone(values['time-zone']))
+    throw new Error(`--time-zone must be an IANA time zone such as Europe/Berlin, got "${values['time-zone']}"`);
   return {
     state: values.state,
     clean: values.clean,
@@ -89,7 +95,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     allowedHosts: parseAllowedHosts(values['allowed-hosts']),
     project: values.project,
     timeZone: values['time-zone'],
-    reports: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('REPORTS_') && !!e[1])),
+    reports: Object.fromEntries(
+      Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('REPORTS_') && !!e[1]),
+    ),
     logLevel: level,
     rawLogs: values['raw-logs'],
     help: values.help,

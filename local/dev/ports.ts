@@ -24,15 +24,20 @@ export async function checkPorts(host: string, claims: PortClaim[]): Promise<voi
   const seen = new Map<number, PortClaim>();
   for (const c of claims) {
     const other = seen.get(c.port);
-    if (other) problems.push(`port ${c.port} is asked for both ${other.what} and ${c.what}: choose another with ${c.flag} <port>`);
+    if (other)
+      problems.push(
+        `port ${c.port} is asked for both ${other.what} and ${c.what}: choose another with ${c.flag} <port>`,
+      );
     seen.set(c.port, c);
   }
   const results = await Promise.all(claims.map(async (c) => [c, await probePort(host, c.port)] as const));
   for (const [c, code] of results) {
     if (!code) continue;
     const why = code === 'EADDRINUSE' ? 'is already in use' : `cannot be used (${code})`;
-    problems.push(`port ${c.port} on ${host} (for ${c.what}) ${why}. ` +
-        `Stop what uses it (\`lsof -i :${c.port}\` shows it), or choose another with ${c.flag} <port>.`);
+    problems.push(
+      `port ${c.port} on ${host} (for ${c.what}) ${why}. ` +
+        `Stop what uses it (\`lsof -i :${c.port}\` shows it), or choose another with ${c.flag} <port>.`,
+    );
   }
   if (problems.length) throw new Error(problems.join('\n'));
 }
@@ -41,7 +46,12 @@ export async function checkPorts(host: string, claims: PortClaim[]): Promise<voi
  * Resolves once something accepts TCP connections on `host:port` (a plain connect: an HTTP probe would show up in
  * the function's own log as a rejected request); throws when `gaveUp()` or after `timeoutMs`.
  */
-export async function waitForListen(host: string, port: number, timeoutMs: number, gaveUp: () => string | undefined): Promise<void> {
+export async function waitForListen(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  gaveUp: () => string | undefined,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const why = gaveUp();

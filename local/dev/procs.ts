@@ -32,7 +32,12 @@ export interface StartOptions {
 
 /** Starts a process in its own group and streams its output, line by line, into `log`. */
 export function startPart(o: StartOptions): Part {
-  const child: ChildProcess = spawn(o.command, o.args, { cwd: o.cwd, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(o.command, o.args, {
+    cwd: o.cwd,
+    env: o.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stopping = false;
   let done = false;
   const onLine = (l: string): void => {

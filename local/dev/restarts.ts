@@ -17,7 +17,12 @@ export interface RestartPolicy {
   maxBackoffMs: number;
 }
 
-export const RESTART_POLICY: RestartPolicy = { maxCrashes: 5, windowMs: 60_000, firstBackoffMs: 250, maxBackoffMs: 4000 };
+export const RESTART_POLICY: RestartPolicy = {
+  maxCrashes: 5,
+  windowMs: 60_000,
+  firstBackoffMs: 250,
+  maxBackoffMs: 4000,
+};
 
 export interface Restarts {
   /**
@@ -53,11 +58,16 @@ export function createRestarts(o: {
       const recent = [...(crashes.get(name) ?? []).filter((c) => t - c < policy.windowMs), t];
       crashes.set(name, recent);
       if (recent.length >= policy.maxCrashes) {
-        o.stop(1, `${name} exited unexpectedly (${how}), its ${recent.length}th crash within ${policy.windowMs / 1000} s: stopping the rest. ${lastLines(name)}`);
+        o.stop(
+          1,
+          `${name} exited unexpectedly (${how}), its ${recent.length}th crash within ${policy.windowMs / 1000} s: stopping the rest. ${lastLines(name)}`,
+        );
         return;
       }
       const wait = Math.min(policy.maxBackoffMs, policy.firstBackoffMs * 2 ** (recent.length - 1));
-      o.log.warn(`${name} exited unexpectedly (${how}): starting it again in ${wait} ms (crash ${recent.length} within ${policy.windowMs / 1000} s; ${policy.maxCrashes} stop the stack)`);
+      o.log.warn(
+        `${name} exited unexpectedly (${how}): starting it again in ${wait} ms (crash ${recent.length} within ${policy.windowMs / 1000} s; ${policy.maxCrashes} stop the stack)`,
+      );
       restarting.add(name);
       setTimeout(() => {
         if (o.stopping()) return void restarting.delete(name);
@@ -71,7 +81,11 @@ export function createRestarts(o: {
           },
           (err: unknown) => {
             restarting.delete(name);
-            if (!o.stopping()) o.stop(1, `${name} could not be started again: ${err instanceof Error ? err.message : String(err)}. ${lastLines(name)}`);
+            if (!o.stopping())
+              o.stop(
+                1,
+                `${name} could not be started again: ${err instanceof Error ? err.message : String(err)}. ${lastLines(name)}`,
+              );
           },
         );
       }, wait);

@@ -75,21 +75,51 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
     ]);
     checkFirestoreToolchain();
 
-    const restarts = createRestarts({ log, stopping: () => !!stopping, stop: (code, reason) => void stop(code, reason), redescribe });
-    const ctx: DevContext = { root, host: HOST, opts, stateDir, relState, log, settings: stackSettings(opts, loadSecrets(stateDir)), queues, specs, track, died, crashed: (name, how, restart) => (info ? restarts.crashed(name, how, restart) : died({ name }, how, ' while the stack started')), ready: () => !!info, stopping: () => !!stopping, redescribe };
+    const restarts = createRestarts({
+      log,
+      stopping: () => !!stopping,
+      stop: (code, reason) => void stop(code, reason),
+      redescribe,
+    });
+    const ctx: DevContext = {
+      root,
+      host: HOST,
+      opts,
+      stateDir,
+      relState,
+      log,
+      settings: stackSettings(opts, loadSecrets(stateDir)),
+      queues,
+      specs,
+      track,
+      died,
+      crashed: (name, how, restart) =>
+        info ? restarts.crashed(name, how, restart) : died({ name }, how, ' while the stack started'),
+      ready: () => !!info,
+      stopping: () => !!stopping,
+      redescribe,
+    };
     parts = stackParts(ctx);
     const ready = new Map<string, Promise<void>>();
     for (const part of parts) {
-      const deps = (part.after ?? []).map((n) => ready.get(n) ?? Promise.reject(new Error(`part ${part.name} waits for ${n}, which is not before it`)));
-      ready.set(part.name, Promise.all(deps).then(async () => {
-        if (stopping) return;
-        started.push(part);
-        await part.start().catch((err: unknown) => {
-          // Name the part and the cause: a bare "fetch failed" says neither.
-          const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-          throw new Error(`${part.name} did not start: ${err instanceof Error ? err.message : String(err)}${cause ? ` (${cause.code ?? cause.message})` : ''}`, { cause: err });
-        });
-      }));
+      const deps = (part.after ?? []).map(
+        (n) => ready.get(n) ?? Promise.reject(new Error(`part ${part.name} waits for ${n}, which is not before it`)),
+      );
+      ready.set(
+        part.name,
+        Promise.all(deps).then(async () => {
+          if (stopping) return;
+          started.push(part);
+          await part.start().catch((err: unknown) => {
+            // Name the part and the cause: a bare "fetch failed" says neither.
+            const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+            throw new Error(
+              `${part.name} did not start: ${err instanceof Error ? err.message : String(err)}${cause ? ` (${cause.code ?? cause.message})` : ''}`,
+              { cause: err },
+            );
+          });
+        }),
+      );
     }
     // Every part settles before the first failure is reported, so that stop() sees all that started.
     const results = await Promise.allSettled(ready.values());
@@ -99,12 +129,22 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
 
     const s = ctx.settings;
     info = describe({
-      version: 1, startedAt: new Date(startedAt).toISOString(), readyAfterMs: Date.now() - startedAt, stateDir, project: s.project, location: s.location,
-      runner: { pid: process.pid }, timeZone: s.timeZone, functions: {}, serviceAccounts: { tasksInvoker: s.tasksInvoker, schedulerInvoker: s.schedulerInvoker },
+      version: 1,
+      startedAt: new Date(startedAt).toISOString(),
+      readyAfterMs: Date.now() - startedAt,
+      stateDir,
+      project: s.project,
+      location: s.location,
+      runner: { pid: process.pid },
+      timeZone: s.timeZone,
+      functions: {},
+      serviceAccounts: { tasksInvoker: s.tasksInvoker, schedulerInvoker: s.schedulerInvoker },
     } as unknown as StackInfo);
     writeStack(stateDir, info);
     log.raw('\n' + stackTable(info, relState) + '\n');
-    log.info(`Ready in ${(info.readyAfterMs / 1000).toFixed(1)} s. Try \`npm run demo\` in another terminal. Ctrl-C stops everything.`);
+    log.info(
+      `Ready in ${(info.readyAfterMs / 1000).toFixed(1)} s. Try \`npm run demo\` in another terminal. Ctrl-C stops everything.`,
+    );
   }
 
   function redescribe(): void {
@@ -114,9 +154,18 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
   /** A part died for good: stop everything, with its last log lines and, for Firestore, what was lost. */
   function died(p: Pick<Proc, 'name'>, how: string, when = ''): void {
     if (stopping) return;
-    const last = log.recent(p.name).map((l) => `    ${l}`).join('\n');
-    const lost = p.name === 'firestore' ? ` ${firestoreLoss(info ? new Date(info.startedAt) : new Date(startedAt), relState)}` : '';
-    void stop(1, `${p.name} exited unexpectedly (${how})${when}: stopping the rest.${lost}${last ? ` Its last log lines:\n${last}` : ''}`);
+    const last = log
+      .recent(p.name)
+      .map((l) => `    ${l}`)
+      .join('\n');
+    const lost =
+      p.name === 'firestore'
+        ? ` ${firestoreLoss(info ? new Date(info.startedAt) : new Date(startedAt), relState)}`
+        : '';
+    void stop(
+      1,
+      `${p.name} exited unexpectedly (${how})${when}: stopping the rest.${lost}${last ? ` Its last log lines:\n${last}` : ''}`,
+    );
   }
 
   function stop(code: number, reason?: string): Promise<never> {
@@ -124,7 +173,9 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
       if (reason) (code ? log.error : log.info)(reason);
       const startedAny = started.length > 0 || procs.size > 0;
       for (const part of started.reverse()) {
-        await part.stop().catch((err: unknown) => log.warn(`${part.name} did not stop cleanly: ${(err as Error).message}`));
+        await part
+          .stop()
+          .catch((err: unknown) => log.warn(`${part.name} did not stop cleanly: ${(err as Error).message}`));
       }
       // Anything still alive (a process started while we were stopping): kill its whole group.
       for (const p of procs) if (groupAlive(p.pid)) await p.stop(1000);
@@ -132,7 +183,8 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
       if (info) rmSync(stackFile(stateDir), { force: true }); // ours: a refused runner never wrote one
       if (left.length) log.error(`Could not stop: ${left.map((p) => `${p.name} (process group ${p.pid})`).join(', ')}`);
       // A runner refused before it started anything (a stack already runs, a port is taken) has nothing to report.
-      else if (startedAny) log.info(`Stopped everything. State kept in ${relState}/ (npm run dev -- --clean starts fresh).`);
+      else if (startedAny)
+        log.info(`Stopped everything. State kept in ${relState}/ (npm run dev -- --clean starts fresh).`);
       process.exit(left.length ? 1 : code);
     })();
     return stopping;
@@ -156,13 +208,22 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
     }
     // A supervisor that kills npm with SIGKILL forwards nothing: a runner whose parent is gone stops by itself.
     const parent = process.ppid;
-    setInterval(() => void (process.ppid !== parent && stop(0, 'The parent process (npm or a supervisor) is gone: stopping everything')), 1000).unref();
+    setInterval(
+      () =>
+        void (
+          process.ppid !== parent && stop(0, 'The parent process (npm or a supervisor) is gone: stopping everything')
+        ),
+      1000,
+    ).unref();
     // Last resort if the runner itself crashes: no process group outlives it.
     process.on('exit', () => {
       for (const p of procs) signalGroup(p.pid, 'SIGKILL');
     });
     process.on('uncaughtException', (err) => void stop(1, `The dev runner failed: ${err.stack ?? err}`));
-    process.on('unhandledRejection', (err) => void stop(1, `The dev runner failed: ${(err as Error)?.stack ?? String(err)}`));
+    process.on(
+      'unhandledRejection',
+      (err) => void stop(1, `The dev runner failed: ${(err as Error)?.stack ?? String(err)}`),
+    );
   }
 
   return { start, stop, handleSignals };

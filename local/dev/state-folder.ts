@@ -18,7 +18,12 @@ export interface Secrets {
  * Throws when another runner uses this state folder. A stack.json left by a runner that was killed (SIGKILL) is
  * removed, after stopping the parts it left if they are still ours; a live runner's stack.json is never touched.
  */
-export async function refuseSecondRunner(o: { stateDir: string; relState: string; root: string; log: LogStream }): Promise<void> {
+export async function refuseSecondRunner(o: {
+  stateDir: string;
+  relState: string;
+  root: string;
+  log: LogStream;
+}): Promise<void> {
   const file = stackFile(o.stateDir);
   if (!existsSync(file)) return;
   let other: StackInfo | undefined;
@@ -44,12 +49,15 @@ export async function refuseSecondRunner(o: { stateDir: string; relState: string
     try {
       cmd = readFileSync(`/proc/${pg}/cmdline`, 'utf8').replaceAll('\0', ' ');
     } catch {}
-    const ours = cmd.includes(o.root) || (other?.firestore.host !== undefined && cmd.includes(`--host-port=${other.firestore.host}`));
+    const ours =
+      cmd.includes(o.root) ||
+      (other?.firestore.host !== undefined && cmd.includes(`--host-port=${other.firestore.host}`));
     if (ours) {
       o.log.warn(`Stopping process group ${pg} left by a dev runner that was killed: ${cmd.slice(0, 100)}…`);
       signalGroup(pg, 'SIGKILL');
       killed.push(pg);
-    } else o.log.warn(`Process group ${pg} of a dev runner that was killed may still be alive; stop it if it holds a port.`);
+    } else
+      o.log.warn(`Process group ${pg} of a dev runner that was killed may still be alive; stop it if it holds a port.`);
   }
   await Promise.all(killed.map((pg) => waitForGroupExit(pg, 5000)));
   rmSync(file, { force: true });
@@ -57,7 +65,8 @@ export async function refuseSecondRunner(o: { stateDir: string; relState: string
 
 /** `--clean`: deletes only what the runner writes (`--state` may point anywhere). */
 export function cleanState(stateDir: string, relState: string, log: LogStream): void {
-  for (const p of ['tasks', 'firestore', 'outbox', 'secrets.json', 'stack.json']) rmSync(join(stateDir, p), { recursive: true, force: true });
+  for (const p of ['tasks', 'firestore', 'outbox', 'secrets.json', 'stack.json'])
+    rmSync(join(stateDir, p), { recursive: true, force: true });
   log.info(`--clean: deleted the queued tasks, Firestore data, outbox and secrets in ${relState}/`);
 }
 
@@ -65,7 +74,10 @@ export function cleanState(stateDir: string, relState: string, log: LogStream): 
 export function loadSecrets(stateDir: string): Secrets {
   const file = join(stateDir, 'secrets.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Secrets;
-  const secrets = { webhookSecret: `whsec_local_${randomBytes(16).toString('hex')}`, sendgridKey: `SG.local.${randomBytes(12).toString('hex')}` };
+  const secrets = {
+    webhookSecret: `whsec_local_${randomBytes(16).toString('hex')}`,
+    sendgridKey: `SG.local.${randomBytes(12).toString('hex')}`,
+  };
   writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
   return secrets;
 }

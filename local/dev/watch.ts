@@ -34,7 +34,8 @@ export function watchSources(o: {
     const affected = o.functions.filter((n) => changed.some((f) => inputs.get(n)?.has(f) ?? true));
     for (const f of changed) {
       const m = /^functions\/([^/]+)\/index\.ts$/.exec(relative(o.root, f));
-      if (m && !o.functions.includes(m[1]!)) o.log.warn(`New function ${m[1]}: restart npm run dev to add it to the stack.`);
+      if (m && !o.functions.includes(m[1]!))
+        o.log.warn(`New function ${m[1]}: restart npm run dev to add it to the stack.`);
     }
     if (!affected.length) return;
     const names = changed.map((f) => relative(o.root, f)).join(', ');

@@ -36,7 +36,8 @@ export function parseSteps(input: unknown): FaultStep[] {
   return list.map((s: unknown, i) => {
     const step = s as FaultStep;
     const ok =
-      typeof s === 'object' && s !== null &&
+      typeof s === 'object' &&
+      s !== null &&
       (step.status === undefined || (Number.isInteger(step.status) && step.status >= 200 && step.status <= 599)) &&
       (step.delayMs === undefined || (typeof step.delayMs === 'number' && step.delayMs >= 0)) &&
       (step.headers === undefined || (typeof step.headers === 'object' && step.headers !== null));
@@ -52,7 +53,10 @@ export function parseRandomFaults(input: unknown): RandomFaults | undefined {
   if (typeof r !== 'object' || typeof r.rate !== 'number' || r.rate < 0 || r.rate > 1) {
     throw new Error('rate must be a number in [0, 1]');
   }
-  if (r.kinds !== undefined && (!Array.isArray(r.kinds) || !r.kinds.every((k) => k === 'delay' || Number.isInteger(k)))) {
+  if (
+    r.kinds !== undefined &&
+    (!Array.isArray(r.kinds) || !r.kinds.every((k) => k === 'delay' || Number.isInteger(k)))
+  ) {
     throw new Error("kinds must be an array of statuses or 'delay'");
   }
   return r;
@@ -80,7 +84,9 @@ export function createFaults(): {
       const kinds = settings.kinds?.length ? settings.kinds : [503, 429, 'delay' as const];
       const kind = kinds[Math.floor(rand() * kinds.length)]!;
       if (kind === 'delay') return { delayMs: settings.delayMs ?? 15_000 };
-      return kind === 429 ? { status: 429, headers: { 'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000) + 1) } } : { status: kind };
+      return kind === 429
+        ? { status: 429, headers: { 'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000) + 1) } }
+        : { status: kind };
     },
     reset() {
       queue = [];
@@ -90,9 +96,15 @@ export function createFaults(): {
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request', 401: 'The provided authorization grant is invalid, expired, or revoked',
-  403: 'access forbidden', 413: 'request entity too large', 429: 'too many requests',
-  500: 'internal server error', 502: 'bad gateway', 503: 'service unavailable', 504: 'gateway timeout',
+  400: 'Bad Request',
+  401: 'The provided authorization grant is invalid, expired, or revoked',
+  403: 'access forbidden',
+  413: 'request entity too large',
+  429: 'too many requests',
+  500: 'internal server error',
+  502: 'bad gateway',
+  503: 'service unavailable',
+  504: 'gateway timeout',
 };
 
 /** The body SendGrid would send with `status` when the script gives none. */

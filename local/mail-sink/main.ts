@@ -29,7 +29,14 @@ const sink = await startMailSink({
   ...(values.outbox !== undefined ? { outboxDir: values.outbox } : {}),
   ...(values['api-key'] !== undefined ? { apiKey: values['api-key'] } : {}),
 });
-console.log(JSON.stringify({ severity: 'INFO', message: `mail sink listening on ${sink.url}`, url: sink.url, outbox: values.outbox ?? null }));
+console.log(
+  JSON.stringify({
+    severity: 'INFO',
+    message: `mail sink listening on ${sink.url}`,
+    url: sink.url,
+    outbox: values.outbox ?? null,
+  }),
+);
 const stop = (): void => void sink.close().then(() => process.exit(0));
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

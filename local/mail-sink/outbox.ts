@@ -67,7 +67,9 @@ export function createOutbox(dir: string | undefined): {
     list: () => [...messages],
     get: (id) => messages.find((m) => m.id === id),
     clear() {
-      if (dir) for (const m of messages) for (const ext of ['json', 'html', 'txt']) rmSync(`${base(m)}.${ext}`, { force: true });
+      if (dir)
+        for (const m of messages)
+          for (const ext of ['json', 'html', 'txt']) rmSync(`${base(m)}.${ext}`, { force: true });
       messages.length = 0;
     },
   };

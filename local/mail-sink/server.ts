@@ -5,7 +5,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequestGuard } from '../request-guard.ts';
-import { createFaults, defaultErrorBody, parseRandomFaults, parseSteps, type FaultStep, type RandomFaults } from './faults.ts';
+import {
+  createFaults,
+  defaultErrorBody,
+  parseRandomFaults,
+  parseSteps,
+  type FaultStep,
+  type RandomFaults,
+} from './faults.ts';
 import { createOutbox, messageHtml, outboxPage, type SinkMessage } from './outbox.ts';
 import { sendGridErrors, validateMailSend } from './validate.ts';
 
@@ -77,25 +84,36 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Mail
     res.writeHead(202, { 'X-Message-Id': message.id }).end();
   };
 
-  const guard = createRequestGuard({ boundHost: options.host ?? '127.0.0.1', allowedHosts: options.allowedHosts, log: options.log });
+  const guard = createRequestGuard({
+    boundHost: options.host ?? '127.0.0.1',
+    allowedHosts: options.allowedHosts,
+    log: options.log,
+  });
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const refused = guard(req);
-    if (refused) return sendJson(res, refused.status, { errors: [{ message: refused.message, field: refused.header, help: null }] });
+    if (refused)
+      return sendJson(res, refused.status, {
+        errors: [{ message: refused.message, field: refused.header, help: null }],
+      });
     const path = new URL(req.url ?? '/', 'http://sink').pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
     if (path === '/v3/mail/send') return method === 'POST' ? mailSend(req, res) : notAllowed(res);
     if (path === '/outbox' && method === 'GET') {
-      return wantsHtml(req) ? sendHtml(res, outboxPage(outbox.list())) : sendJson(res, 200, { messages: outbox.list() });
+      return wantsHtml(req)
+        ? sendHtml(res, outboxPage(outbox.list()))
+        : sendJson(res, 200, { messages: outbox.list() });
     }
     const one = /^\/outbox\/([\w-]+)(?:\/(html|text))?$/.exec(path);
     if (one && method === 'GET') {
       const m = outbox.get(one[1]!);
       if (!m) return sendJson(res, 404, { error: 'no such message' });
       if (one[2] === 'html') return sendHtml(res, messageHtml(m));
-      if (one[2] === 'text') return void res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(m.text ?? '');
+      if (one[2] === 'text')
+        return void res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(m.text ?? '');
       return sendJson(res, 200, m);
     }
-    if (path === '/_sink/health' && method === 'GET') return sendJson(res, 200, { ok: true, messages: outbox.list().length });
+    if (path === '/_sink/health' && method === 'GET')
+      return sendJson(res, 200, { ok: true, messages: outbox.list().length });
     if (path === '/_sink/clear' && method === 'POST') return (sink.clear(), sendJson(res, 200, { ok: true }));
     if ((path === '/_sink/script' || path === '/_sink/faults') && method === 'POST') {
       const raw = await readBody(req, 1024 * 1024);
@@ -147,7 +165,8 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Mail
 function checkAuth(header: string | undefined, apiKey: string | undefined): string | undefined {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   if (!m) return 'Permission denied, wrong credentials';
-  if (apiKey !== undefined && m[1] !== apiKey) return 'The provided authorization grant is invalid, expired, or revoked';
+  if (apiKey !== undefined && m[1] !== apiKey)
+    return 'The provided authorization grant is invalid, expired, or revoked';
   return undefined;
 }
 
@@ -155,7 +174,8 @@ function answerStep(res: ServerResponse, step: FaultStep): void {
   const status = step.status!;
   const body = step.body ?? (status >= 400 ? defaultErrorBody(status) : undefined);
   const headers: Record<string, string> = { ...step.headers };
-  if (status === 202 && !Object.keys(headers).some((h) => h.toLowerCase() === 'x-message-id')) headers['X-Message-Id'] = 'scripted';
+  if (status === 202 && !Object.keys(headers).some((h) => h.toLowerCase() === 'x-message-id'))
+    headers['X-Message-Id'] = 'scripted';
   if (body === undefined) return void res.writeHead(status, headers).end();
   res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify(body));
 }

@@ -13,7 +13,9 @@ export interface SendGridError {
 const HELP = 'http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html';
 /** The per-request limits SendGrid documents for mail/send. */
 /** SendGrid's error body with one message that names no field: `{"errors":[{"message","field":null,"help":null}]}`. */
-export const sendGridErrors = (message: string): { errors: SendGridError[] } => ({ errors: [{ message, field: null, help: null }] });
+export const sendGridErrors = (message: string): { errors: SendGridError[] } => ({
+  errors: [{ message, field: null, help: null }],
+});
 
 export const MAX_PERSONALIZATIONS = 1000;
 export const MAX_RECIPIENTS = 1000;
@@ -110,7 +112,11 @@ function checkPersonalizations(list: unknown[], add: Add, checkAddress: CheckAdd
       const group = p[kind];
       if (group === undefined) continue;
       if (!Array.isArray(group)) {
-        add(`The ${kind} parameter must be an array of email objects.`, `${at}.${kind}`, `message.personalizations.${kind}`);
+        add(
+          `The ${kind} parameter must be an array of email objects.`,
+          `${at}.${kind}`,
+          `message.personalizations.${kind}`,
+        );
         continue;
       }
       recipients += group.length;
@@ -167,7 +173,11 @@ function checkContent(content: unknown, hasTemplate: boolean, add: Add): void {
       );
     }
     if (!isObject(block) || !nonEmptyString(block.value)) {
-      add('The content value must be a string at least one character in length.', `content.${i}.value`, 'message.content.value');
+      add(
+        'The content value must be a string at least one character in length.',
+        `content.${i}.value`,
+        'message.content.value',
+      );
     }
   });
 }

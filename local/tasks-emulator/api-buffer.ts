@@ -7,7 +7,8 @@ import { parseQueueName } from './names.ts';
 type Json = Record<string, any>;
 
 function targetUrl(u: Json | undefined): string {
-  if (!u?.host) throw apiError('FAILED_PRECONDITION', 'BufferTask needs the queue httpTarget.uriOverride to name a host.');
+  if (!u?.host)
+    throw apiError('FAILED_PRECONDITION', 'BufferTask needs the queue httpTarget.uriOverride to name a host.');
   const scheme = u.scheme === 'HTTP' ? 'http' : 'https';
   const port = u.port && u.port !== '0' ? `:${u.port}` : '';
   const query = u.queryOverride?.queryParams ? `?${u.queryOverride.queryParams}` : '';
@@ -15,7 +16,13 @@ function targetUrl(u: Json | undefined): string {
 }
 
 /** Creates a task with `body` (and its Content-Type as a task header) for a queue that has an httpTarget. */
-export function bufferTask(ctx: ApiContext, queue: string, taskId: string | undefined, body: Buffer, contentType: string | undefined): Json {
+export function bufferTask(
+  ctx: ApiContext,
+  queue: string,
+  taskId: string | undefined,
+  body: Buffer,
+  contentType: string | undefined,
+): Json {
   parseQueueName(queue);
   const q = ctx.store.getQueue(queue);
   if (!q) throw apiError('NOT_FOUND', MESSAGES.queueMissing);

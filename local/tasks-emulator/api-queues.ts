@@ -15,7 +15,14 @@ const location = (name: string): Json => {
 
 /** ListLocations: the default location plus every location that holds a queue of the project. */
 export function listLocations(ctx: ApiContext, project: string): Json {
-  const ids = new Set([ctx.location, ...ctx.store.queues().map((q) => parseQueueName(q.name)).filter((n) => n.project === project).map((n) => n.location)]);
+  const ids = new Set([
+    ctx.location,
+    ...ctx.store
+      .queues()
+      .map((q) => parseQueueName(q.name))
+      .filter((n) => n.project === project)
+      .map((n) => n.location),
+  ]);
   return { locations: [...ids].sort().map((id) => location(`projects/${project}/locations/${id}`)) };
 }
 
@@ -34,7 +41,8 @@ export function createQueue(ctx: ApiContext, parent: string, body: Json): Json {
   parseLocationName(parent);
   const name = typeof body.name === 'string' ? body.name : '';
   const { project, location: loc } = parseQueueName(name);
-  if (`projects/${project}/locations/${loc}` !== parent) throw invalid(`The queue name ('${name}') must be in the parent ('${parent}').`);
+  if (`projects/${project}/locations/${loc}` !== parent)
+    throw invalid(`The queue name ('${name}') must be in the parent ('${parent}').`);
   if (ctx.store.getQueue(name)) throw apiError('ALREADY_EXISTS', MESSAGES.queueExists);
   if (ctx.store.queueTombstoned(name, ctx.clock.now())) throw apiError('FAILED_PRECONDITION', MESSAGES.queueTooRecent);
   const q = applyQueueInput(defaultQueue(name), body, maskPaths(undefined));
@@ -53,22 +61,31 @@ export function listQueues(ctx: ApiContext, parent: string, query: URLSearchPara
   let state: QueueState | undefined;
   if (filter) {
     const m = /^state\s*[:=]\s*"?(RUNNING|PAUSED|DISABLED)"?$/i.exec(filter);
-    if (!m) throw invalid(`Invalid filter: "${filter}". Only "state: RUNNING", "state: PAUSED" or "state: DISABLED" is supported.`);
+    if (!m)
+      throw invalid(
+        `Invalid filter: "${filter}". Only "state: RUNNING", "state: PAUSED" or "state: DISABLED" is supported.`,
+      );
     state = m[1]!.toUpperCase() as QueueState;
   }
   const all = ctx.store.queues().filter((q) => q.name.startsWith(`${parent}/queues/`) && (!state || q.state === state));
   all.sort((a, b) => (a.name < b.name ? -1 : 1));
   const token = query.get('pageToken');
-  const { page, nextPageToken } = paginate(all, (q) => q.name, { pageSize: pageSizeOf(query.get('pageSize'), 9800), ...(token ? { pageToken: token } : {}), context: `${parent}|${filter}` });
+  const { page, nextPageToken } = paginate(all, (q) => q.name, {
+    pageSize: pageSizeOf(query.get('pageSize'), 9800),
+    ...(token ? { pageToken: token } : {}),
+    context: `${parent}|${filter}`,
+  });
   return { ...(page.length ? { queues: page.map(renderQueue) } : {}), ...(nextPageToken ? { nextPageToken } : {}) };
 }
 
 /** UpdateQueue (PATCH): applies the masked fields, creating the queue if it does not exist. */
 export function updateQueue(ctx: ApiContext, name: string, body: Json, updateMask: string | undefined): Json {
   parseQueueName(name);
-  if (typeof body.name === 'string' && body.name !== '' && body.name !== name) throw invalid(`The queue name in the body ('${body.name}') must match the name in the URL ('${name}').`);
+  if (typeof body.name === 'string' && body.name !== '' && body.name !== name)
+    throw invalid(`The queue name in the body ('${body.name}') must match the name in the URL ('${name}').`);
   const existing = ctx.store.getQueue(name);
-  if (!existing && ctx.store.queueTombstoned(name, ctx.clock.now())) throw apiError('FAILED_PRECONDITION', MESSAGES.queueTooRecent);
+  if (!existing && ctx.store.queueTombstoned(name, ctx.clock.now()))
+    throw apiError('FAILED_PRECONDITION', MESSAGES.queueTooRecent);
   const q = applyQueueInput(existing ?? defaultQueue(name), body, maskPaths(updateMask));
   ctx.store.putQueue(q);
   ctx.scheduler.queueChanged(name);
@@ -99,7 +116,8 @@ export const resumeQueue = (ctx: ApiContext, name: string): Json => setState(ctx
 export function purgeQueue(ctx: ApiContext, name: string): Json {
   const now = ctx.clock.now();
   const q = { ...mustGet(ctx, name), purgeTime: now };
-  for (const t of ctx.store.tasksOf(name)) if (t.createdAt <= now) ctx.store.deleteTask(t.name, ctx.clock.now() + ctx.tombstoneMs);
+  for (const t of ctx.store.tasksOf(name))
+    if (t.createdAt <= now) ctx.store.deleteTask(t.name, ctx.clock.now() + ctx.tombstoneMs);
   ctx.store.putQueue(q);
   return renderQueue(q);
 }

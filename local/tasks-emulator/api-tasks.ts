@@ -9,7 +9,8 @@ import type { TaskRecord, View } from './task-model.ts';
 
 type Json = Record<string, unknown>;
 
-const viewOf = (v: unknown): View => (v === undefined || v === null || v === '' ? 'BASIC' : parseEnum(v, VIEWS, 'response_view'));
+const viewOf = (v: unknown): View =>
+  v === undefined || v === null || v === '' ? 'BASIC' : parseEnum(v, VIEWS, 'response_view');
 
 function queueOf(ctx: ApiContext, parent: string): void {
   parseQueueName(parent);
@@ -31,7 +32,10 @@ export function createTask(ctx: ApiContext, parent: string, body: Json): Json {
   if (typeof input.name === 'string' && input.name !== '') {
     const { queue } = parseTaskName(input.name);
     // Cloud Tasks names the named task's queue here, not the task (reference §4.3).
-    if (queue !== parent) throw invalid(`The queue name from request ('${parent}') must be the same as the queue name in the named task ('${queue}').`);
+    if (queue !== parent)
+      throw invalid(
+        `The queue name from request ('${parent}') must be the same as the queue name in the named task ('${queue}').`,
+      );
     name = input.name;
     if (ctx.store.getTask(name)) throw apiError('ALREADY_EXISTS', MESSAGES.alreadyExists);
     if (ctx.store.tombstoned(name, ctx.clock.now())) throw apiError('ALREADY_EXISTS', MESSAGES.taskTooRecent);
@@ -54,8 +58,15 @@ export function listTasks(ctx: ApiContext, parent: string, query: URLSearchParam
   const view = viewOf(query.get('responseView') ?? undefined);
   const all = ctx.store.tasksOf(parent).sort((a, b) => (a.name < b.name ? -1 : 1));
   const token = query.get('pageToken');
-  const { page, nextPageToken } = paginate(all, (t) => t.name, { pageSize: pageSizeOf(query.get('pageSize'), 1000), ...(token ? { pageToken: token } : {}), context: parent });
-  return { ...(page.length ? { tasks: page.map((t) => renderTask(t, view)) } : {}), ...(nextPageToken ? { nextPageToken } : {}) };
+  const { page, nextPageToken } = paginate(all, (t) => t.name, {
+    pageSize: pageSizeOf(query.get('pageSize'), 1000),
+    ...(token ? { pageToken: token } : {}),
+    context: parent,
+  });
+  return {
+    ...(page.length ? { tasks: page.map((t) => renderTask(t, view)) } : {}),
+    ...(nextPageToken ? { nextPageToken } : {}),
+  };
 }
 
 /** DeleteTask: a live task only; its name is then tombstoned. */

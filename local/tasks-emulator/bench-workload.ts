@@ -32,11 +32,19 @@ export function jsonClient(base: string) {
   const call = (method: string, path: string, body?: unknown): Promise<unknown> =>
     new Promise((resolve, reject) => {
       const data = body === undefined ? '' : JSON.stringify(body);
-      const req = http.request(`${base}${path}`, { method, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`))));
-      });
+      const req = http.request(
+        `${base}${path}`,
+        { method, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () =>
+            res.statusCode === 200
+              ? resolve(JSON.parse(text))
+              : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`)),
+          );
+        },
+      );
       req.on('error', reject);
       req.end(data);
     });
@@ -44,12 +52,18 @@ export function jsonClient(base: string) {
 }
 
 /** `--name=value` from the command line, or `fallback`. */
-export const arg = (name: string, fallback: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+export const arg = (name: string, fallback: string): string =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 
 /** The size given by `--queues=1,4 --tasks=N --rate-tasks=N` (defaults: 8 queues, 10,000 tasks, 500 at 50/s). */
-export const workloadSize = (): WorkloadSize => ({ queues: arg('queues', '8').split(',').map(Number), tasks: Number(arg('tasks', '10000')), rateTasks: Number(arg('rate-tasks', '500')) });
+export const workloadSize = (): WorkloadSize => ({
+  queues: arg('queues', '8').split(',').map(Number),
+  tasks: Number(arg('tasks', '10000')),
+  rateTasks: Number(arg('rate-tasks', '500')),
+});
 
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const until = async (cond: () => boolean): Promise<void> => {
   while (!cond()) await new Promise((r) => setTimeout(r, 2));
 };
@@ -65,7 +79,10 @@ export async function runWorkload(emu: BenchEmulator, size: WorkloadSize) {
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(target.address() as AddressInfo).port}/`;
   const createMany = async (q: string, n: number, scheduleTime?: (i: number) => string): Promise<void> => {
-    for (let i = 0; i < n; i += 64) await Promise.all(Array.from({ length: Math.min(64, n - i) }, (_, j) => emu.createTask(q, url, scheduleTime?.(i + j))));
+    for (let i = 0; i < n; i += 64)
+      await Promise.all(
+        Array.from({ length: Math.min(64, n - i) }, (_, j) => emu.createTask(q, url, scheduleTime?.(i + j))),
+      );
   };
   // Tasks created while paused, then released together; without pause, timed from the first create. `createMs`: the creates' own time.
   const release = async (queues: string[], per: number): Promise<{ t0: number; createMs: number }> => {
@@ -121,11 +138,21 @@ export async function runWorkload(emu: BenchEmulator, size: WorkloadSize) {
     await createMany(lq, 1000, (i) => new Date(start + i * 4).toISOString());
     await until(() => arrivals.length >= 1000);
     const late = arrivals.map((a) => a.at - emu.etaMs(a.eta));
-    if (process.env.BENCH_DEBUG) console.error({ worst: arrivals.map((a, i) => [i, a.at - start, late[i]!]).filter((x) => x[2]! > 20).slice(0, 20) });
+    if (process.env.BENCH_DEBUG)
+      console.error({
+        worst: arrivals
+          .map((a, i) => [i, a.at - start, late[i]!])
+          .filter((x) => x[2]! > 20)
+          .slice(0, 20),
+      });
     return {
       throughputPerSecond: throughput,
       createsPerSecond,
-      rate50: { measuredPerSecond: Number(steady.toFixed(2)), errorPercent: Number((((steady - 50) / 50) * 100).toFixed(2)), maxIn100Ms },
+      rate50: {
+        measuredPerSecond: Number(steady.toFixed(2)),
+        errorPercent: Number((((steady - 50) / 50) * 100).toFixed(2)),
+        maxIn100Ms,
+      },
       latenessMs: { p50: pct(late, 50), p99: pct(late, 99), max: Math.max(...late), min: Math.min(...late) },
     };
   } finally {

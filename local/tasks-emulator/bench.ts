@@ -15,14 +15,21 @@ const withState = process.argv.includes('--state');
 const dir = withState ? mkdtempSync(join(tmpdir(), 'tasks-bench-')) : undefined;
 
 const t0 = performance.now();
-const child = spawn(process.execPath, ['local/tasks-emulator/main.ts', '--port', '0', ...(dir ? ['--state', dir] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(
+  process.execPath,
+  ['local/tasks-emulator/main.ts', '--port', '0', ...(dir ? ['--state', dir] : [])],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
 const first = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
 const startMs = performance.now() - t0;
 const { call, close } = jsonClient(JSON.parse(first.value as string).url as string);
 const loc = 'projects/bench/locations/us-central1';
 const ours: BenchEmulator = {
   queue: async (id, rate) => {
-    await call('POST', `/v2/${loc}/queues`, { name: `${loc}/queues/${id}`, rateLimits: { maxDispatchesPerSecond: rate, maxConcurrentDispatches: 1000 } });
+    await call('POST', `/v2/${loc}/queues`, {
+      name: `${loc}/queues/${id}`,
+      rateLimits: { maxDispatchesPerSecond: rate, maxConcurrentDispatches: 1000 },
+    });
     return `${loc}/queues/${id}`;
   },
   createTask: async (q, url, scheduleTime) => {
@@ -35,7 +42,9 @@ const ours: BenchEmulator = {
 };
 try {
   const result = await runWorkload(ours, workloadSize());
-  console.log(JSON.stringify({ state: withState ? 'journaled to disk' : 'in memory', startMs: Math.round(startMs), ...result }));
+  console.log(
+    JSON.stringify({ state: withState ? 'journaled to disk' : 'in memory', startMs: Math.round(startMs), ...result }),
+  );
 } finally {
   if (child.exitCode === null && child.signalCode === null) {
     child.kill('SIGTERM');

@@ -14,10 +14,19 @@ export interface ControlDeps {
   dispatch: { hold(): void; release(): void; isHeld(): boolean };
 }
 
-const clockJson = (clock: Clock): Json => ({ now: formatTimestamp(clock.now()), offset: formatDuration(clock.offset()) });
+const clockJson = (clock: Clock): Json => ({
+  now: formatTimestamp(clock.now()),
+  offset: formatDuration(clock.offset()),
+});
 
 /** Serves one control request; `path` is the part after `/_emulator/`. */
-export async function routeControl(deps: ControlDeps, method: string, path: string, body: Json, query: URLSearchParams): Promise<Json> {
+export async function routeControl(
+  deps: ControlDeps,
+  method: string,
+  path: string,
+  body: Json,
+  query: URLSearchParams,
+): Promise<Json> {
   const key = `${method} ${path}`;
   switch (key) {
     case 'GET health':
@@ -39,7 +48,8 @@ export async function routeControl(deps: ControlDeps, method: string, path: stri
     case 'GET idle': {
       const timeout = Number(query.get('timeout') ?? body.timeoutMs ?? 30_000);
       const drained = (query.get('drained') ?? String(body.drained ?? false)) === 'true';
-      if (!(await deps.waitForIdle(timeout, drained))) throw apiError('DEADLINE_EXCEEDED', `The emulator was not idle within ${timeout} ms.`);
+      if (!(await deps.waitForIdle(timeout, drained)))
+        throw apiError('DEADLINE_EXCEEDED', `The emulator was not idle within ${timeout} ms.`);
       return { idle: true };
     }
     case 'GET dispatch':

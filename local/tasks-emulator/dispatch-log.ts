@@ -60,7 +60,9 @@ export function createDispatchLog(limit: number): DispatchLog {
       return full;
     },
     list: (f = {}) =>
-      records.filter((r) => matches(r.queue, f.queue) && matches(r.task, f.task) && (f.since === undefined || r.seq > f.since)),
+      records.filter(
+        (r) => matches(r.queue, f.queue) && matches(r.task, f.task) && (f.since === undefined || r.seq > f.since),
+      ),
     clear() {
       records = [];
     },

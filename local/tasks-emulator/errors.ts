@@ -51,15 +51,16 @@ export function errorBody(err: unknown): { httpStatus: number; body: unknown } {
 
 /** Real Cloud Tasks messages (reference §3.4, §4.3, §4.4; observed by the aertje conformance harness). */
 export const MESSAGES = {
-  queueMissing: 'Queue does not exist. If you just created the queue, wait at least a minute for the queue to initialize.',
+  queueMissing:
+    'Queue does not exist. If you just created the queue, wait at least a minute for the queue to initialize.',
   notFound: 'Requested entity was not found.',
   alreadyExists: 'Requested entity already exists',
   queueExists: 'Queue already exists',
   queueTooRecent: 'The queue cannot be created because a queue with this name existed too recently.',
   taskTooRecent:
     'The task cannot be created because a task with this name existed too recently. ' +
-      'For more information about task de-duplication see ' +
-      'https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks/create#body.request_body.FIELDS.task.',
+    'For more information about task de-duplication see ' +
+    'https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks/create#body.request_body.FIELDS.task.',
   taskGone:
     'The task no longer exists, though a task with this name existed recently. The task either successfully completed or was deleted.',
   queueName: 'Queue name must be formatted: "projects/<PROJECT_ID>/locations/<LOCATION_ID>/queues/<QUEUE_ID>".',

@@ -41,7 +41,8 @@ export function createHttpSender(clock: Clock): HttpSender {
   const inflight = new Set<http.ClientRequest>();
   let closed = false;
   return {
-    send: (req, deadlineAt) => (closed ? Promise.resolve({ error: 'emulator closed' }) : sendAttempt(req, deadlineAt, clock, inflight, agents)),
+    send: (req, deadlineAt) =>
+      closed ? Promise.resolve({ error: 'emulator closed' }) : sendAttempt(req, deadlineAt, clock, inflight, agents),
     close() {
       closed = true;
       for (const out of inflight) out.destroy(new Error('emulator closed'));
@@ -99,4 +100,3 @@ function sendAttempt(
     out.end(req.body);
   });
 }
-

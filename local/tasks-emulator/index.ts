@@ -101,7 +101,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const tombstoneMs = opts.tombstoneTtlMs ?? 3_600_000;
     const scheduler = createScheduler({ store, clock, sender, log, oidc, tombstoneMs });
     if (opts.holdDispatch) scheduler.hold();
-    const ctx: ApiContext = { store, scheduler, clock, project, location, tombstoneMs, queueTombstoneMs: opts.queueTombstoneTtlMs ?? 0 };
+    const ctx: ApiContext = {
+      store,
+      scheduler,
+      clock,
+      project,
+      location,
+      tombstoneMs,
+      queueTombstoneMs: opts.queueTombstoneTtlMs ?? 0,
+    };
     const waitForIdle = async (timeoutMs: number, drained = false): Promise<boolean> => {
       const until = Date.now() + timeoutMs;
       for (let streak = 0; streak < 2; streak = scheduler.isIdle(drained) ? streak + 1 : 0) {
@@ -131,7 +139,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     scheduler.start();
     return {
-      url, host, port, project, location,
+      url,
+      host,
+      port,
+      project,
+      location,
       issuer: issuer(),
       jwksUrl: `${url}/oauth2/v3/certs`,
       discoveryUrl: `${url}/.well-known/openid-configuration`,
@@ -140,7 +152,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       clearDispatches: () => log.clear(),
       releaseDispatch: () => scheduler.release(),
       async waitForIdle(o = {}) {
-        if (!(await waitForIdle(o.timeout ?? 30_000, o.drained))) throw new Error(`The tasks emulator was not idle within ${o.timeout ?? 30_000} ms.`);
+        if (!(await waitForIdle(o.timeout ?? 30_000, o.drained)))
+          throw new Error(`The tasks emulator was not idle within ${o.timeout ?? 30_000} ms.`);
       },
       clock: { now: () => new Date(clock.now()), advance: (ms) => clock.advance(ms) },
       async close() {

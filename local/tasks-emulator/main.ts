@@ -42,11 +42,14 @@ if (values.help) {
 }
 
 const port = values.port === undefined ? 8123 : Number(values.port);
-const seconds = (flag: 'tombstone-ttl' | 'queue-tombstone-ttl'): number | undefined => (values[flag] === undefined ? undefined : Number(values[flag]));
+const seconds = (flag: 'tombstone-ttl' | 'queue-tombstone-ttl'): number | undefined =>
+  values[flag] === undefined ? undefined : Number(values[flag]);
 const ttl = seconds('tombstone-ttl');
 const queueTtl = seconds('queue-tombstone-ttl');
 if (!Number.isInteger(port) || port < 0 || port > 65535 || [ttl, queueTtl].some((t) => t !== undefined && !(t >= 0))) {
-  console.error(`tasks emulator: --port must be 0 to 65535, --tombstone-ttl and --queue-tombstone-ttl a number of seconds.\n${USAGE}`);
+  console.error(
+    `tasks emulator: --port must be 0 to 65535, --tombstone-ttl and --queue-tombstone-ttl a number of seconds.\n${USAGE}`,
+  );
   process.exit(2);
 }
 
@@ -66,7 +69,18 @@ try {
     ...(queueTtl !== undefined ? { queueTombstoneTtlMs: queueTtl * 1000 } : {}),
     holdDispatch: values['hold-dispatch'] ?? false,
   });
-  console.log(JSON.stringify({ message: 'Cloud Tasks emulator listening', url: em.url, issuer: em.issuer, jwksUrl: em.jwksUrl, project: em.project, location: em.location, state: values.state ?? null, dispatchHeld: values['hold-dispatch'] ?? false }));
+  console.log(
+    JSON.stringify({
+      message: 'Cloud Tasks emulator listening',
+      url: em.url,
+      issuer: em.issuer,
+      jwksUrl: em.jwksUrl,
+      project: em.project,
+      location: em.location,
+      state: values.state ?? null,
+      dispatchHeld: values['hold-dispatch'] ?? false,
+    }),
+  );
   const stop = (): void => {
     void em.close().then(() => process.exit(0));
   };

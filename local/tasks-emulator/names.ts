@@ -30,13 +30,18 @@ export function parseLocationName(name: string): { project: string; location: st
 /** Splits a task name into its queue name and task id; validates both. */
 export function parseTaskName(name: string): { queue: string; taskId: string } {
   const i = name.lastIndexOf('/tasks/');
-  if (i < 0) throw invalid(`Task name must be formatted: "projects/<PROJECT_ID>/locations/<LOCATION_ID>/queues/<QUEUE_ID>/tasks/<TASK_ID>".`);
+  if (i < 0)
+    throw invalid(
+      `Task name must be formatted: "projects/<PROJECT_ID>/locations/<LOCATION_ID>/queues/<QUEUE_ID>/tasks/<TASK_ID>".`,
+    );
   const queue = name.slice(0, i);
   parseQueueName(queue);
   const taskId = name.slice(i + '/tasks/'.length);
   if (!TASK_ID.test(taskId)) {
-    throw invalid(`Task ID "${taskId}" can contain only letters ([A-Za-z]), numbers ([0-9]), hyphens (-), or underscores (_). ` +
-        'Task ID must between 1 and 500 characters.');
+    throw invalid(
+      `Task ID "${taskId}" can contain only letters ([A-Za-z]), numbers ([0-9]), hyphens (-), or underscores (_). ` +
+        'Task ID must between 1 and 500 characters.',
+    );
   }
   return { queue, taskId };
 }

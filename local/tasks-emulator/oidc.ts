@@ -26,12 +26,16 @@ export function uniqueId(email: string): string {
 async function loadOrCreateKey(stateDir: string | undefined): Promise<JWK> {
   const saved = stateDir ? (readJson(stateDir, KEY_FILE) as JWK | undefined) : undefined;
   if (saved) {
-    if (saved.kty !== 'RSA' || !saved.d || !saved.kid) throw new StateError(`${stateDir}/${KEY_FILE} is not an RSA private JWK with a kid.`);
+    if (saved.kty !== 'RSA' || !saved.d || !saved.kid)
+      throw new StateError(`${stateDir}/${KEY_FILE} is not an RSA private JWK with a kid.`);
     return saved;
   }
   const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
   const jwk = await exportJWK(privateKey);
-  jwk.kid = createHash('sha256').update(jwk.n ?? '').digest('hex').slice(0, 40);
+  jwk.kid = createHash('sha256')
+    .update(jwk.n ?? '')
+    .digest('hex')
+    .slice(0, 40);
   jwk.alg = 'RS256';
   jwk.use = 'sig';
   if (stateDir) writeJsonAtomic(stateDir, KEY_FILE, jwk);

@@ -15,13 +15,16 @@ export function paginate<T>(
     } catch {
       throw invalid('Invalid page token.');
     }
-    if (parsed.context !== opts.context) throw invalid('The page token does not match the request: the filter or parent changed between pages.');
+    if (parsed.context !== opts.context)
+      throw invalid('The page token does not match the request: the filter or parent changed between pages.');
     after = parsed.after ?? '';
   }
   const rest = after ? items.filter((i) => key(i) > after) : items;
   const page = rest.slice(0, opts.pageSize);
   if (rest.length <= opts.pageSize) return { page };
-  const token = Buffer.from(JSON.stringify({ after: key(page[page.length - 1]!), context: opts.context })).toString('base64url');
+  const token = Buffer.from(JSON.stringify({ after: key(page[page.length - 1]!), context: opts.context })).toString(
+    'base64url',
+  );
   return { page, nextPageToken: token };
 }
 

@@ -1,5 +1,15 @@
 /** Durable state: a snapshot written atomically (temp file + rename) plus an append-only journal of changes. */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, ftruncateSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  ftruncateSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { QueueRecord } from './queue-config.ts';
 import type { TaskRecord } from './task-model.ts';
@@ -41,11 +51,27 @@ export class StateError extends Error {
 /** Applies one journal entry to the state in place. */
 export function applyOp(s: StateData, op: JournalOp): void {
   switch (op.op) {
-    case 'putQueue': s.queues[op.queue.name] = op.queue; delete s.queueTombstones[op.queue.name]; break;
-    case 'delQueue': delete s.queues[op.name]; if (op.tomb) s.queueTombstones[op.name] = op.tomb; break;
-    case 'putTask': s.tasks[op.task.name] = op.task; delete s.tombstones[op.task.name]; break;
-    case 'updTask': { const t = s.tasks[op.name]; if (t) Object.assign(t, op.fields); break; }
-    case 'delTask': delete s.tasks[op.name]; if (op.tomb) s.tombstones[op.name] = op.tomb; break;
+    case 'putQueue':
+      s.queues[op.queue.name] = op.queue;
+      delete s.queueTombstones[op.queue.name];
+      break;
+    case 'delQueue':
+      delete s.queues[op.name];
+      if (op.tomb) s.queueTombstones[op.name] = op.tomb;
+      break;
+    case 'putTask':
+      s.tasks[op.task.name] = op.task;
+      delete s.tombstones[op.task.name];
+      break;
+    case 'updTask': {
+      const t = s.tasks[op.name];
+      if (t) Object.assign(t, op.fields);
+      break;
+    }
+    case 'delTask':
+      delete s.tasks[op.name];
+      if (op.tomb) s.tombstones[op.name] = op.tomb;
+      break;
   }
 }
 
@@ -71,10 +97,18 @@ function readSnapshot(file: string): StateData {
   try {
     doc = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new StateError(`State file ${file} is corrupt (not JSON): ${(err as Error).message}. Move it away or choose another --state directory.`);
+    throw new StateError(
+      `State file ${file} is corrupt (not JSON): ${(err as Error).message}. Move it away or choose another --state directory.`,
+    );
   }
-  if (doc?.format !== FORMAT) throw new StateError(`State file ${file} is not a tasks emulator state file (format ${JSON.stringify(doc?.format)}). Choose another --state directory.`);
-  if (doc.version !== VERSION) throw new StateError(`State file ${file} has version ${String(doc.version)}; this emulator reads version ${VERSION}.`);
+  if (doc?.format !== FORMAT)
+    throw new StateError(
+      `State file ${file} is not a tasks emulator state file (format ${JSON.stringify(doc?.format)}). Choose another --state directory.`,
+    );
+  if (doc.version !== VERSION)
+    throw new StateError(
+      `State file ${file} has version ${String(doc.version)}; this emulator reads version ${VERSION}.`,
+    );
   return { ...empty(), ...doc.state };
 }
 
@@ -88,7 +122,9 @@ function replayJournal(file: string, state: StateData): void {
       op = JSON.parse(line);
     } catch {
       if (i === lines.length - 1) return; // a write cut short by a crash: the call never returned
-      throw new StateError(`Journal ${file} is corrupt at line ${i + 1}. Move the state directory away to start afresh.`);
+      throw new StateError(
+        `Journal ${file} is corrupt at line ${i + 1}. Move the state directory away to start afresh.`,
+      );
     }
     applyOp(state, op);
   });

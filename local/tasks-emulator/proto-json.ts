@@ -10,8 +10,11 @@ export function parseDuration(value: unknown, field: string): number {
     return Number(seconds) * 1000 + Number(nanos) / 1e6;
   }
   const m = typeof value === 'string' ? DURATION.exec(value) : null;
-  if (!m) throw invalid(`Invalid value at '${field}' (type.googleapis.com/google.protobuf.Duration), Field '${field}', ` +
-        "Illegal duration format; duration must end with 's'");
+  if (!m)
+    throw invalid(
+      `Invalid value at '${field}' (type.googleapis.com/google.protobuf.Duration), Field '${field}', ` +
+        "Illegal duration format; duration must end with 's'",
+    );
   const frac = (m[2] ?? '').padEnd(9, '0');
   const sign = m[1]!.startsWith('-') ? -1 : 1;
   return Number(m[1]) * 1000 + (sign * Number(frac)) / 1e6;
@@ -38,8 +41,11 @@ export function parseTimestamp(value: unknown, field: string): number {
   }
   const m = typeof value === 'string' ? TIMESTAMP.exec(value) : null;
   const base = m ? Date.parse(`${m[1]}${m[3]!.toUpperCase()}`) : NaN;
-  if (!m || Number.isNaN(base)) throw invalid(`Invalid value at '${field}' (type.googleapis.com/google.protobuf.Timestamp), Field '${field}', ` +
-        `Invalid time format: ${String(value)}`);
+  if (!m || Number.isNaN(base))
+    throw invalid(
+      `Invalid value at '${field}' (type.googleapis.com/google.protobuf.Timestamp), Field '${field}', ` +
+        `Invalid time format: ${String(value)}`,
+    );
   const micros = Number((m[2] ?? '').padEnd(6, '0').slice(0, 6));
   return base + micros / 1000;
 }
@@ -64,13 +70,15 @@ export function parseEnum<T extends string>(value: unknown, names: readonly T[],
 /** Reads an integer field that proto3 JSON may send as a number or a string. */
 export function parseInt32(value: unknown, field: string): number {
   const n = typeof value === 'string' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw invalid(`Invalid value at '${field}' (TYPE_INT32), ${JSON.stringify(value)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n))
+    throw invalid(`Invalid value at '${field}' (TYPE_INT32), ${JSON.stringify(value)}`);
   return n;
 }
 
 /** Reads a double field that proto3 JSON may send as a number or a string. */
 export function parseDouble(value: unknown, field: string): number {
   const n = typeof value === 'string' ? Number(value) : value;
-  if (typeof n !== 'number' || Number.isNaN(n)) throw invalid(`Invalid value at '${field}' (TYPE_DOUBLE), ${JSON.stringify(value)}`);
+  if (typeof n !== 'number' || Number.isNaN(n))
+    throw invalid(`Invalid value at '${field}' (TYPE_DOUBLE), ${JSON.stringify(value)}`);
   return n;
 }

@@ -11,7 +11,13 @@ export interface QueueRecord {
   name: string;
   state: QueueState;
   rateLimits: { maxDispatchesPerSecond: number; maxConcurrentDispatches: number };
-  retryConfig: { maxAttempts: number; maxRetryDurationMs: number; minBackoffMs: number; maxBackoffMs: number; maxDoublings: number };
+  retryConfig: {
+    maxAttempts: number;
+    maxRetryDurationMs: number;
+    minBackoffMs: number;
+    maxBackoffMs: number;
+    maxDoublings: number;
+  };
   purgeTime?: number;
   /** Fields stored and echoed: httpTarget (applied at dispatch), stackdriverLoggingConfig and appEngineRoutingOverride (not acted on). */
   passthrough: Record<string, unknown>;
@@ -87,7 +93,10 @@ export function maskPaths(mask: string | undefined): string[] {
   const all = [...Object.keys(LEAVES), ...PASSTHROUGH];
   if (!mask) return all;
   const out: string[] = [];
-  for (const raw of mask.split(',').map((p) => camel(p.trim())).filter(Boolean)) {
+  for (const raw of mask
+    .split(',')
+    .map((p) => camel(p.trim()))
+    .filter(Boolean)) {
     const leaves = all.filter((l) => l === raw || l.startsWith(`${raw}.`) || raw.startsWith(`${l}.`));
     if (leaves.length === 0 && !OUTPUT_ONLY.includes(raw)) throw invalid(`Invalid field mask path: "${raw}".`);
     out.push(...leaves);
@@ -101,8 +110,17 @@ export function defaultQueue(name: string): QueueRecord {
   return {
     name,
     state: 'RUNNING',
-    rateLimits: { maxDispatchesPerSecond: d.maxDispatchesPerSecond, maxConcurrentDispatches: d.maxConcurrentDispatches },
-    retryConfig: { maxAttempts: d.maxAttempts, maxRetryDurationMs: 0, minBackoffMs: d.minBackoffMs, maxBackoffMs: d.maxBackoffMs, maxDoublings: d.maxDoublings },
+    rateLimits: {
+      maxDispatchesPerSecond: d.maxDispatchesPerSecond,
+      maxConcurrentDispatches: d.maxConcurrentDispatches,
+    },
+    retryConfig: {
+      maxAttempts: d.maxAttempts,
+      maxRetryDurationMs: 0,
+      minBackoffMs: d.minBackoffMs,
+      maxBackoffMs: d.maxBackoffMs,
+      maxDoublings: d.maxDoublings,
+    },
     passthrough: {},
   };
 }
@@ -113,7 +131,8 @@ export function applyQueueInput(base: QueueRecord, input: Record<string, unknown
   for (const path of paths) {
     if (PASSTHROUGH.includes(path)) {
       const v = input[path];
-      if (v === undefined || v === null || (typeof v === 'object' && Object.keys(v).length === 0)) delete q.passthrough[path];
+      if (v === undefined || v === null || (typeof v === 'object' && Object.keys(v).length === 0))
+        delete q.passthrough[path];
       else q.passthrough[path] = path === 'httpTarget' ? normalizeHttpTarget(v as Record<string, unknown>) : v;
       continue;
     }

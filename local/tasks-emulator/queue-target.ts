@@ -14,15 +14,25 @@ export function normalizeHttpTarget(t: Json): Json {
   const u = out.uriOverride as Json | undefined;
   if (u) {
     if (u.scheme !== undefined) u.scheme = parseEnum(u.scheme, SCHEMES, 'queue.http_target.uri_override.scheme');
-    if (u.uriOverrideEnforceMode !== undefined) u.uriOverrideEnforceMode = parseEnum(u.uriOverrideEnforceMode, MODES, 'queue.http_target.uri_override.uri_override_enforce_mode');
+    if (u.uriOverrideEnforceMode !== undefined)
+      u.uriOverrideEnforceMode = parseEnum(
+        u.uriOverrideEnforceMode,
+        MODES,
+        'queue.http_target.uri_override.uri_override_enforce_mode',
+      );
     if (u.host !== undefined && String(u.host) === '') throw invalid('HttpTarget.uri_override.host cannot be empty.');
     if (u.port !== undefined) u.port = String(parseInt32(u.port, 'queue.http_target.uri_override.port'));
   }
-  if (out.httpMethod !== undefined) out.httpMethod = parseEnum(out.httpMethod, HTTP_METHODS, 'queue.http_target.http_method');
-  for (const h of (out.headerOverrides ?? []) as Json[]) if (!h?.header?.key) throw invalid('HttpTarget.header_overrides must each have a header key.');
-  if (out.oidcToken && out.oauthToken) throw invalid('Only one of HttpTarget.oidc_token and HttpTarget.oauth_token may be set.');
-  if (out.oidcToken && !(out.oidcToken.serviceAccountEmail && out.oidcToken.audience)) throw invalid('HttpTarget.oidc_token needs both service_account_email and audience.');
-  if (out.oauthToken && !(out.oauthToken.serviceAccountEmail && out.oauthToken.scope)) throw invalid('HttpTarget.oauth_token needs both service_account_email and scope.');
+  if (out.httpMethod !== undefined)
+    out.httpMethod = parseEnum(out.httpMethod, HTTP_METHODS, 'queue.http_target.http_method');
+  for (const h of (out.headerOverrides ?? []) as Json[])
+    if (!h?.header?.key) throw invalid('HttpTarget.header_overrides must each have a header key.');
+  if (out.oidcToken && out.oauthToken)
+    throw invalid('Only one of HttpTarget.oidc_token and HttpTarget.oauth_token may be set.');
+  if (out.oidcToken && !(out.oidcToken.serviceAccountEmail && out.oidcToken.audience))
+    throw invalid('HttpTarget.oidc_token needs both service_account_email and audience.');
+  if (out.oauthToken && !(out.oauthToken.serviceAccountEmail && out.oauthToken.scope))
+    throw invalid('HttpTarget.oauth_token needs both service_account_email and scope.');
   return out;
 }
 
@@ -43,10 +53,18 @@ export function withQueueTarget(req: TaskRecord['httpRequest'], target: Json | u
   if (!target) return req;
   const out: TaskRecord['httpRequest'] = { ...req, headers: { ...req.headers } };
   if (target.uriOverride) out.url = overrideUrl(req.url, target.uriOverride);
-  if (target.httpMethod && target.httpMethod !== 'HTTP_METHOD_UNSPECIFIED') out.httpMethod = target.httpMethod as HttpMethod;
-  if (out.httpMethod === 'GET' || out.httpMethod === 'HEAD' || out.httpMethod === 'DELETE' || out.httpMethod === 'OPTIONS') delete out.body;
+  if (target.httpMethod && target.httpMethod !== 'HTTP_METHOD_UNSPECIFIED')
+    out.httpMethod = target.httpMethod as HttpMethod;
+  if (
+    out.httpMethod === 'GET' ||
+    out.httpMethod === 'HEAD' ||
+    out.httpMethod === 'DELETE' ||
+    out.httpMethod === 'OPTIONS'
+  )
+    delete out.body;
   for (const { header } of (target.headerOverrides ?? []) as Json[]) {
-    for (const k of Object.keys(out.headers)) if (k.toLowerCase() === String(header.key).toLowerCase()) delete out.headers[k];
+    for (const k of Object.keys(out.headers))
+      if (k.toLowerCase() === String(header.key).toLowerCase()) delete out.headers[k];
     out.headers[header.key] = String(header.value ?? '');
   }
   if (target.oidcToken) {

@@ -8,7 +8,13 @@ export interface QueueFileEntry {
   name: string;
   target?: string;
   rateLimits?: { maxDispatchesPerSecond?: number; maxConcurrentDispatches?: number };
-  retryConfig?: { maxAttempts?: number; maxRetryDuration?: string; minBackoff?: string; maxBackoff?: string; maxDoublings?: number };
+  retryConfig?: {
+    maxAttempts?: number;
+    maxRetryDuration?: string;
+    minBackoff?: string;
+    maxBackoff?: string;
+    maxDoublings?: number;
+  };
 }
 
 /** Reads `{ "queues": [...] }` from `file`. */
@@ -28,7 +34,12 @@ export function applyQueues(ctx: ApiContext, entries: QueueFileEntry[]): string[
   return entries.map((e) => {
     const name = e.name.includes('/') ? e.name : `projects/${ctx.project}/locations/${ctx.location}/queues/${e.name}`;
     try {
-      updateQueue(ctx, name, { rateLimits: e.rateLimits ?? {}, retryConfig: e.retryConfig ?? {} }, 'rateLimits,retryConfig');
+      updateQueue(
+        ctx,
+        name,
+        { rateLimits: e.rateLimits ?? {}, retryConfig: e.retryConfig ?? {} },
+        'rateLimits,retryConfig',
+      );
     } catch (err) {
       throw new Error(`Queue "${e.name}" in the queue config: ${(err as Error).message}`, { cause: err });
     }

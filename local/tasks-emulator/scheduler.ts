@@ -74,7 +74,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     let rt = runtimes.get(queue);
     if (!rt) {
       const rate = store.getQueue(queue)?.rateLimits.maxDispatchesPerSecond ?? 500;
-      rt = { heap: createHeap((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq)), tokens: burstSize(rate), refilledAt: clock.now(), inflight: 0 };
+      rt = {
+        heap: createHeap((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq)),
+        tokens: burstSize(rate),
+        refilledAt: clock.now(),
+        inflight: 0,
+      };
       runtimes.set(queue, rt);
     }
     return rt;
@@ -129,18 +134,32 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const httpTarget = store.getQueue(task.queue)?.passthrough.httpTarget as Record<string, unknown> | undefined;
     const before = { ...task, httpRequest: withQueueTarget(task.httpRequest, httpTarget) };
     const lastAttempt = { scheduleTime: task.scheduleTime, dispatchTime };
-    store.updateTask(task.name, { dispatchCount: task.dispatchCount + 1, firstAttempt: task.firstAttempt ?? { dispatchTime }, lastAttempt });
+    store.updateTask(task.name, {
+      dispatchCount: task.dispatchCount + 1,
+      firstAttempt: task.firstAttempt ?? { dispatchTime },
+      lastAttempt,
+    });
     rt.inflight++;
     const run = async (): Promise<void> => {
       const tok = before.httpRequest.oidcToken;
-      const bearer = tok ? await oidc.token(tok.serviceAccountEmail, tok.audience ?? before.httpRequest.url) : undefined;
+      const bearer = tok
+        ? await oidc.token(tok.serviceAccountEmail, tok.audience ?? before.httpRequest.url)
+        : undefined;
       const req = targetRequest(before, bearer);
       const started = performance.now();
       const outcome = await sender.send(req, dispatchTime + task.dispatchDeadlineMs);
       rt.inflight--;
       if (closed) return;
       const latencyMs = performance.now() - started;
-      const next = settleAttempt(deps, { name: task.name, req, outcome, runTask, lastAttempt, latencyMs, attempt: before.dispatchCount + 1 });
+      const next = settleAttempt(deps, {
+        name: task.name,
+        req,
+        outcome,
+        runTask,
+        lastAttempt,
+        latencyMs,
+        attempt: before.dispatchCount + 1,
+      });
       if (next) schedule(next);
       else if (!store.getTask(task.name)) versions.delete(task.name);
       pump(task.queue);

@@ -15,7 +15,10 @@ const BUFFER = /^\/v2\/(projects\/[^/]+\/locations\/[^/]+\/queues\/[^/:]+)\/task
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
   const data = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8', 'Content-Length': Buffer.byteLength(data) });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=UTF-8',
+    'Content-Length': Buffer.byteLength(data),
+  });
   res.end(data);
 }
 
@@ -46,7 +49,13 @@ async function readJson(req: http.IncomingMessage): Promise<Record<string, unkno
  * Creates (but does not start) the HTTP server; `issuer()` is the URL tokens name as `iss`, `guard` refuses what a
  * web page sends (local/request-guard.ts) as PERMISSION_DENIED.
  */
-export function createServer(api: ApiContext, control: ControlDeps, oidc: OidcIssuer, issuer: () => string, guard: RequestGuard): http.Server {
+export function createServer(
+  api: ApiContext,
+  control: ControlDeps,
+  oidc: OidcIssuer,
+  issuer: () => string,
+  guard: RequestGuard,
+): http.Server {
   return http.createServer(async (req, res) => {
     try {
       const refused = guard(req);
@@ -58,12 +67,17 @@ export function createServer(api: ApiContext, control: ControlDeps, oidc: OidcIs
       if (path === '/oauth2/v3/certs' || path === '/jwks') return send(res, 200, oidc.jwks());
       if (path === '/oauth2/v1/certs' || path === '/certs') return send(res, 200, oidc.certs());
       const buffer = method === 'POST' ? BUFFER.exec(path) : null;
-      if (buffer) return send(res, 200, bufferTask(api, buffer[1]!, buffer[2], await readBody(req), req.headers['content-type']));
+      if (buffer)
+        return send(res, 200, bufferTask(api, buffer[1]!, buffer[2], await readBody(req), req.headers['content-type']));
       const body = await readJson(req);
       // The client library's Locations mixin calls /v1/projects/*/locations.
-      if (path.startsWith('/v2/') || path.startsWith('/v1/')) return send(res, 200, routeRest(api, method, path.slice(4), body, url.searchParams));
-      if (path.startsWith('/_emulator/')) return send(res, 200, await routeControl(control, method, path.slice(11), body, url.searchParams));
-      return send(res, 404, { error: { code: 404, message: `The requested URL ${path} was not found on this server.`, status: 'NOT_FOUND' } });
+      if (path.startsWith('/v2/') || path.startsWith('/v1/'))
+        return send(res, 200, routeRest(api, method, path.slice(4), body, url.searchParams));
+      if (path.startsWith('/_emulator/'))
+        return send(res, 200, await routeControl(control, method, path.slice(11), body, url.searchParams));
+      return send(res, 404, {
+        error: { code: 404, message: `The requested URL ${path} was not found on this server.`, status: 'NOT_FOUND' },
+      });
     } catch (err) {
       const { httpStatus, body } = errorBody(err);
       if (httpStatus === 500) console.error('tasks emulator: internal error', err);

@@ -51,17 +51,17 @@ export function settleAttempt(
     });
   };
 
-  if (!task) return record('task-gone'), undefined;
+  if (!task) return (record('task-gone'), undefined);
   if (status !== undefined && status >= 200 && status < 300) {
     store.deleteTask(a.name, end + tombstoneMs);
-    return record('succeeded'), undefined;
+    return (record('succeeded'), undefined);
   }
   const received = status !== undefined && !timedOut;
   const q = store.getQueue(task.queue)!;
   const elapsed = end - (task.firstAttempt?.dispatchTime ?? end);
   if (shouldStop(task.dispatchCount, elapsed, q.retryConfig)) {
     store.deleteTask(a.name, end + tombstoneMs);
-    return record('gave-up'), undefined;
+    return (record('gave-up'), undefined);
   }
   let delay = backoffMs(task.dispatchCount, q.retryConfig);
   if (status === 429 || status === 503) delay = Math.max(delay, parseRetryAfter(retryAfter, Date.now()) ?? 0);

@@ -39,14 +39,18 @@ const dying = (pid: number): boolean => {
 const inUse = (dir: string, pid: number): StateError =>
   pid === process.pid
     ? new StateError(`State directory ${dir} is already in use by an emulator in this process.`)
-    : new StateError(`State directory ${dir} is in use by another emulator${Number.isFinite(pid) ? ` (pid ${pid})` : ''}.`);
+    : new StateError(
+        `State directory ${dir} is in use by another emulator${Number.isFinite(pid) ? ` (pid ${pid})` : ''}.`,
+      );
 
 /** Binds the abstract socket of `dir`; resolves with the server, or undefined when another process holds it. */
 function bindAbstract(dir: string): Promise<Server | undefined> {
   const name = `\0storefront-tasks-emulator-${createHash('sha256').update(realpathSync(dir)).digest('hex').slice(0, 32)}`;
   return new Promise((resolve, reject) => {
     const server = createServer((socket) => socket.destroy());
-    server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(undefined) : reject(err)));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EADDRINUSE' ? resolve(undefined) : reject(err),
+    );
     server.listen(name, () => resolve(server.unref()));
   });
 }

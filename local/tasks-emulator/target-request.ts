@@ -4,7 +4,8 @@ import { shortId } from './names.ts';
 import type { TaskRecord } from './task-model.ts';
 
 /** Headers Cloud Tasks computes, replaces or reserves (reference §1.2), matched case-insensitively. */
-const DROPPED = /^(host|content-length|user-agent|x-cloudtasks-.*|x-google-.*|x-appengine-.*|connection|transfer-encoding)$/i;
+const DROPPED =
+  /^(host|content-length|user-agent|x-cloudtasks-.*|x-google-.*|x-appengine-.*|connection|transfer-encoding)$/i;
 
 /** The `X-CloudTasks-TaskETA` value: seconds since the epoch with six decimals. */
 export const etaHeader = (ms: number): string => (ms / 1000).toFixed(6);
@@ -38,10 +39,19 @@ export function rpcStatusFor(status: number | undefined, timedOut: boolean): { c
   if (timedOut) return { code: 4, message: 'DEADLINE_EXCEEDED' };
   if (status === undefined) return { code: 14, message: 'UNAVAILABLE: the target could not be reached' };
   const byStatus: Record<number, [number, string]> = {
-    400: [3, 'INVALID_ARGUMENT'], 401: [16, 'UNAUTHENTICATED'], 403: [7, 'PERMISSION_DENIED'], 404: [5, 'NOT_FOUND'],
-    409: [10, 'ABORTED'], 429: [8, 'RESOURCE_EXHAUSTED'], 499: [1, 'CANCELLED'], 501: [12, 'UNIMPLEMENTED'],
-    503: [14, 'UNAVAILABLE'], 504: [4, 'DEADLINE_EXCEEDED'],
+    400: [3, 'INVALID_ARGUMENT'],
+    401: [16, 'UNAUTHENTICATED'],
+    403: [7, 'PERMISSION_DENIED'],
+    404: [5, 'NOT_FOUND'],
+    409: [10, 'ABORTED'],
+    429: [8, 'RESOURCE_EXHAUSTED'],
+    499: [1, 'CANCELLED'],
+    501: [12, 'UNIMPLEMENTED'],
+    503: [14, 'UNAVAILABLE'],
+    504: [4, 'DEADLINE_EXCEEDED'],
   };
-  const [code, name] = byStatus[status] ?? (status >= 500 ? [13, 'INTERNAL'] : status >= 400 ? [9, 'FAILED_PRECONDITION'] : [2, 'UNKNOWN']);
+  const [code, name] =
+    byStatus[status] ??
+    (status >= 500 ? [13, 'INTERNAL'] : status >= 400 ? [9, 'FAILED_PRECONDITION'] : [2, 'UNKNOWN']);
   return { code, message: `${name}: HTTP status ${status}` };
 }

@@ -3,7 +3,16 @@ import { apiError, invalid, MESSAGES } from './errors.ts';
 import { formatDuration, formatTimestamp, parseDuration, parseEnum, parseTimestamp } from './proto-json.ts';
 
 /** HTTP methods in proto enum order (index = enum number). */
-export const HTTP_METHODS = ['HTTP_METHOD_UNSPECIFIED', 'POST', 'GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+export const HTTP_METHODS = [
+  'HTTP_METHOD_UNSPECIFIED',
+  'POST',
+  'GET',
+  'HEAD',
+  'PUT',
+  'DELETE',
+  'PATCH',
+  'OPTIONS',
+] as const;
 /** An HTTP method name as the API spells it. */
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 /** Task views in proto enum order. */
@@ -70,11 +79,15 @@ function parseHttpRequest(input: Record<string, unknown>): TaskRecord['httpReque
   if (!url) throw invalid(MESSAGES.urlRequired);
   if (!/^https?:\/\//i.test(url)) throw invalid(MESSAGES.urlScheme);
   if (url.length > 2083) throw invalid('HttpRequest.url must be at most 2083 characters long.');
-  let httpMethod = input.httpMethod === undefined ? 'POST' : parseEnum(input.httpMethod, HTTP_METHODS, 'task.http_request.http_method');
+  let httpMethod =
+    input.httpMethod === undefined
+      ? 'POST'
+      : parseEnum(input.httpMethod, HTTP_METHODS, 'task.http_request.http_method');
   if (httpMethod === 'HTTP_METHOD_UNSPECIFIED') httpMethod = 'POST';
   const req: TaskRecord['httpRequest'] = { url, httpMethod, headers: parseHeaders(input.headers) };
   if (typeof input.body === 'string' && input.body !== '') {
-    if (!BODY_METHODS.includes(httpMethod)) throw invalid(`HttpRequest.body may be set only for POST, PUT and PATCH requests, not ${httpMethod}.`);
+    if (!BODY_METHODS.includes(httpMethod))
+      throw invalid(`HttpRequest.body may be set only for POST, PUT and PATCH requests, not ${httpMethod}.`);
     req.body = Buffer.from(input.body, 'base64').toString('base64');
   }
   const oidc = input.oidcToken as TaskRecord['httpRequest']['oidcToken'] | undefined;
@@ -82,11 +95,17 @@ function parseHttpRequest(input: Record<string, unknown>): TaskRecord['httpReque
   if (oidc && oauth) throw invalid('Only one of HttpRequest.oidc_token and HttpRequest.oauth_token may be set.');
   if (oidc) {
     if (!oidc.serviceAccountEmail) throw invalid('OidcToken.service_account_email is required.');
-    req.oidcToken = { serviceAccountEmail: oidc.serviceAccountEmail, ...(oidc.audience ? { audience: oidc.audience } : {}) };
+    req.oidcToken = {
+      serviceAccountEmail: oidc.serviceAccountEmail,
+      ...(oidc.audience ? { audience: oidc.audience } : {}),
+    };
   }
   if (oauth) {
     if (!oauth.serviceAccountEmail) throw invalid('OAuthToken.service_account_email is required.');
-    req.oauthToken = { serviceAccountEmail: oauth.serviceAccountEmail, scope: oauth.scope || 'https://www.googleapis.com/auth/cloud-platform' };
+    req.oauthToken = {
+      serviceAccountEmail: oauth.serviceAccountEmail,
+      scope: oauth.scope || 'https://www.googleapis.com/auth/cloud-platform',
+    };
   }
   return req;
 }
@@ -100,17 +119,34 @@ export function taskSize(t: Pick<TaskRecord, 'httpRequest'>): number {
 
 /** Validates the `task` of a CreateTask request and builds the stored record (counters zero). */
 export function buildTask(input: Record<string, unknown>, name: string, queue: string, now: number): TaskRecord {
-  if (input.appEngineHttpRequest) throw apiError('UNIMPLEMENTED', 'App Engine tasks are not supported by this emulator; use httpRequest.');
+  if (input.appEngineHttpRequest)
+    throw apiError('UNIMPLEMENTED', 'App Engine tasks are not supported by this emulator; use httpRequest.');
   if (!input.httpRequest || typeof input.httpRequest !== 'object') throw invalid('Task.http_request is required.');
   const httpRequest = parseHttpRequest(input.httpRequest as Record<string, unknown>);
   let scheduleTime = input.scheduleTime === undefined ? now : parseTimestamp(input.scheduleTime, 'task.schedule_time');
   if (scheduleTime < now) scheduleTime = now;
-  if (scheduleTime > now + MAX_SCHEDULE_AHEAD_MS) throw invalid('Task.schedule_time must be at most 30 days in the future.');
-  const deadline = input.dispatchDeadline === undefined ? 600_000 : Math.trunc(parseDuration(input.dispatchDeadline, 'task.dispatch_deadline'));
-  if (deadline < 15_000 || deadline > 1_800_000) throw invalid('Task.dispatch_deadline must be between 15 seconds and 30 minutes for HTTP tasks.');
-  const task: TaskRecord = { name, queue, httpRequest, createdAt: now, scheduleTime, dispatchDeadlineMs: deadline, dispatchCount: 0, responseCount: 0, executionCount: 0 };
+  if (scheduleTime > now + MAX_SCHEDULE_AHEAD_MS)
+    throw invalid('Task.schedule_time must be at most 30 days in the future.');
+  const deadline =
+    input.dispatchDeadline === undefined
+      ? 600_000
+      : Math.trunc(parseDuration(input.dispatchDeadline, 'task.dispatch_deadline'));
+  if (deadline < 15_000 || deadline > 1_800_000)
+    throw invalid('Task.dispatch_deadline must be between 15 seconds and 30 minutes for HTTP tasks.');
+  const task: TaskRecord = {
+    name,
+    queue,
+    httpRequest,
+    createdAt: now,
+    scheduleTime,
+    dispatchDeadlineMs: deadline,
+    dispatchCount: 0,
+    responseCount: 0,
+    executionCount: 0,
+  };
   const size = taskSize(task);
-  if (size > MAX_TASK_BYTES) throw invalid(`Task size (${size} bytes) exceeds the maximum task size of ${MAX_TASK_BYTES} bytes (1 MiB).`);
+  if (size > MAX_TASK_BYTES)
+    throw invalid(`Task size (${size} bytes) exceeds the maximum task size of ${MAX_TASK_BYTES} bytes (1 MiB).`);
   return task;
 }
 

@@ -24,10 +24,53 @@ export function sampler(weights: readonly number[]): (rand: () => number) => num
   };
 }
 
-const ADJECTIVES = ['Classic', 'Organic', 'Everyday', 'Compact', 'Vintage', 'Nordic', 'Deluxe', 'Travel', 'Soft', 'Rustic', 'Urban', 'Mini'];
-const MATERIALS = ['Linen', 'Cotton', 'Oak', 'Ceramic', 'Steel', 'Wool', 'Bamboo', 'Leather', 'Glass', 'Cast-Iron', 'Walnut', 'Copper'];
+const ADJECTIVES = [
+  'Classic',
+  'Organic',
+  'Everyday',
+  'Compact',
+  'Vintage',
+  'Nordic',
+  'Deluxe',
+  'Travel',
+  'Soft',
+  'Rustic',
+  'Urban',
+  'Mini',
+];
+const MATERIALS = [
+  'Linen',
+  'Cotton',
+  'Oak',
+  'Ceramic',
+  'Steel',
+  'Wool',
+  'Bamboo',
+  'Leather',
+  'Glass',
+  'Cast-Iron',
+  'Walnut',
+  'Copper',
+];
 // Merchant data: some names carry characters that must be escaped in HTML (`&`, `"`, `'`).
-const NOUNS = ['Tote Bag', 'Mug', 'Skillet 12"', 'Throw Blanket', 'Salt & Pepper Mill', 'Desk Lamp', 'Notebook', 'Chef\'s Knife', 'Tea Towel', 'Planter', 'Candle', 'Cutting Board', 'Water Bottle', 'Backpack', 'Scarf', 'Teapot'];
+const NOUNS = [
+  'Tote Bag',
+  'Mug',
+  'Skillet 12"',
+  'Throw Blanket',
+  'Salt & Pepper Mill',
+  'Desk Lamp',
+  'Notebook',
+  "Chef's Knife",
+  'Tea Towel',
+  'Planter',
+  'Candle',
+  'Cutting Board',
+  'Water Bottle',
+  'Backpack',
+  'Scarf',
+  'Teapot',
+];
 const COLOURS = ['Navy', 'Sand', 'Olive', 'Charcoal', 'Rust', 'Ivory', 'Sage', 'Plum'];
 
 export interface Sku {
@@ -77,7 +120,16 @@ const KNOWN: Record<string, [rate: number, locales: string[], country: string, t
 export function market(currency: string): Market {
   const [rate, locales, country, taxRate] = KNOWN[currency] ?? [1, ['en-US'], 'US', 0.1];
   const digits = fractionDigits(currency);
-  return { currency, digits, rate, locales, country, taxRate, shipping: price(495, rate, digits), freeShippingFrom: price(7_500, rate, digits) };
+  return {
+    currency,
+    digits,
+    rate,
+    locales,
+    country,
+    taxRate,
+    shipping: price(495, rate, digits),
+    freeShippingFrom: price(7_500, rate, digits),
+  };
 }
 
 /** Converts euro cents into a "shop price" in the currency's minor units: .99 endings, whole tens of yen, … */

@@ -23,12 +23,22 @@ import { storeHours, storeDay } from './zone.ts';
 const HOUR_MS = 3_600_000;
 
 interface Totals {
-  orders: number; gross: number; subtotal: number; discount: number; tax: number; shipping: number; units: number;
-  cancelledOrders: number; cancelledValue: number;
+  orders: number;
+  gross: number;
+  subtotal: number;
+  discount: number;
+  tax: number;
+  shipping: number;
+  units: number;
+  cancelledOrders: number;
+  cancelledValue: number;
   products: Map<string, ReportProduct>;
 }
 
-export function expectedReport(orders: Iterable<OrderDoc>, o: { day: string; timeZone: string; generatedAt: string }): Report {
+export function expectedReport(
+  orders: Iterable<OrderDoc>,
+  o: { day: string; timeZone: string; generatedAt: string },
+): Report {
   const { from, to, hours } = storeDay(o.day, o.timeZone);
   const byHour = new Array<number>(hours).fill(0);
   const byCurrency = new Map<string, Totals>();
@@ -43,7 +53,18 @@ export function expectedReport(orders: Iterable<OrderDoc>, o: { day: string; tim
     byHour[Math.floor((at - from) / HOUR_MS)]! += 1;
     let t = byCurrency.get(order.currency);
     if (!t) {
-      t = { orders: 0, gross: 0, subtotal: 0, discount: 0, tax: 0, shipping: 0, units: 0, cancelledOrders: 0, cancelledValue: 0, products: new Map() };
+      t = {
+        orders: 0,
+        gross: 0,
+        subtotal: 0,
+        discount: 0,
+        tax: 0,
+        shipping: 0,
+        units: 0,
+        cancelledOrders: 0,
+        cancelledValue: 0,
+        products: new Map(),
+      };
       byCurrency.set(order.currency, t);
     }
     if (doc.status === 'cancelled') {
@@ -72,9 +93,16 @@ export function expectedReport(orders: Iterable<OrderDoc>, o: { day: string; tim
     const { products, ...t } = byCurrency.get(code)!;
     const all = [...products.values()];
     currencies[code] = {
-      orders: t.orders, gross: t.gross, subtotal: t.subtotal, discount: t.discount, tax: t.tax, shipping: t.shipping, units: t.units,
+      orders: t.orders,
+      gross: t.gross,
+      subtotal: t.subtotal,
+      discount: t.discount,
+      tax: t.tax,
+      shipping: t.shipping,
+      units: t.units,
       averageOrderValue: t.orders ? Math.round(t.gross / t.orders) : 0,
-      cancelledOrders: t.cancelledOrders, cancelledValue: t.cancelledValue,
+      cancelledOrders: t.cancelledOrders,
+      cancelledValue: t.cancelledValue,
       topByRevenue: top(all, (a, b) => b.revenue - a.revenue),
       topByUnits: top(all, (a, b) => b.units - a.units),
     };
@@ -95,5 +123,8 @@ export function expectedReport(orders: Iterable<OrderDoc>, o: { day: string; tim
 
 function top(products: ReportProduct[], by: (a: ReportProduct, b: ReportProduct) => number): ReportProduct[] {
   const bySku = (a: ReportProduct, b: ReportProduct) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0);
-  return [...products].sort((a, b) => by(a, b) || bySku(a, b)).slice(0, 10).map((p) => ({ ...p }));
+  return [...products]
+    .sort((a, b) => by(a, b) || bySku(a, b))
+    .slice(0, 10)
+    .map((p) => ({ ...p }));
 }

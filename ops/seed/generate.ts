@@ -35,7 +35,9 @@ export interface GenerateOptions {
 }
 
 /** Relative order volume per local hour 0..23: quiet at night, a lunch bump, the peak in the evening. */
-const HOURLY = [1.2, 0.7, 0.5, 0.4, 0.4, 0.6, 1.2, 2.2, 3, 3.4, 3.6, 3.8, 4.2, 4, 3.8, 3.8, 4, 4.6, 5.6, 6.8, 7.6, 7.2, 5.4, 3];
+const HOURLY = [
+  1.2, 0.7, 0.5, 0.4, 0.4, 0.6, 1.2, 2.2, 3, 3.4, 3.6, 3.8, 4.2, 4, 3.8, 3.8, 4, 4.6, 5.6, 6.8, 7.6, 7.2, 5.4, 3,
+];
 const FIRST = ['Alex', 'Sam', 'Kim', 'Yuki', 'Lena', 'Omar', 'Noor', 'Jonas', 'Marta', 'Chen', 'Ines', 'Ravi'];
 const LAST = ['Example', 'Sample', 'Tester', 'Placeholder', 'Demo', 'Fictional'];
 const CITIES = ['Springfield', 'Riverton', 'Lakeside', 'Hillview', 'Mapleton', 'Fairport'];
@@ -51,7 +53,12 @@ export function* generateDay(o: GenerateOptions): Generator<StorefrontEvent> {
   const markets = o.currencies.map(market);
   const marketOf = sampler(markets.map((_, k) => 1 / (k + 1) ** 1.5));
   const { from, to, hours } = storeDay(o.day, o.timeZone);
-  const hourOf = sampler(Array.from({ length: hours }, (_, h) => HOURLY[Number(wallClock(from + h * HOUR_MS, o.timeZone).time.slice(0, 2))] ?? 1));
+  const hourOf = sampler(
+    Array.from(
+      { length: hours },
+      (_, h) => HOURLY[Number(wallClock(from + h * HOUR_MS, o.timeZone).time.slice(0, 2))] ?? 1,
+    ),
+  );
   const everyHour = o.orders >= 4 * hours;
   const prefix = `seed-${o.seed}-${o.day}`;
 
@@ -60,12 +67,26 @@ export function* generateDay(o: GenerateOptions): Generator<StorefrontEvent> {
     if (i === 0) ms = from;
     else if (i === o.orders - 1) ms = to - 1000;
     else ms = from + (everyHour && i < hours ? i : hourOf(rand)) * HOUR_MS + Math.floor(rand() * 3600) * 1000;
-    const order = makeOrder(rand, `${prefix}-${String(i).padStart(7, '0')}`, i, localTimestamp(ms, o.timeZone), markets[marketOf(rand)] as Market, shop.sample, o.orders);
+    const order = makeOrder(
+      rand,
+      `${prefix}-${String(i).padStart(7, '0')}`,
+      i,
+      localTimestamp(ms, o.timeZone),
+      markets[marketOf(rand)] as Market,
+      shop.sample,
+      o.orders,
+    );
     const cancel = rand() < o.cancelled;
     const cancelAt = localTimestamp(ms + (5 + Math.floor(rand() * 360)) * MIN_MS, o.timeZone);
     const cancellation: StorefrontEvent = {
-      id: `${order.id}.cancelled`, type: 'order.cancelled', createdAt: cancelAt,
-      data: { orderId: order.id, reason: pick(rand, ['customer request', 'payment failed', 'out of stock']), cancelledAt: cancelAt },
+      id: `${order.id}.cancelled`,
+      type: 'order.cancelled',
+      createdAt: cancelAt,
+      data: {
+        orderId: order.id,
+        reason: pick(rand, ['customer request', 'payment failed', 'out of stock']),
+        cancelledAt: cancelAt,
+      },
     };
     const early = cancel && rand() < 0.1;
     if (early) yield cancellation;
@@ -74,19 +95,39 @@ export function* generateDay(o: GenerateOptions): Generator<StorefrontEvent> {
     if (!cancel && rand() < 0.03) {
       const shippedAt = localTimestamp(ms + (2 + Math.floor(rand() * 18)) * HOUR_MS, o.timeZone);
       yield {
-        id: `${order.id}.shipped`, type: 'order.shipped', createdAt: shippedAt,
-        data: { orderId: order.id, carrier: 'Example Parcel', trackingNumber: `EX${String(i).padStart(10, '0')}`, shippedAt },
+        id: `${order.id}.shipped`,
+        type: 'order.shipped',
+        createdAt: shippedAt,
+        data: {
+          orderId: order.id,
+          carrier: 'Example Parcel',
+          trackingNumber: `EX${String(i).padStart(10, '0')}`,
+          shippedAt,
+        },
       };
     }
   }
   for (let k = 0; k < Math.floor(o.orders / 2000); k++) {
     const at = localTimestamp(from + Math.floor(rand() * (to - from)), o.timeZone);
     const orderId = `${prefix}-orphan-${k}`;
-    yield { id: `${orderId}.cancelled`, type: 'order.cancelled', createdAt: at, data: { orderId, reason: 'never arrived', cancelledAt: at } };
+    yield {
+      id: `${orderId}.cancelled`,
+      type: 'order.cancelled',
+      createdAt: at,
+      data: { orderId, reason: 'never arrived', cancelledAt: at },
+    };
   }
 }
 
-function makeOrder(rand: () => number, id: string, i: number, createdAt: string, m: Market, sample: (r: () => number) => { sku: string; name: string; basePrice: number }, orders: number): Order {
+function makeOrder(
+  rand: () => number,
+  id: string,
+  i: number,
+  createdAt: string,
+  m: Market,
+  sample: (r: () => number) => { sku: string; name: string; basePrice: number },
+  orders: number,
+): Order {
   const lineCount = Math.min(8, 1 + Math.floor(Math.log(1 - rand()) / Math.log(0.45)));
   const lines: Order['lines'] = [];
   for (let tries = 0; lines.length < lineCount && tries < 20; tries++) {
@@ -115,6 +156,12 @@ function makeOrder(rand: () => number, id: string, i: number, createdAt: string,
     tax,
     ...(discount ? { discount } : {}),
     total: subtotal + shipping + tax - discount,
-    shippingAddress: { name, line1: `${1 + (customer % 200)} Example Street`, city: pick(rand, CITIES), postalCode: String(10_000 + (customer % 89_999)), country: m.country },
+    shippingAddress: {
+      name,
+      line1: `${1 + (customer % 200)} Example Street`,
+      city: pick(rand, CITIES),
+      postalCode: String(10_000 + (customer % 89_999)),
+      country: m.country,
+    },
   };
 }

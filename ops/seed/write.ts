@@ -25,7 +25,11 @@ export interface WriteOptions {
 const orderIdOf = (e: StorefrontEvent): string => (e.type === 'order.created' ? e.data.order.id : e.data.orderId);
 
 /** Writes `events` (any order, duplicates allowed); resolves with the counts once every batch is committed. */
-export async function writeEvents(db: Firestore, events: Iterable<StorefrontEvent>, o: WriteOptions = {}): Promise<{ orders: number; events: number }> {
+export async function writeEvents(
+  db: Firestore,
+  events: Iterable<StorefrontEvent>,
+  o: WriteOptions = {},
+): Promise<{ orders: number; events: number }> {
   const batchOrders = o.batchOrders ?? 150;
   const concurrency = o.concurrency ?? 8;
   const now = o.now ?? (() => new Date());
@@ -78,7 +82,12 @@ async function writeBatch(db: Firestore, batch: Map<string, StorefrontEvent[]>, 
     });
     events.forEach((e, i) => {
       if (snaps[ids.length + i]!.exists) return;
-      tx.create(eventsCol.doc(e.id), { eventId: e.id, type: e.type, orderId: orderIdOf(e), receivedAt: at } satisfies EventDoc);
+      tx.create(eventsCol.doc(e.id), {
+        eventId: e.id,
+        type: e.type,
+        orderId: orderIdOf(e),
+        receivedAt: at,
+      } satisfies EventDoc);
     });
   });
 }
@@ -89,11 +98,28 @@ async function writeBatch(db: Firestore, batch: Map<string, StorefrontEvent[]>, 
  * collection: the expected report is a second, independent computation, so it does not trust the `createdAt`
  * index that aggregate-orders pages by.
  */
-export async function readOrders(db: Firestore, o: { onRead?: (read: number) => void; every?: number } = {}): Promise<OrderDoc[]> {
-  const fields = ['orderId', 'status', 'order.createdAt', 'order.currency', 'order.lines', 'order.subtotal', 'order.shipping', 'order.tax', 'order.discount', 'order.total'];
+export async function readOrders(
+  db: Firestore,
+  o: { onRead?: (read: number) => void; every?: number } = {},
+): Promise<OrderDoc[]> {
+  const fields = [
+    'orderId',
+    'status',
+    'order.createdAt',
+    'order.currency',
+    'order.lines',
+    'order.subtotal',
+    'order.shipping',
+    'order.tax',
+    'order.discount',
+    'order.total',
+  ];
   const every = o.every ?? 10_000;
   const out: OrderDoc[] = [];
-  for await (const snap of db.collection('orders').select(...fields).stream()) {
+  for await (const snap of db
+    .collection('orders')
+    .select(...fields)
+    .stream()) {
     out.push((snap as unknown as QueryDocumentSnapshot).data() as OrderDoc); // the stream is typed as a NodeJS stream of any chunk
     if (out.length % every === 0) o.onRead?.(out.length);
   }

@@ -11,8 +11,15 @@ function formatOf(timeZone: string): Intl.DateTimeFormat {
   let f = formats.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'longOffset',
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'longOffset',
     });
     formats.set(timeZone, f);
   }
@@ -62,7 +69,10 @@ function firstInstantOf(day: string, timeZone: string): number {
 /** The hours of a store-day: `start` (RFC 3339 with the offset of that instant) and the UTC instant. */
 export function storeHours(day: string, timeZone: string): { start: string; ms: number }[] {
   const { from, hours } = storeDay(day, timeZone);
-  return Array.from({ length: hours }, (_, i) => ({ ms: from + i * HOUR_MS, start: localTimestamp(from + i * HOUR_MS, timeZone) }));
+  return Array.from({ length: hours }, (_, i) => ({
+    ms: from + i * HOUR_MS,
+    start: localTimestamp(from + i * HOUR_MS, timeZone),
+  }));
 }
 
 export { HOUR_MS };

@@ -40,7 +40,20 @@ export interface StackSettings {
 
 /** A local stack (dev runner, test/support): its emulators, mail sink and secrets are all there. */
 export type LocalStackSettings = StackSettings &
-  Required<Pick<StackSettings, 'firestoreHost' | 'tasksHost' | 'issuer' | 'jwksUrl' | 'mailUrl' | 'sendgridKey' | 'webhookSecret' | 'logLevel' | 'mailFrom'>>;
+  Required<
+    Pick<
+      StackSettings,
+      | 'firestoreHost'
+      | 'tasksHost'
+      | 'issuer'
+      | 'jwksUrl'
+      | 'mailUrl'
+      | 'sendgridKey'
+      | 'webhookSecret'
+      | 'logLevel'
+      | 'mailFrom'
+    >
+  >;
 
 /** A function of a stack: its name, how it is called and its URL. */
 export interface SettingsTarget {
@@ -71,28 +84,50 @@ export interface Setting {
 }
 
 /** Service accounts whose OIDC tokens a function accepts (none for a public one). */
-export const acceptedAccounts = (access: Access, s: Pick<StackSettings, 'tasksInvoker' | 'schedulerInvoker'>): string[] =>
+export const acceptedAccounts = (
+  access: Access,
+  s: Pick<StackSettings, 'tasksInvoker' | 'schedulerInvoker'>,
+): string[] =>
   access === 'task-target' ? [s.tasksInvoker] : access === 'scheduler-target' ? [s.schedulerInvoker] : [];
 
 /** The URL of function `name` in the stack. */
-const urlOf = (name: string): Fill => (_s, _fn, all) => all.find((f) => f.name === name)?.url;
+const urlOf =
+  (name: string): Fill =>
+  (_s, _fn, all) =>
+    all.find((f) => f.name === name)?.url;
 const webhookSecret = (secret: string, meaning: string): Setting =>
   // Locally every storefront platform signs with the stack's one webhook secret.
   ({ meaning, fill: (s) => s.webhookSecret, deploy: { secret } });
 
 /** Every setting a function reads, in the order deploy.sh writes them. */
 export const SETTINGS: Record<string, Setting> = {
-  GOOGLE_CLOUD_PROJECT: { meaning: 'project id (queue paths, trace correlation)', fill: (s) => s.project, deploy: 'stack' },
+  GOOGLE_CLOUD_PROJECT: {
+    meaning: 'project id (queue paths, trace correlation)',
+    fill: (s) => s.project,
+    deploy: 'stack',
+  },
   K_SERVICE: { meaning: 'function name in log labels (Cloud Run sets it)', default: "the function's name" },
-  LOG_LEVEL: { meaning: 'lowest severity logged: `DEBUG`, `INFO`, `NOTICE`, `WARNING`, `ERROR`, `CRITICAL`', fill: (s) => s.logLevel },
+  LOG_LEVEL: {
+    meaning: 'lowest severity logged: `DEBUG`, `INFO`, `NOTICE`, `WARNING`, `ERROR`, `CRITICAL`',
+    fill: (s) => s.logLevel,
+  },
   TASKS_LOCATION: { meaning: 'region of the queues', fill: (s) => s.location, deploy: 'stack' },
-  TASKS_INVOKER_SERVICE_ACCOUNT: { meaning: 'service account whose OIDC token the tasks carry', fill: (s) => s.tasksInvoker, deploy: 'stack' },
+  TASKS_INVOKER_SERVICE_ACCOUNT: {
+    meaning: 'service account whose OIDC token the tasks carry',
+    fill: (s) => s.tasksInvoker,
+    deploy: 'stack',
+  },
   CLOUD_TASKS_EMULATOR_HOST: {
-    meaning: '`host:port` of a Cloud Tasks emulator; the same `@google-cloud/tasks` client then speaks plain-HTTP REST to it. Unset in production',
+    meaning:
+      '`host:port` of a Cloud Tasks emulator; the same `@google-cloud/tasks` client then speaks plain-HTTP REST to it. Unset in production',
     fill: (s) => s.tasksHost,
   },
   // A private function checks that tokens are for its own URL and from the account that calls it.
-  OIDC_AUDIENCE: { meaning: "the `aud` tokens must carry: the function's own URL", fill: (_s, fn) => (fn.access !== 'public' ? fn.url : undefined), deploy: 'stack' },
+  OIDC_AUDIENCE: {
+    meaning: "the `aud` tokens must carry: the function's own URL",
+    fill: (_s, fn) => (fn.access !== 'public' ? fn.url : undefined),
+    deploy: 'stack',
+  },
   OIDC_ALLOWED_EMAILS: {
     meaning: 'comma-separated service accounts allowed to call',
     fill: (s, fn) => (fn.access !== 'public' ? acceptedAccounts(fn.access, s).join(',') : undefined),
@@ -100,37 +135,81 @@ export const SETTINGS: Record<string, Setting> = {
   },
   OIDC_ISSUERS: { meaning: 'accepted `iss` values (locally: the Cloud Tasks emulator)', fill: (s) => s.issuer },
   OIDC_JWKS_URL: { meaning: "where the issuer's keys are (locally: the emulator's JWKS)", fill: (s) => s.jwksUrl },
-  AGGREGATE_ORDERS_URL: { meaning: 'URL of `aggregate-orders` (the `reports` tasks\' target)', fill: urlOf('aggregate-orders'), deploy: 'stack' },
+  AGGREGATE_ORDERS_URL: {
+    meaning: "URL of `aggregate-orders` (the `reports` tasks' target)",
+    fill: urlOf('aggregate-orders'),
+    deploy: 'stack',
+  },
   AGGREGATE_ORDERS_AUDIENCE: { meaning: 'OIDC audience of the `reports` tasks', default: '`AGGREGATE_ORDERS_URL`' },
-  SEND_NOTIFICATION_URL: { meaning: 'URL of `send-notification` (the `notifications` tasks\' target)', fill: urlOf('send-notification'), deploy: 'stack' },
-  SEND_NOTIFICATION_AUDIENCE: { meaning: 'OIDC audience of the `notifications` tasks', default: '`SEND_NOTIFICATION_URL`' },
+  SEND_NOTIFICATION_URL: {
+    meaning: "URL of `send-notification` (the `notifications` tasks' target)",
+    fill: urlOf('send-notification'),
+    deploy: 'stack',
+  },
+  SEND_NOTIFICATION_AUDIENCE: {
+    meaning: 'OIDC audience of the `notifications` tasks',
+    default: '`SEND_NOTIFICATION_URL`',
+  },
   FIRESTORE_DATABASE: { meaning: 'Firestore database id' },
   FIRESTORE_TIMEOUT_MS: {
-    meaning: 'how long one Firestore operation may take before the function answers 503 (locally 60000: the emulator\'s first answers are slow)',
+    meaning:
+      "how long one Firestore operation may take before the function answers 503 (locally 60000: the emulator's first answers are slow)",
     fill: (s) => (s.firestoreTimeoutMs !== undefined ? String(s.firestoreTimeoutMs) : undefined),
   },
-  FIRESTORE_EMULATOR_HOST: { meaning: '`host:port` of the Firestore emulator; unset in production', fill: (s) => s.firestoreHost },
-  SENDGRID_API_KEY: { meaning: 'SendGrid key with mail.send', fill: (s) => s.sendgridKey, deploy: { secret: 'sendgrid-api-key' } },
-  SENDGRID_BASE_URL: { meaning: 'SendGrid API base URL (the mail sink locally)', fill: (s) => s.mailUrl, default: "SendGrid's" },
+  FIRESTORE_EMULATOR_HOST: {
+    meaning: '`host:port` of the Firestore emulator; unset in production',
+    fill: (s) => s.firestoreHost,
+  },
+  SENDGRID_API_KEY: {
+    meaning: 'SendGrid key with mail.send',
+    fill: (s) => s.sendgridKey,
+    deploy: { secret: 'sendgrid-api-key' },
+  },
+  SENDGRID_BASE_URL: {
+    meaning: 'SendGrid API base URL (the mail sink locally)',
+    fill: (s) => s.mailUrl,
+    default: "SendGrid's",
+  },
   MAIL_FROM: { meaning: 'sender address (a verified SendGrid sender)', fill: (s) => s.mailFrom, deploy: 'operator' },
   MAIL_FROM_NAME: { meaning: "the sender's display name", fill: (s) => s.mailFromName, deploy: 'operator' },
   MAIL_REPLY_TO: { meaning: 'where replies go', deploy: 'operator', default: '`MAIL_FROM`' },
   SENDGRID_TIMEOUT_MS: { meaning: "one SendGrid request's time limit" },
-  SENDGRID_TEMPLATE_ORDER_CONFIRMATION: { meaning: 'a SendGrid dynamic template (`d-…`) for order confirmations; without one our own templates render the email', deploy: 'operator' },
+  SENDGRID_TEMPLATE_ORDER_CONFIRMATION: {
+    meaning:
+      'a SendGrid dynamic template (`d-…`) for order confirmations; without one our own templates render the email',
+    deploy: 'operator',
+  },
   SENDGRID_TEMPLATE_SHIPPING_UPDATE: { meaning: 'the same for shipping updates', deploy: 'operator' },
   SENDGRID_TEMPLATE_ORDER_CANCELLED: { meaning: 'the same for cancellations', deploy: 'operator' },
   SENDGRID_TEMPLATE_DAILY_REPORT: { meaning: 'the same for the daily report', deploy: 'operator' },
   DELIVERY_LEASE_SECONDS: { meaning: 'how long one attempt holds its claim on an email' },
-  STOREFRONT_WEBHOOK_SECRETS: webhookSecret('storefront-webhook-secrets', 'comma-separated signing secrets (≥ 16 characters each; several during a rotation)'),
-  SHOPIFY_WEBHOOK_SECRETS: webhookSecret('shopify-webhook-secrets', "comma-separated: the app's client secret or the shop's webhook signing key (≥ 16 characters each)"),
-  WOOCOMMERCE_WEBHOOK_SECRETS: webhookSecret('woocommerce-webhook-secrets', "comma-separated: the webhook's secret as entered in WooCommerce (≥ 16 characters each)"),
+  STOREFRONT_WEBHOOK_SECRETS: webhookSecret(
+    'storefront-webhook-secrets',
+    'comma-separated signing secrets (≥ 16 characters each; several during a rotation)',
+  ),
+  SHOPIFY_WEBHOOK_SECRETS: webhookSecret(
+    'shopify-webhook-secrets',
+    "comma-separated: the app's client secret or the shop's webhook signing key (≥ 16 characters each)",
+  ),
+  WOOCOMMERCE_WEBHOOK_SECRETS: webhookSecret(
+    'woocommerce-webhook-secrets',
+    "comma-separated: the webhook's secret as entered in WooCommerce (≥ 16 characters each)",
+  ),
   WEBHOOK_MAX_BODY_BYTES: { meaning: 'largest accepted body' },
   WEBHOOK_SIGNATURE_TOLERANCE_SECONDS: { meaning: 'how old or new a signature may be' },
-  STORE_TIME_ZONE: { meaning: "the store's IANA time zone: store-days, hours, the window (`npm run dev -- --time-zone`)", fill: (s) => s.timeZone, deploy: 'operator' },
-  REPORTS_WINDOW: { meaning: '`HH:MM-HH:MM` store time of the next day that shard tasks are spread over', deploy: 'operator' },
+  STORE_TIME_ZONE: {
+    meaning: "the store's IANA time zone: store-days, hours, the window (`npm run dev -- --time-zone`)",
+    fill: (s) => s.timeZone,
+    deploy: 'operator',
+  },
+  REPORTS_WINDOW: {
+    meaning: '`HH:MM-HH:MM` store time of the next day that shard tasks are spread over',
+    deploy: 'operator',
+  },
   REPORTS_MAX_BACKFILL_DAYS: { meaning: 'most days per `schedule-reports` call', deploy: 'operator' },
   REPORTS_EMAIL_TO: {
-    meaning: 'report recipients, comma- (or `;`-) separated, at most 50; unset: no email (dev: `merchant@shop.example`)',
+    meaning:
+      'report recipients, comma- (or `;`-) separated, at most 50; unset: no email (dev: `merchant@shop.example`)',
     fill: (s) => s.reportsEmailTo,
     deploy: 'operator',
     listSeparator: ';',
@@ -139,7 +218,7 @@ export const SETTINGS: Record<string, Setting> = {
   REPORTS_PAGE_SIZE: { meaning: 'orders per query page', deploy: 'operator' },
   REPORTS_TASK_BUDGET_SECONDS: {
     meaning: 'reading time per task before the shard continues in a follow-up task (0: one page per task)',
-   
+
     deploy: 'operator',
   },
   REPORTS_DISPATCH_DEADLINE_SECONDS: { meaning: 'dispatch deadline of the shard tasks', deploy: 'operator' },

@@ -20,7 +20,8 @@ const RUNTIME_ENV = { NODE_OPTIONS: '--enable-source-maps' };
  * Deterministic function URLs (https://cloud.google.com/functions/docs/calling/http), which tasks also carry as their
  * OIDC audience (https://cloud.google.com/tasks/docs/reference/rest/v2/OidcToken: the audience is the task's URL).
  */
-export const functionUrl = (t: DeployTarget, name: string): string => `https://${t.region}-${t.project}.cloudfunctions.net/${name}`;
+export const functionUrl = (t: DeployTarget, name: string): string =>
+  `https://${t.region}-${t.project}.cloudfunctions.net/${name}`;
 
 /** The project's values of the catalogue's `stack` settings. */
 export const projectStack = (t: DeployTarget): StackSettings => ({
@@ -69,7 +70,8 @@ function check(name: string, vars: Record<string, string>, secrets: Record<strin
 }
 
 /** The settings of `name` deploy.sh takes from its own environment. */
-export const operatorSettings = (name: string): string[] => [...readsOf(name)].filter((s) => SETTINGS[s]?.deploy === 'operator');
+export const operatorSettings = (name: string): string[] =>
+  [...readsOf(name)].filter((s) => SETTINGS[s]?.deploy === 'operator');
 
 /** Runtime env first, then the catalogue's order. */
 function ordered(vars: Record<string, string>, name: string): Record<string, string> {
@@ -84,7 +86,14 @@ function ordered(vars: Record<string, string>, name: string): Record<string, str
 export function envVarsFlag(vars: Record<string, string>): string {
   const items = Object.entries(vars).map(([k, v]) => {
     const sep = SETTINGS[k]?.listSeparator;
-    return `${k}=${sep ? v.split(',').map((x) => x.trim()).join(sep) : v}`;
+    return `${k}=${
+      sep
+        ? v
+            .split(',')
+            .map((x) => x.trim())
+            .join(sep)
+        : v
+    }`;
   });
   if (!items.some((i) => i.includes(','))) return items.join(',');
   const delim = ['|', '#', '~', '^^', '@@'].find((d) => !items.some((i) => i.includes(d)));
@@ -95,6 +104,8 @@ export function envVarsFlag(vars: Record<string, string>): string {
 /** Secret Manager secrets and, for each, the setting it fills and the functions that read it. */
 export function secretList(): { secret: string; setting: string; functions: string[] }[] {
   return Object.entries(SETTINGS).flatMap(([setting, s]) =>
-    typeof s.deploy === 'object' ? [{ secret: s.deploy.secret, setting, functions: Object.keys(FUNCTIONS).filter((f) => readsOf(f).has(setting)) }] : [],
+    typeof s.deploy === 'object'
+      ? [{ secret: s.deploy.secret, setting, functions: Object.keys(FUNCTIONS).filter((f) => readsOf(f).has(setting)) }]
+      : [],
   );
 }

@@ -30,7 +30,11 @@ const SCHEDULER_TARGETS = new Set(['schedule-reports']);
 
 /** How `name` is called: a task target is the `target` of a queue in queues.json; every other function is public. */
 export function accessOf(name: string, queues: { target?: string | undefined }[] = queueConfig().queues): Access {
-  return queues.some((q) => q.target === name) ? 'task-target' : SCHEDULER_TARGETS.has(name) ? 'scheduler-target' : 'public';
+  return queues.some((q) => q.target === name)
+    ? 'task-target'
+    : SCHEDULER_TARGETS.has(name)
+      ? 'scheduler-target'
+      : 'public';
 }
 
 /** The settings function `name` reads. */

@@ -22,7 +22,9 @@ const WEBHOOKS = ['storefront-webhook', 'shopify-webhook', 'woocommerce-webhook'
 function functionsText(readers: string[]): string {
   if (readers.length === Object.keys(FUNCTIONS).length) return 'all';
   const webhooks = WEBHOOKS.every((w) => readers.includes(w));
-  return [...(webhooks ? ['the webhooks'] : []), ...readers.filter((r) => !webhooks || !WEBHOOKS.includes(r))].join(', ');
+  return [...(webhooks ? ['the webhooks'] : []), ...readers.filter((r) => !webhooks || !WEBHOOKS.includes(r))].join(
+    ', ',
+  );
 }
 
 /** The default as the schemas of every reader give it (the catalogue's wording where it has one). */
@@ -41,16 +43,23 @@ function deployText(name: string, setting: Setting): string {
   const t = { project: 'PROJECT', region: 'REGION' };
   const all = targets((n) => functionUrl(t, n));
   // A function named <name> with each reader's access stands for them all.
-  const values = new Set(readersOf(name).map((r) => setting.fill?.(projectStack(t), { name: '<name>', access: accessOf(r), url: functionUrl(t, '<name>') }, all)));
+  const values = new Set(
+    readersOf(name).map((r) =>
+      setting.fill?.(projectStack(t), { name: '<name>', access: accessOf(r), url: functionUrl(t, '<name>') }, all),
+    ),
+  );
   return [...values].map((v) => `\`${v}\``).join(' or ');
 }
 
 /** The markdown table, one row per setting in catalogue order. */
 export function settingsTable(): string {
-  const rows = Object.entries(SETTINGS).map(([name, s]) =>
-    `| \`${name}\` | ${functionsText(readersOf(name))} | ${s.meaning} | ${defaultText(name, s)} | ${deployText(name, s)} |`,
+  const rows = Object.entries(SETTINGS).map(
+    ([name, s]) =>
+      `| \`${name}\` | ${functionsText(readersOf(name))} | ${s.meaning} | ${defaultText(name, s)} | ${deployText(name, s)} |`,
   );
-  return ['| setting | functions | meaning | default | deploy.sh sets it to |', '|---|---|---|---|---|', ...rows].join('\n');
+  return ['| setting | functions | meaning | default | deploy.sh sets it to |', '|---|---|---|---|---|', ...rows].join(
+    '\n',
+  );
 }
 
 /** `text` with what is between `begin` and `end` replaced by `table`. */
@@ -62,10 +71,12 @@ function between(text: string, begin: string, end: string, table: string, file: 
 }
 
 /** docs/settings.md with the table between the markers replaced by the catalogue's. */
-export const withSettingsTable = (page: string): string => between(page, BEGIN, END, settingsTable(), 'docs/settings.md');
+export const withSettingsTable = (page: string): string =>
+  between(page, BEGIN, END, settingsTable(), 'docs/settings.md');
 
 /** docs/deploying.md with its sizing table replaced by sizing.ts's. */
-export const withSizingTable = (doc: string): string => between(doc, SIZING_BEGIN, SIZING_END, sizingTable(), 'docs/deploying.md');
+export const withSizingTable = (doc: string): string =>
+  between(doc, SIZING_BEGIN, SIZING_END, sizingTable(), 'docs/deploying.md');
 
 if (import.meta.main) {
   writeFileSync(SETTINGS_PAGE, withSettingsTable(readFileSync(SETTINGS_PAGE, 'utf8')));

@@ -52,7 +52,7 @@ export const SIZES: Record<string, Size> = {
     maxInstances: 5,
     cpuBoost: true,
     why:
-      'I/O-bound (SendGrid, Firestore): 8 at once per vCPU; 5 × 8 = 40 covers the `notifications` queue\'s 20 concurrent ' +
+      "I/O-bound (SendGrid, Firestore): 8 at once per vCPU; 5 × 8 = 40 covers the `notifications` queue's 20 concurrent " +
       'dispatches, so Cloud Tasks never meets a full service. No one waits on a task, so no warm instance; 60 s covers ' +
       "SendGrid's 10 s limit and the delivery's Firestore calls.",
   },
@@ -84,20 +84,36 @@ export const SIZES: Record<string, Size> = {
 };
 
 /** The knobs and how an override is read and checked; the setting is `DEPLOY_<FUNCTION>_<KNOB>`. */
-const KNOBS: { [K in Exclude<keyof Size, 'why'>]: { name: string; parse: (v: string) => Size[K] | undefined; expect: string } } = {
-  memory: { name: 'MEMORY', parse: (v) => (/^[1-9]\d*(Mi|Gi)$/.test(v) ? v : undefined), expect: 'a size like 512Mi or 1Gi' },
+const KNOBS: {
+  [K in Exclude<keyof Size, 'why'>]: { name: string; parse: (v: string) => Size[K] | undefined; expect: string };
+} = {
+  memory: {
+    name: 'MEMORY',
+    parse: (v) => (/^[1-9]\d*(Mi|Gi)$/.test(v) ? v : undefined),
+    expect: 'a size like 512Mi or 1Gi',
+  },
   cpu: { name: 'CPU', parse: (v) => number(v, (n) => n > 0 && n <= 8), expect: 'vCPUs, more than 0 and at most 8' },
   concurrency: { name: 'CONCURRENCY', parse: (v) => int(v, 1, 1000), expect: 'a whole number from 1 to 1000' },
-  timeoutSeconds: { name: 'TIMEOUT', parse: (v) => int(v.replace(/s$/, ''), 1, 3600), expect: 'seconds from 1 to 3600 (600 or 600s)' },
+  timeoutSeconds: {
+    name: 'TIMEOUT',
+    parse: (v) => int(v.replace(/s$/, ''), 1, 3600),
+    expect: 'seconds from 1 to 3600 (600 or 600s)',
+  },
   minInstances: { name: 'MIN_INSTANCES', parse: (v) => int(v, 0, 1000), expect: 'a whole number from 0 to 1000' },
   maxInstances: { name: 'MAX_INSTANCES', parse: (v) => int(v, 1, 1000), expect: 'a whole number from 1 to 1000' },
-  cpuBoost: { name: 'CPU_BOOST', parse: (v) => (v === 'true' ? true : v === 'false' ? false : undefined), expect: 'true or false' },
+  cpuBoost: {
+    name: 'CPU_BOOST',
+    parse: (v) => (v === 'true' ? true : v === 'false' ? false : undefined),
+    expect: 'true or false',
+  },
 };
-const number = (v: string, ok: (n: number) => boolean) => (/^\d+(\.\d+)?$/.test(v) && ok(Number(v)) ? Number(v) : undefined);
+const number = (v: string, ok: (n: number) => boolean) =>
+  /^\d+(\.\d+)?$/.test(v) && ok(Number(v)) ? Number(v) : undefined;
 const int = (v: string, min: number, max: number) => number(v, (n) => Number.isInteger(n) && n >= min && n <= max);
 
 /** The setting that overrides `knob` of function `fn`, e.g. `DEPLOY_AGGREGATE_ORDERS_MEMORY`. */
-export const sizeSetting = (fn: string, knob: Exclude<keyof Size, 'why'>): string => `DEPLOY_${envName(fn)}_${KNOBS[knob].name}`;
+export const sizeSetting = (fn: string, knob: Exclude<keyof Size, 'why'>): string =>
+  `DEPLOY_${envName(fn)}_${KNOBS[knob].name}`;
 
 /** Function `fn`'s size with the overrides of `env`; `problems` names each bad setting. */
 export function sizeOf(fn: string, env: Record<string, string | undefined>): { size: Size; problems: string[] } {
@@ -114,10 +130,14 @@ export function sizeOf(fn: string, env: Record<string, string | undefined>): { s
     else (size as unknown as Record<string, unknown>)[knob] = value;
   }
   if (!problems.length && size.minInstances > size.maxInstances) {
-    problems.push(`${fn}: ${sizeSetting(fn, 'minInstances')} (${size.minInstances}) is above ${sizeSetting(fn, 'maxInstances')} (${size.maxInstances})`);
+    problems.push(
+      `${fn}: ${sizeSetting(fn, 'minInstances')} (${size.minInstances}) is above ${sizeSetting(fn, 'maxInstances')} (${size.maxInstances})`,
+    );
   }
   if (!problems.length && size.concurrency > 1 && size.cpu < 1) {
-    problems.push(`${fn}: a concurrency of ${size.concurrency} needs at least 1 vCPU (${sizeSetting(fn, 'cpu')} is ${size.cpu})`);
+    problems.push(
+      `${fn}: a concurrency of ${size.concurrency} needs at least 1 vCPU (${sizeSetting(fn, 'cpu')} is ${size.cpu})`,
+    );
   }
   return { size, problems };
 }
@@ -134,8 +154,13 @@ export const sizeFlags = (s: Size): string[] => [
 
 /** The sizing table for docs/deploying.md: one row per function. */
 export function sizingTable(): string {
-  const rows = Object.entries(SIZES).map(([fn, s]) =>
-    `| \`${fn}\` | ${s.memory} | ${s.cpu} | ${s.concurrency} | ${s.timeoutSeconds} s | ${s.minInstances} | ${s.maxInstances} | ${s.cpuBoost ? 'yes' : 'no'} | ${s.why} |`,
+  const rows = Object.entries(SIZES).map(
+    ([fn, s]) =>
+      `| \`${fn}\` | ${s.memory} | ${s.cpu} | ${s.concurrency} | ${s.timeoutSeconds} s | ${s.minInstances} | ${s.maxInstances} | ${s.cpuBoost ? 'yes' : 'no'} | ${s.why} |`,
   );
-  return ['| function | memory | CPU | concurrency | timeout | min | max | CPU boost | why |', '|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
+  return [
+    '| function | memory | CPU | concurrency | timeout | min | max | CPU boost | why |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }

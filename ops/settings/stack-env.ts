@@ -10,7 +10,12 @@ export const urlSetting = (name: string): string => `${envName(name)}_URL`;
 export const audienceSetting = (name: string): string => `${envName(name)}_AUDIENCE`;
 
 /** The catalogue's settings named in `names` (default: all) that stack `s` fills for `fn`, in catalogue order. */
-export function filledSettings(s: StackSettings, fn: SettingsTarget, all: SettingsTarget[], names?: Set<string>): Record<string, string> {
+export function filledSettings(
+  s: StackSettings,
+  fn: SettingsTarget,
+  all: SettingsTarget[],
+  names?: Set<string>,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, setting] of Object.entries(SETTINGS)) {
     if (names && !names.has(name)) continue;

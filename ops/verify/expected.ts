@@ -8,7 +8,13 @@ import { functionUrl, secretList, type DeployTarget } from '../settings/deploy.t
 import { FUNCTIONS, accessOf } from '../settings/functions.ts';
 
 /** Functions that enqueue tasks, and so act as the tasks' invoker account. */
-export const ENQUEUERS = ['storefront-webhook', 'shopify-webhook', 'woocommerce-webhook', 'schedule-reports', 'aggregate-orders'];
+export const ENQUEUERS = [
+  'storefront-webhook',
+  'shopify-webhook',
+  'woocommerce-webhook',
+  'schedule-reports',
+  'aggregate-orders',
+];
 /** Functions that use Firestore (roles/datastore.user on the project). */
 export const FIRESTORE_USERS = [...ENQUEUERS, 'send-notification'];
 /** Which functions create tasks on each queue (roles/cloudtasks.enqueuer on that queue only). */
@@ -34,13 +40,15 @@ export function expectedGrants(t: DeployTarget): Map<string, Grant[]> {
   for (const f of functions) grants.set(fnAccount(t, f), []);
   for (const f of FIRESTORE_USERS) give(fnAccount(t, f), 'roles/datastore.user on project');
   for (const f of ENQUEUERS) give(fnAccount(t, f), `roles/iam.serviceAccountUser on account tasks-invoker`);
-  for (const [queue, fs] of Object.entries(QUEUE_ENQUEUERS)) for (const f of fs) give(fnAccount(t, f), `roles/cloudtasks.enqueuer on queue ${queue}`);
+  for (const [queue, fs] of Object.entries(QUEUE_ENQUEUERS))
+    for (const f of fs) give(fnAccount(t, f), `roles/cloudtasks.enqueuer on queue ${queue}`);
   for (const f of functions) {
     const access = accessOf(f);
     if (access === 'task-target') give(account(t, 'tasks-invoker'), `roles/run.invoker on function ${f}`);
     if (access === 'scheduler-target') give(account(t, 'scheduler-invoker'), `roles/run.invoker on function ${f}`);
   }
-  for (const s of secretList()) for (const f of s.functions) give(fnAccount(t, f), `roles/secretmanager.secretAccessor on secret ${s.secret}`);
+  for (const s of secretList())
+    for (const f of s.functions) give(fnAccount(t, f), `roles/secretmanager.secretAccessor on secret ${s.secret}`);
   for (const [sa, g] of grants) grants.set(sa, g.sort());
   return grants;
 }
@@ -61,7 +69,10 @@ export function expectedJob(t: DeployTarget, env: Record<string, string | undefi
 export const seconds = (d: string | undefined): number => (d ? Number(d.replace(/s$/, '')) : 0);
 
 /** A queue's limits as one comparable line, from queues.json or from the API's answer (same field names). */
-export function queueLine(q: { rateLimits?: Record<string, unknown>; retryConfig?: Record<string, unknown> }): { rate: string; retry: string } {
+export function queueLine(q: { rateLimits?: Record<string, unknown>; retryConfig?: Record<string, unknown> }): {
+  rate: string;
+  retry: string;
+} {
   const r = q.rateLimits ?? {};
   const c = q.retryConfig ?? {};
   return {

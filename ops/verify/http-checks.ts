@@ -40,10 +40,14 @@ interface TestDelivery {
 }
 
 const json = { 'content-type': 'application/json' };
-const field = (answer: unknown, key: string): unknown => (answer && typeof answer === 'object' ? (answer as Record<string, unknown>)[key] : undefined);
+const field = (answer: unknown, key: string): unknown =>
+  answer && typeof answer === 'object' ? (answer as Record<string, unknown>)[key] : undefined;
 
 /** A platform delivery signed as the platforms sign (base64 HMAC of the body) that the webhook acknowledges and ignores. */
-const ignoredDelivery = (signatureHeader: string, platformHeaders: (now: number) => Record<string, string>): TestDelivery => ({
+const ignoredDelivery = (
+  signatureHeader: string,
+  platformHeaders: (now: number) => Record<string, string>,
+): TestDelivery => ({
   body: () => '{}',
   headers: (secret, body, now) => ({ ...json, ...platformHeaders(now), [signatureHeader]: signBase64(secret, body) }),
   marker: '"ignored":true',
@@ -53,8 +57,12 @@ const ignoredDelivery = (signatureHeader: string, platformHeaders: (now: number)
 /** The test delivery of each webhook, by function name. */
 export const TEST_DELIVERIES: Record<string, TestDelivery> = {
   'storefront-webhook': {
-    body: (now) => JSON.stringify({ id: `verify-${now}`, type: 'ping', createdAt: new Date(now).toISOString(), data: {} }),
-    headers: (secret, body, now) => ({ ...json, [SIGNATURE_HEADER]: signWebhook(secret, body, Math.floor(now / 1000)) }),
+    body: (now) =>
+      JSON.stringify({ id: `verify-${now}`, type: 'ping', createdAt: new Date(now).toISOString(), data: {} }),
+    headers: (secret, body, now) => ({
+      ...json,
+      [SIGNATURE_HEADER]: signWebhook(secret, body, Math.floor(now / 1000)),
+    }),
     marker: '"ping":true',
     isTest: (a) => field(a, 'ping') === true,
   },
@@ -94,7 +102,9 @@ async function post(url: string, headers: Record<string, string>, body: string, 
 
 const statusRow = (check: string, expected: number[], a: Answer): Row => {
   const want = expected.join(' or ');
-  return 'error' in a ? { check, expected: want, found: a.error, ok: false } : { check, expected: want, found: String(a.status), ok: expected.includes(a.status) };
+  return 'error' in a
+    ? { check, expected: want, found: a.error, ok: false }
+    : { check, expected: want, found: String(a.status), ok: expected.includes(a.status) };
 };
 
 /** The rows for one function. */
@@ -103,19 +113,29 @@ async function checkOne(t: HttpTarget, timeoutMs: number, now: number): Promise<
     const noToken = await post(t.url, json, '{}', timeoutMs);
     const badToken = await post(t.url, { ...json, authorization: 'Bearer not-a-token' }, '{}', timeoutMs);
     const refused = t.refused ?? [401];
-    return [statusRow(`${t.name}: call without a token`, refused, noToken), statusRow(`${t.name}: call with a malformed token`, refused, badToken)];
+    return [
+      statusRow(`${t.name}: call without a token`, refused, noToken),
+      statusRow(`${t.name}: call with a malformed token`, refused, badToken),
+    ];
   }
   const rows = [statusRow(`${t.name}: unsigned POST`, [401], await post(t.url, json, '{}', timeoutMs))];
   const test = TEST_DELIVERIES[t.name];
   const check = `${t.name}: signed test delivery`;
   if (!test) return [...rows, { check, expected: 'a test delivery', found: 'none known for this function', ok: false }];
-  const secret = t.secrets?.split(',').map((s) => s.trim()).filter(Boolean).at(-1);
+  const secret = t.secrets
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .at(-1);
   if (!secret) return [...rows, { check, expected: `2xx ${test.marker}`, found: 'no secret to sign with', ok: false }];
   const body = test.body(now);
   const a = await post(t.url, test.headers(secret, body, now), body, timeoutMs);
   if ('error' in a) return [...rows, { check, expected: `2xx ${test.marker}`, found: a.error, ok: false }];
   const ok = a.status >= 200 && a.status < 300 && test.isTest(a.body);
-  return [...rows, { check, expected: `2xx ${test.marker}`, found: `${a.status} ${JSON.stringify(a.body) ?? '(not JSON)'}`, ok }];
+  return [
+    ...rows,
+    { check, expected: `2xx ${test.marker}`, found: `${a.status} ${JSON.stringify(a.body) ?? '(not JSON)'}`, ok },
+  ];
 }
 
 /** Every HTTP check of `targets`, in their order; the functions are checked at the same time. */

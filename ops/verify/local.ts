@@ -20,15 +20,28 @@ export async function verifyStack(s: StackInfo, o: { timeoutMs: number }): Promi
     const f = s.functions[name];
     return { check: `${name}: running`, expected: 'in the stack', found: f ? f.url : 'not in the stack', ok: !!f };
   });
-  const targets: HttpTarget[] = Object.entries(s.functions).map(([name, f]) => ({ name, url: f.url, access: f.access, secrets: s.webhook.secret }));
+  const targets: HttpTarget[] = Object.entries(s.functions).map(([name, f]) => ({
+    name,
+    url: f.url,
+    access: f.access,
+    secrets: s.webhook.secret,
+  }));
   return [...present, ...(await httpChecks(targets, o))];
 }
 
 /** Parses the arguments; throws an Error naming the bad one. */
 export function verifyOptions(argv: string[]): { file: string; timeoutMs: number } {
-  const { values } = parseArgs({ args: argv, options: { state: { type: 'string' }, stack: { type: 'string' }, 'timeout-ms': { type: 'string', default: '10000' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      state: { type: 'string' },
+      stack: { type: 'string' },
+      'timeout-ms': { type: 'string', default: '10000' },
+    },
+  });
   const timeoutMs = Number(values['timeout-ms']);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 100) throw new Error(`--timeout-ms: "${values['timeout-ms']}" is not a whole number of milliseconds ≥ 100`);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100)
+    throw new Error(`--timeout-ms: "${values['timeout-ms']}" is not a whole number of milliseconds ≥ 100`);
   if (values.state && values.stack) throw new Error('--state and --stack exclude each other');
   return { file: values.stack ?? stackFile(values.state ?? '.local'), timeoutMs };
 }

@@ -9,7 +9,9 @@ import { RequestError } from '../errors.ts';
 export function parseExactJson(raw: Buffer | string): unknown {
   try {
     return JSON.parse(raw.toString(), (_key, value: unknown, context?: { source?: string }) =>
-      typeof value === 'number' && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source) ? context.source : value,
+      typeof value === 'number' && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source)
+        ? context.source
+        : value,
     );
   } catch (err) {
     throw new RequestError(400, 'invalid-payload', `Body is not valid JSON: ${(err as Error).message}`, { cause: err });

@@ -46,7 +46,9 @@ export function createPlatformHandler<D extends Delivery>(a: PlatformAdapter<D>,
     const header = (name: string) => req.get(name);
     a.verify({ header: header(a.signatureHeader), rawBody: req.rawBody, secrets: d.secrets });
     const delivery = a.delivery(header);
-    const labelled = log.child({ fields: { platform: a.platform, topic: delivery.topic, shop: delivery.shop, deliveryId: delivery.deliveryId } });
+    const labelled = log.child({
+      fields: { platform: a.platform, topic: delivery.topic, shop: delivery.shop, deliveryId: delivery.deliveryId },
+    });
     const t = a.translate(delivery, parseExactJson(req.rawBody!));
     if ('ignored' in t) {
       labelled.info('Platform delivery acknowledged and ignored', { reason: t.ignored });

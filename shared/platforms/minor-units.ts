@@ -16,16 +16,20 @@ const DECIMAL = /^(-?)(\d{1,20})(?:\.(\d{1,20}))?$/;
  * beyond `Number.MAX_SAFE_INTEGER` minor units.
  */
 export function toMinorUnits(amount: unknown, currency: string): number {
-  if (typeof amount !== 'string') throw new AmountError(`must be a decimal string, got ${amount === null ? 'null' : typeof amount}`);
+  if (typeof amount !== 'string')
+    throw new AmountError(`must be a decimal string, got ${amount === null ? 'null' : typeof amount}`);
   const m = DECIMAL.exec(amount);
   if (!m) throw new AmountError(`must be a decimal number such as "12.34", got ${JSON.stringify(amount.slice(0, 40))}`);
   const [, sign, whole, fraction = ''] = m as unknown as [string, string, string, string | undefined];
   const exponent = currencyExponent(currency);
   const extra = fraction.slice(exponent);
   if (/[^0]/.test(extra)) {
-    throw new AmountError(`has ${fraction.replace(/0+$/, '').length} decimals but ${currency} has ${exponent}: ${JSON.stringify(amount)}`);
+    throw new AmountError(
+      `has ${fraction.replace(/0+$/, '').length} decimals but ${currency} has ${exponent}: ${JSON.stringify(amount)}`,
+    );
   }
-  const units = BigInt(whole) * 10n ** BigInt(exponent) + BigInt(fraction.slice(0, exponent).padEnd(exponent, '0') || '0');
+  const units =
+    BigInt(whole) * 10n ** BigInt(exponent) + BigInt(fraction.slice(0, exponent).padEnd(exponent, '0') || '0');
   if (units > BigInt(Number.MAX_SAFE_INTEGER)) throw new AmountError(`is too large: ${JSON.stringify(amount)}`);
   const n = Number(units);
   return sign && n !== 0 ? -n : n;

@@ -14,7 +14,10 @@ export const UNKNOWN_CARRIER = 'Other';
  * An `order.shipped` event for tracking data, or "ignored" when there is no tracking number to tell the customer.
  * A tracking URL that is not http(s) is left out rather than failing the delivery.
  */
-export function shipmentEvent(platform: PlatformName, o: { id: string; orderId: string; at: string; tracking: Tracking }): Translation {
+export function shipmentEvent(
+  platform: PlatformName,
+  o: { id: string; orderId: string; at: string; tracking: Tracking },
+): Translation {
   const number = o.tracking.number?.trim();
   if (!number) return { ignored: 'the shipment has no tracking number' };
   const url = o.tracking.url?.trim();
@@ -37,5 +40,10 @@ export function shipmentEvent(platform: PlatformName, o: { id: string; orderId: 
  * so only the stored status changes (no email).
  */
 export function completionEvent(platform: PlatformName, o: { id: string; orderId: string; at: string }): Translation {
-  return checkedEvent(platform, { id: o.id, type: 'order.completed', createdAt: o.at, data: { orderId: o.orderId, completedAt: o.at } });
+  return checkedEvent(platform, {
+    id: o.id,
+    type: 'order.completed',
+    createdAt: o.at,
+    data: { orderId: o.orderId, completedAt: o.at },
+  });
 }

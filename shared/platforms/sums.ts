@@ -10,13 +10,20 @@ export type Sums = Pick<Order, 'subtotal' | 'shipping' | 'tax' | 'discount' | 't
  * platform's `total`. When none does, the problem is recorded against `totalField` with every amount, in minor
  * units, so the 400 says exactly what does not add up.
  */
-export function balancedSums(issues: Issues, totalField: string, a: { lines: Order['lines']; shipping: number; tax: number; discounts: number[]; total: number }): Sums {
+export function balancedSums(
+  issues: Issues,
+  totalField: string,
+  a: { lines: Order['lines']; shipping: number; tax: number; discounts: number[]; total: number },
+): Sums {
   const subtotal = a.lines.reduce((s, l) => s + l.quantity * l.unitPrice, 0);
   const discount = a.discounts.find((d) => subtotal + a.shipping + a.tax - d === a.total);
   if (discount === undefined) {
     const readings = a.discounts.map((d) => `${subtotal + a.shipping + a.tax - d} (discounts ${d})`).join(' or ');
-    issues.add(totalField, `is ${a.total} minor units, but line items ${subtotal} + shipping ${a.shipping} + tax ${a.tax} − discounts = ` +
-        `${readings}; the order cannot be shown with sums that add up`);
+    issues.add(
+      totalField,
+      `is ${a.total} minor units, but line items ${subtotal} + shipping ${a.shipping} + tax ${a.tax} − discounts = ` +
+        `${readings}; the order cannot be shown with sums that add up`,
+    );
   }
   return { subtotal, shipping: a.shipping, tax: a.tax, ...(discount ? { discount } : {}), total: a.total };
 }

@@ -15,11 +15,18 @@ export type Translation = { event: StorefrontEvent } | { ignored: string };
 export type PlatformName = 'Shopify' | 'WooCommerce';
 
 /** Parses a platform payload with `schema`, answering 400 with the platform's own field paths when it does not fit. */
-export function readPayload<S extends z.ZodType>(platform: PlatformName, what: string, schema: S, body: unknown): z.output<S> {
+export function readPayload<S extends z.ZodType>(
+  platform: PlatformName,
+  what: string,
+  schema: S,
+  body: unknown,
+): z.output<S> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const details = fieldIssues(parsed.error.issues);
-  throw new RequestError(400, 'invalid-payload', `Invalid ${platform} ${what}: ${describeIssues(details)}`, { details });
+  throw new RequestError(400, 'invalid-payload', `Invalid ${platform} ${what}: ${describeIssues(details)}`, {
+    details,
+  });
 }
 
 /** Collects field problems while translating, so one 400 names all of them. */
@@ -41,7 +48,13 @@ export function createIssues(platform: PlatformName) {
     },
     /** Throws the 400 when anything was recorded. */
     check(what: string): void {
-      if (list.length) throw new RequestError(400, 'invalid-payload', `${platform} ${what} cannot be translated: ${describeIssues(list)}`, { details: [...list] });
+      if (list.length)
+        throw new RequestError(
+          400,
+          'invalid-payload',
+          `${platform} ${what} cannot be translated: ${describeIssues(list)}`,
+          { details: [...list] },
+        );
     },
   };
 }
@@ -52,12 +65,20 @@ export function checkedEvent(platform: PlatformName, event: unknown): { event: S
   const parsed = StorefrontEvent.safeParse(event);
   if (parsed.success) return { event: parsed.data };
   const details = fieldIssues(parsed.error.issues);
-  throw new RequestError(400, 'invalid-payload', `${platform} data does not make a valid order event: ${describeIssues(details)}`, { details });
+  throw new RequestError(
+    400,
+    'invalid-payload',
+    `${platform} data does not make a valid order event: ${describeIssues(details)}`,
+    { details },
+  );
 }
 
 /** Joins non-empty name parts ("John" + "Smith"), or undefined. */
 export function fullName(...parts: (string | null | undefined)[]): string | undefined {
-  const name = parts.map((p) => p?.trim()).filter(Boolean).join(' ');
+  const name = parts
+    .map((p) => p?.trim())
+    .filter(Boolean)
+    .join(' ');
   return name || undefined;
 }
 
@@ -72,4 +93,5 @@ export function localeOf(value: string | null | undefined): string | undefined {
 }
 
 /** `{ shippingAddress }` when there is one, else nothing (no `undefined` field is stored). */
-export const withAddress = <A>(shippingAddress: A | undefined): { shippingAddress?: A } => (shippingAddress ? { shippingAddress } : {});
+export const withAddress = <A>(shippingAddress: A | undefined): { shippingAddress?: A } =>
+  shippingAddress ? { shippingAddress } : {};

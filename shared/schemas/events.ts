@@ -11,7 +11,10 @@ const Id = z
   .min(1)
   .max(200)
   .regex(/^[A-Za-z0-9._:~@+=-]+$/, 'must use only letters, digits and . _ : ~ @ + = -')
-  .refine(holds((s: string) => s !== '.' && s !== '..' && !/^__.*__$/.test(s)), 'is a reserved id');
+  .refine(
+    holds((s: string) => s !== '.' && s !== '..' && !/^__.*__$/.test(s)),
+    'is a reserved id',
+  );
 
 export const Address = z.object({
   name: z.string().min(1).max(200),
@@ -57,11 +60,19 @@ export const Order = z
   .superRefine((o, ctx) => {
     const sum = o.lines.reduce((s, l) => s + l.quantity * l.unitPrice, 0);
     if (o.subtotal !== sum) {
-      ctx.addIssue({ code: 'custom', path: ['subtotal'], message: `must equal the sum of quantity × unitPrice over lines (${sum})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['subtotal'],
+        message: `must equal the sum of quantity × unitPrice over lines (${sum})`,
+      });
     }
     const total = o.subtotal + o.shipping + o.tax - (o.discount ?? 0);
     if (o.total !== total) {
-      ctx.addIssue({ code: 'custom', path: ['total'], message: `must equal subtotal + shipping + tax − discount (${total})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['total'],
+        message: `must equal subtotal + shipping + tax − discount (${total})`,
+      });
     }
   });
 export type Order = z.infer<typeof Order>;
@@ -106,7 +117,9 @@ export type EventType = StorefrontEvent['type'];
 export const EVENT_TYPES: readonly EventType[] = StorefrontEvent.options.map((o) => o.shape.type.value);
 
 /** The schema of `data` for each type we act on, so an event's envelope and data are each parsed once. */
-export const EVENT_DATA: ReadonlyMap<string, z.ZodType> = new Map(StorefrontEvent.options.map((o) => [o.shape.type.value, o.shape.data]));
+export const EVENT_DATA: ReadonlyMap<string, z.ZodType> = new Map(
+  StorefrontEvent.options.map((o) => [o.shape.type.value, o.shape.data]),
+);
 
 /**
  * A signed test delivery (`deploy.sh verify`, `npm run verify`, or a storefront checking its set-up): answered 202

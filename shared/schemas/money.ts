@@ -27,7 +27,10 @@ const regionNames = once(() => new Intl.DisplayNames(['en'], { type: 'region', f
 export const Currency = z
   .string()
   .regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 currency code of three capital letters', abort: true })
-  .refine(holds((c: string) => currencies().has(c)), 'is not an ISO 4217 currency code');
+  .refine(
+    holds((c: string) => currencies().has(c)),
+    'is not an ISO 4217 currency code',
+  );
 
 /**
  * ISO 3166-1 leaves these alpha-2 codes to its users (AA, QM–QZ, XA–XZ, ZZ): no country has one, though CLDR names
@@ -44,19 +47,48 @@ export const Country = z
     abort: true,
   })
   // DisplayNames.of throws a RangeError on anything that is not a region code ("Germany").
-  .refine(holds((c: string) => regionNames().of(c) !== c), 'is not an ISO 3166-1 alpha-2 country code');
+  .refine(
+    holds((c: string) => regionNames().of(c) !== c),
+    'is not an ISO 3166-1 alpha-2 country code',
+  );
 
 /** A BCP 47 locale (`en-US`, `ja-JP`). */
-export const Locale = z.string().refine(holds((l: string) => Intl.getCanonicalLocales(l).length === 1), 'must be a BCP 47 locale such as en-US');
+export const Locale = z.string().refine(
+  holds((l: string) => Intl.getCanonicalLocales(l).length === 1),
+  'must be a BCP 47 locale such as en-US',
+);
 
 /**
  * ISO 4217 minor-unit exponents that are not 2. `Intl` is not used: CLDR's display digits differ from ISO 4217
  * for several currencies (IQD is 3 in ISO 4217 but 0 in CLDR; LAK, MGA and others too).
  */
 const EXPONENTS: Record<string, number> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-  CLF: 4, UYW: 4,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
+  CLF: 4,
+  UYW: 4,
 };
 
 /** The number of minor-unit digits of an ISO 4217 currency: 0 for JPY, 2 for EUR, 3 for KWD. */
@@ -65,7 +97,11 @@ export function currencyExponent(currency: string): number {
 }
 
 /** Money as an integer number of the currency's minor units (cents; yen for JPY). */
-export const Money = z.number().int('must be an integer amount in minor units').nonnegative().max(Number.MAX_SAFE_INTEGER);
+export const Money = z
+  .number()
+  .int('must be an integer amount in minor units')
+  .nonnegative()
+  .max(Number.MAX_SAFE_INTEGER);
 
 /** An RFC 3339 timestamp with a time zone offset. */
 export const Timestamp = z.iso.datetime({ offset: true, message: 'must be an RFC 3339 timestamp' });

@@ -39,7 +39,12 @@ export const DailyReport = z.object({
   report: Report,
 });
 
-export const NotificationPayload = z.discriminatedUnion('kind', [OrderConfirmation, ShippingUpdate, OrderCancelled, DailyReport]);
+export const NotificationPayload = z.discriminatedUnion('kind', [
+  OrderConfirmation,
+  ShippingUpdate,
+  OrderCancelled,
+  DailyReport,
+]);
 export type NotificationPayload = z.infer<typeof NotificationPayload>;
 export type NotificationKind = NotificationPayload['kind'];
 

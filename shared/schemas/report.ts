@@ -55,6 +55,9 @@ export const Report = z.object({
   /** ISO 4217 code → figures; a currency appears when it has at least one order that day. */
   currencies: z.record(Currency, CurrencyFigures),
   /** One entry per hour of the store-day; `start` is RFC 3339 with the store's offset; cancelled included. */
-  ordersByHour: z.array(z.object({ start: Timestamp, orders: Count })).min(23).max(25),
+  ordersByHour: z
+    .array(z.object({ start: Timestamp, orders: Count }))
+    .min(23)
+    .max(25),
 });
 export type Report = z.infer<typeof Report>;

@@ -7,7 +7,13 @@ import type { DailyReport } from '../schemas/notifications.ts';
 import type { ReportProduct } from '../schemas/report.ts';
 import { DEFAULT_LOCALE, formatDay, formatMoney } from './format.ts';
 
-export interface ProductRow { rank: number; sku: string; name: string; units: string; revenue: string }
+export interface ProductRow {
+  rank: number;
+  sku: string;
+  name: string;
+  units: string;
+  revenue: string;
+}
 
 export interface CurrencySection {
   currency: string;
@@ -44,28 +50,37 @@ export function dailyReportData(payload: z.infer<typeof DailyReport>): DailyRepo
   const locale = payload.locale ?? DEFAULT_LOCALE;
   const count = new Intl.NumberFormat(locale);
   const dayLabel = formatDay(report.day, locale);
-  const currencies = Object.keys(report.currencies).sort().map((currency): CurrencySection => {
-    const c = report.currencies[currency]!;
-    const money = (minor: number) => formatMoney(minor, currency, locale);
-    const rows = (ps: ReportProduct[]) => ps.map((p, i) => ({ rank: i + 1, sku: p.sku, name: p.name, units: count.format(p.units), revenue: money(p.revenue) }));
-    return {
-      currency,
-      figures: [
-        { label: 'Orders', value: count.format(c.orders) },
-        { label: 'Gross sales', value: money(c.gross) },
-        { label: 'Average order value', value: money(c.averageOrderValue) },
-        { label: 'Subtotal', value: money(c.subtotal) },
-        { label: 'Discounts', value: money(c.discount) },
-        { label: 'Tax', value: money(c.tax) },
-        { label: 'Shipping', value: money(c.shipping) },
-        { label: 'Units sold', value: count.format(c.units) },
-        { label: 'Cancelled orders', value: count.format(c.cancelledOrders) },
-        { label: 'Cancelled value', value: money(c.cancelledValue) },
-      ],
-      topByRevenue: rows(c.topByRevenue),
-      topByUnits: rows(c.topByUnits),
-    };
-  });
+  const currencies = Object.keys(report.currencies)
+    .sort()
+    .map((currency): CurrencySection => {
+      const c = report.currencies[currency]!;
+      const money = (minor: number) => formatMoney(minor, currency, locale);
+      const rows = (ps: ReportProduct[]) =>
+        ps.map((p, i) => ({
+          rank: i + 1,
+          sku: p.sku,
+          name: p.name,
+          units: count.format(p.units),
+          revenue: money(p.revenue),
+        }));
+      return {
+        currency,
+        figures: [
+          { label: 'Orders', value: count.format(c.orders) },
+          { label: 'Gross sales', value: money(c.gross) },
+          { label: 'Average order value', value: money(c.averageOrderValue) },
+          { label: 'Subtotal', value: money(c.subtotal) },
+          { label: 'Discounts', value: money(c.discount) },
+          { label: 'Tax', value: money(c.tax) },
+          { label: 'Shipping', value: money(c.shipping) },
+          { label: 'Units sold', value: count.format(c.units) },
+          { label: 'Cancelled orders', value: count.format(c.cancelledOrders) },
+          { label: 'Cancelled value', value: money(c.cancelledValue) },
+        ],
+        topByRevenue: rows(c.topByRevenue),
+        topByUnits: rows(c.topByUnits),
+      };
+    });
   const peak = Math.max(0, ...report.ordersByHour.map((h) => h.orders));
   const twoOffsets = new Set(report.ordersByHour.map((h) => h.start.slice(19))).size > 1;
   const hours = report.ordersByHour.map((h) => ({

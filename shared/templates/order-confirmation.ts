@@ -21,12 +21,18 @@ export function renderOrderConfirmation(d: OrderConfirmationData): RenderedEmail
     '',
     itemsText(d),
     '',
-    ...(address ? ['It will be shipped to:', ...address.map((l) => `  ${l}`), '', "We'll email you again when it ships."] : ['Nothing in it needs shipping.']),
+    ...(address
+      ? ['It will be shipped to:', ...address.map((l) => `  ${l}`), '', "We'll email you again when it ships."]
+      : ['Nothing in it needs shipping.']),
   );
   const body = html`<p>${greeting(d.customerName)}</p>
 <p>Thank you for your order <strong>#${d.orderNumber}</strong>, placed on ${d.orderDate}. Here is what you ordered:</p>
 ${itemsTable(d)}
-${address ? html`<p>It will be shipped to:<br>${address.map((l, i) => html`${i ? html`<br>` : ''}${l}`)}</p>
-<p>We'll email you again when it ships.</p>` : html`<p>Nothing in it needs shipping.</p>`}`;
+${
+  address
+    ? html`<p>It will be shipped to:<br>${address.map((l, i) => html`${i ? html`<br>` : ''}${l}`)}</p>
+<p>We'll email you again when it ships.</p>`
+    : html`<p>Nothing in it needs shipping.</p>`
+}`;
   return { subject: d.subject, text, html: layout(d.subject, d.locale, body) };
 }

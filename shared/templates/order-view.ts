@@ -59,8 +59,12 @@ export function itemsTable(v: OrderView): SafeHtml {
   const row = (label: string, value: string, strong = false): SafeHtml =>
     html`<tr><td colspan="2" style="padding:4px 0">${strong ? html`<strong>${label}</strong>` : label}</td><td style="text-align:right;padding:4px 0">${strong ? html`<strong>${value}</strong>` : value}</td></tr>`;
   return html`<table style="width:100%;border-collapse:collapse">
-${v.items.map((i) => html`<tr><td style="padding:4px 0">${i.name}</td><td style="padding:4px 8px">× ${i.quantity}</td><td style="text-align:right;padding:4px 0">${i.lineTotal}</td></tr>
-`)}${row('Subtotal', v.subtotal)}${row('Shipping', v.shipping)}${row('Tax', v.tax)}${v.discount ? row('Discount', `−${v.discount}`) : ''}${row('Total', v.total, true)}${v.taxIncluded ? row('Including tax', v.taxIncluded) : ''}
+${v.items.map(
+  (
+    i,
+  ) => html`<tr><td style="padding:4px 0">${i.name}</td><td style="padding:4px 8px">× ${i.quantity}</td><td style="text-align:right;padding:4px 0">${i.lineTotal}</td></tr>
+`,
+)}${row('Subtotal', v.subtotal)}${row('Shipping', v.shipping)}${row('Tax', v.tax)}${v.discount ? row('Discount', `−${v.discount}`) : ''}${row('Total', v.total, true)}${v.taxIncluded ? row('Including tax', v.taxIncluded) : ''}
 </table>`;
 }
 

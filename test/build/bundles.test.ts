@@ -31,7 +31,9 @@ describe.each(functionNames())('dist/%s', (name) => {
     expect(pkg.main).toBe('index.js');
     expect(pkg.scripts?.build).toBeUndefined();
     expect(pkg.scripts?.['gcp-build']).toBe('node warm-cache.cjs');
-    expect(pkg.dependencies['@google-cloud/functions-framework']).toBe(rootPkg.dependencies['@google-cloud/functions-framework']);
+    expect(pkg.dependencies['@google-cloud/functions-framework']).toBe(
+      rootPkg.dependencies['@google-cloud/functions-framework'],
+    );
     for (const [dep, version] of Object.entries(pkg.dependencies)) {
       expect(EXTERNAL).toContain(dep);
       expect(version).toBe(rootPkg.dependencies[dep]);
@@ -61,7 +63,13 @@ describe.each(functionNames())('dist/%s', (name) => {
     const ff = join(dir, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
     const child = spawn(process.execPath, [ff, `--target=${name}`, `--port=${port}`], {
       cwd: dir,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', NODE_OPTIONS: '--enable-source-maps', ...env },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: 'production',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -78,16 +86,34 @@ describe.each(functionNames())('dist/%s', (name) => {
       // A malformed JSON body gets our JSON answer (the webhooks: 400 invalid-json before the signature is checked;
       // a task target: 401, as it verifies the token first) and one masked log line, not functions-framework's
       // HTML page with the raw body and stack on stderr (shared/body-errors.ts).
-      const malformed = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: MALFORMED });
+      const malformed = await fetch(`http://127.0.0.1:${port}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: MALFORMED,
+      });
       expect(malformed.headers.get('content-type'), output).toMatch(/^application\/json/);
       const answer = (await malformed.json()) as { error: { code: string } };
-      expect([malformed.status, answer.error.code]).toEqual(name.endsWith('-webhook') ? [400, 'invalid-json'] : [401, 'unauthenticated']);
+      expect([malformed.status, answer.error.code]).toEqual(
+        name.endsWith('-webhook') ? [400, 'invalid-json'] : [401, 'unauthenticated'],
+      );
       if (name === 'storefront-webhook') {
         // A signed event with an invalid id: 400 naming it, in zod's English (the bundles keep only its `en`
         // locale, esbuild.config.mjs), answered before anything is stored.
-        const body = JSON.stringify({ id: 5, type: 'order.completed', createdAt: '2026-11-23T10:00:00Z', data: { orderId: 'o-1', completedAt: '2026-11-23T10:00:00Z' } });
+        const body = JSON.stringify({
+          id: 5,
+          type: 'order.completed',
+          createdAt: '2026-11-23T10:00:00Z',
+          data: { orderId: 'o-1', completedAt: '2026-11-23T10:00:00Z' },
+        });
         const secret = env!.STOREFRONT_WEBHOOK_SECRETS!.split(',')[0]!;
-        const invalid = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(secret, body, Math.floor(Date.now() / 1000)) }, body });
+        const invalid = await fetch(`http://127.0.0.1:${port}/`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            [SIGNATURE_HEADER]: signWebhook(secret, body, Math.floor(Date.now() / 1000)),
+          },
+          body,
+        });
         const error = ((await invalid.json()) as { error: { code: string; message: string } }).error;
         expect([invalid.status, error.code], output).toEqual([400, 'invalid-payload']);
         expect(error.message).toMatch(/\bid: .*expected string, received number/i);
@@ -102,7 +128,9 @@ describe.each(functionNames())('dist/%s', (name) => {
 });
 
 describe('dist/storefront-webhook outside the emulators, without credentials', () => {
-  it('answers 500 and logs at ERROR what to fix, loading the libraries from its folder (compiled at build), and keeps serving', { timeout: 180_000 }, async () => {
+  it('answers 500 and logs at ERROR what to fix, loading the libraries from its folder (compiled at build), and keeps serving', {
+    timeout: 180_000,
+  }, async () => {
     const staged = stageDeployFolder('storefront-webhook');
     temps.push(staged.remove);
     const { FIRESTORE_EMULATOR_HOST: _f, CLOUD_TASKS_EMULATOR_HOST: _t, ...env } = FUNCTION_ENV['storefront-webhook']!;
@@ -112,7 +140,14 @@ describe('dist/storefront-webhook outside the emulators, without credentials', (
     const child = spawn(process.execPath, [ff, '--target=storefront-webhook', `--port=${port}`], {
       cwd: staged.dir,
       // NODE_DEBUG_NATIVE: Node says which compiled code it took from the cache that gcp-build filled.
-      env: { PATH: process.env.PATH, HOME: staged.dir, NODE_ENV: 'production', GOOGLE_APPLICATION_CREDENTIALS: missing, NODE_DEBUG_NATIVE: 'COMPILE_CACHE', ...env },
+      env: {
+        PATH: process.env.PATH,
+        HOME: staged.dir,
+        NODE_ENV: 'production',
+        GOOGLE_APPLICATION_CREDENTIALS: missing,
+        NODE_DEBUG_NATIVE: 'COMPILE_CACHE',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -123,11 +158,22 @@ describe('dist/storefront-webhook outside the emulators, without credentials', (
       const secret = env.STOREFRONT_WEBHOOK_SECRETS!.split(',')[0]!;
       for (const orderId of ['o-cred-1', 'o-cred-2']) {
         const body = JSON.stringify(created(orderId));
-        const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(secret, body, Math.floor(Date.now() / 1000)) }, body });
+        const res = await fetch(`http://127.0.0.1:${port}/`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            [SIGNATURE_HEADER]: signWebhook(secret, body, Math.floor(Date.now() / 1000)),
+          },
+          body,
+        });
         // A configuration failure, not an outage: 500 (a storefront retries it, but nobody is told to wait it out).
         expect(res.status, output).toBe(500);
       }
-      const logged = () => output.split('\n').filter((l) => l.includes('"invalid-config"')).map((l) => JSON.parse(l) as { severity: string; message: string; code: string });
+      const logged = () =>
+        output
+          .split('\n')
+          .filter((l) => l.includes('"invalid-config"'))
+          .map((l) => JSON.parse(l) as { severity: string; message: string; code: string });
       await eventually(() => expect(logged()).toHaveLength(2));
       for (const line of logged()) {
         expect(line).toMatchObject({ severity: 'ERROR', code: 'invalid-config' });
@@ -136,7 +182,9 @@ describe('dist/storefront-webhook outside the emulators, without credentials', (
       }
       // google-auth-library (loaded first; the Google libraries only once credentials are there) came from the
       // compile cache that the folder's gcp-build (warm-cache.cjs) filled.
-      expect(output).toMatch(/cache for \S*\/node_modules\/google-auth-library\/build\/src\/auth\/googleauth\.js was accepted/);
+      expect(output).toMatch(
+        /cache for \S*\/node_modules\/google-auth-library\/build\/src\/auth\/googleauth\.js was accepted/,
+      );
       // The libraries leave no unhandled rejection behind (it would end the process): it still answers.
       expect(child.exitCode).toBeNull();
       expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(405);

@@ -21,11 +21,15 @@ let browser: Browser;
 const timings: Record<string, number> = {};
 
 const rest = async (path: string, init: RequestInit = {}) => {
-  const res = await fetch(`${stack.emulator.url}/v2/${path}`, { ...init, headers: { 'content-type': 'application/json' } });
+  const res = await fetch(`${stack.emulator.url}/v2/${path}`, {
+    ...init,
+    headers: { 'content-type': 'application/json' },
+  });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 };
 const queuePath = (q: string) => `projects/${stack.projectId}/locations/us-central1/queues/${q}`;
-const shot = (name: string, fullPage = true) => browser.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
+const shot = (name: string, fullPage = true) =>
+  browser.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
 const open = async (hash: string) => {
   await browser.page.goto(`${cons.url}${hash}`);
 };
@@ -33,28 +37,69 @@ const open = async (hash: string) => {
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   stack = await startStack();
-  cons = await startConsole({ port: 0, tasksUrl: stack.emulator.url, mailUrl: stack.sink.url, firestoreHost: inject('firestoreHost'), project: stack.projectId, opsEnv: stack.env, pollMs: 200 });
+  cons = await startConsole({
+    port: 0,
+    tasksUrl: stack.emulator.url,
+    mailUrl: stack.sink.url,
+    firestoreHost: inject('firestoreHost'),
+    project: stack.projectId,
+    opsEnv: stack.env,
+    pollMs: 200,
+  });
   // Orders through the real webhook; their emails through the real queue, function and mail sink.
-  for (const e of [created('ord-c1'), shipped('ord-c1'), created('ord-c2', { number: '1002', currency: 'JPY', locale: 'ja-JP', subtotal: 4499, total: 5349 })]) {
+  for (const e of [
+    created('ord-c1'),
+    shipped('ord-c1'),
+    created('ord-c2', { number: '1002', currency: 'JPY', locale: 'ja-JP', subtotal: 4499, total: 5349 }),
+  ]) {
     expect((await stack.post(e)).status).toBeLessThan(300);
   }
   await stack.emulator.waitForIdle({ drained: true });
   await stack.deadLetters.write({
-    queue: 'notifications', task: 'given-up-1', kind: 'order-confirmation', attempts: 30,
-    payload: { kind: 'order-confirmation', idempotencyKey: 'order-confirmation:ord-dl', eventId: 'evt-created-ord-dl', order: order('ord-dl', { customer: { email: 'lee@example.com', name: 'Lee' } }) },
+    queue: 'notifications',
+    task: 'given-up-1',
+    kind: 'order-confirmation',
+    attempts: 30,
+    payload: {
+      kind: 'order-confirmation',
+      idempotencyKey: 'order-confirmation:ord-dl',
+      eventId: 'evt-created-ord-dl',
+      order: order('ord-dl', { customer: { email: 'lee@example.com', name: 'Lee' } }),
+    },
     error: { code: 'sendgrid-unavailable', message: 'SendGrid answered 503 thirty times' },
   });
   await stack.db.collection('reports').doc('2026-11-23').set(sampleReport());
   // A paused queue holding 10,000 tasks: the tasks view pages them on the server.
-  expect((await rest(`projects/${stack.projectId}/locations/us-central1/queues`, { method: 'POST', body: JSON.stringify({ name: queuePath('bulk') }) })).status).toBe(200);
+  expect(
+    (
+      await rest(`projects/${stack.projectId}/locations/us-central1/queues`, {
+        method: 'POST',
+        body: JSON.stringify({ name: queuePath('bulk') }),
+      })
+    ).status,
+  ).toBe(200);
   await rest(`${queuePath('bulk')}:pause`, { method: 'POST' });
   const seeding = Date.now();
   const body = Buffer.from(JSON.stringify({ kind: 'demo', n: 1 })).toString('base64');
   for (let i = 0; i < BULK; i += 50) {
-    await Promise.all(Array.from({ length: 50 }, (_, j) => rest(`${queuePath('bulk')}/tasks`, {
-      method: 'POST',
-      body: JSON.stringify({ task: { name: `${queuePath('bulk')}/tasks/bulk-${String(i + j).padStart(5, '0')}`, httpRequest: { url: 'http://127.0.0.1:9/never', httpMethod: 'POST', headers: { 'Content-Type': 'application/json', 'X-Demo': 'yes' }, body } } }),
-    })));
+    await Promise.all(
+      Array.from({ length: 50 }, (_, j) =>
+        rest(`${queuePath('bulk')}/tasks`, {
+          method: 'POST',
+          body: JSON.stringify({
+            task: {
+              name: `${queuePath('bulk')}/tasks/bulk-${String(i + j).padStart(5, '0')}`,
+              httpRequest: {
+                url: 'http://127.0.0.1:9/never',
+                httpMethod: 'POST',
+                headers: { 'Content-Type': 'application/json', 'X-Demo': 'yes' },
+                body,
+              },
+            },
+          }),
+        }),
+      ),
+    );
   }
   timings.seed10kTasks = Date.now() - seeding;
   browser = await launchBrowser();
@@ -76,7 +121,9 @@ describe('the console in a browser', () => {
     timings.queuesWith10kTasks = Date.now() - t0;
     await expect(bulk.locator('[data-testid=state]').textContent()).resolves.toBe('PAUSED');
     const notifications = browser.page.locator('tr[data-queue="notifications"]');
-    await expect(notifications.textContent()).resolves.toMatch(/10\/s, burst 10, 20 concurrent.*30 attempts, 10s…600s, 5 doublings, no retry time limit/);
+    await expect(notifications.textContent()).resolves.toMatch(
+      /10\/s, burst 10, 20 concurrent.*30 attempts, 10s…600s, 5 doublings, no retry time limit/,
+    );
     await browser.page.locator('.chart canvas').first().waitFor();
     await shot('queues');
   });
@@ -129,7 +176,9 @@ describe('the console in a browser', () => {
     await browser.page.locator('table[aria-label=Attempts] td', { hasText: 'succeeded' }).first().waitFor();
     await browser.page.getByLabel('Outcome').selectOption('retrying');
     await browser.page.locator('table[aria-label=Attempts] tbody tr', { hasText: 'bulk-00007' }).waitFor();
-    await expect(browser.page.locator('table[aria-label=Attempts] tbody', { hasText: 'succeeded' }).count()).resolves.toBe(0);
+    await expect(
+      browser.page.locator('table[aria-label=Attempts] tbody', { hasText: 'succeeded' }).count(),
+    ).resolves.toBe(0);
     await browser.page.getByLabel('Outcome').selectOption('');
     await shot('attempts');
   });
@@ -149,7 +198,10 @@ describe('the console in a browser', () => {
     const row = browser.page.locator('tr', { hasText: 'given-up-1' });
     await row.getByText('sendgrid-unavailable').waitFor();
     await row.getByRole('button', { name: 'Redrive' }).click();
-    await browser.page.getByRole('status').getByText(/redrove .* as /).waitFor();
+    await browser.page
+      .getByRole('status')
+      .getByText(/redrove .* as /)
+      .waitFor();
     const letter = await eventually(async () => {
       const l = (await stack.deadLetters.list({}))[0]!;
       expect(l.redriveTask).toBeTruthy();
@@ -198,11 +250,19 @@ describe('the console API', () => {
     const id = await call('dead-letters/redrive', { method: 'POST', body: JSON.stringify({ id: 5 }) });
     expect(id).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('id') } } });
     expect((await call('dead-letters/redrive', { method: 'POST', body: '[' })).status).toBe(400);
-    expect((await call('dead-letters/redrive', { method: 'POST', body: JSON.stringify({ id: 'nope' }) })).status).toBe(404);
+    expect((await call('dead-letters/redrive', { method: 'POST', body: JSON.stringify({ id: 'nope' }) })).status).toBe(
+      404,
+    );
     expect((await call('queues/missing/tasks')).status).toBe(404);
     expect((await call('orders/nope')).status).toBe(404);
-    expect(await call('runs/yesterday/scheduled')).toMatchObject({ status: 400, body: { error: { message: 'day must be a date (YYYY-MM-DD), got "yesterday"' } } });
-    expect(await call('runs/2026-11-23/Bad_Run')).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/^run must be a run id/) } } });
+    expect(await call('runs/yesterday/scheduled')).toMatchObject({
+      status: 400,
+      body: { error: { message: 'day must be a date (YYYY-MM-DD), got "yesterday"' } },
+    });
+    expect(await call('runs/2026-11-23/Bad_Run')).toMatchObject({
+      status: 400,
+      body: { error: { message: expect.stringMatching(/^run must be a run id/) } },
+    });
     expect((await call('runs/2026-11-23/scheduled')).status).toBe(404);
     expect((await call('queues', { method: 'DELETE' })).status).toBe(405);
   });
@@ -210,7 +270,9 @@ describe('the console API', () => {
   it('starts the attempts over when the emulator log is cleared', async () => {
     expect(((await call('attempts')).body as { attempts: unknown[] }).attempts.length).toBeGreaterThan(0);
     stack.emulator.clearDispatches();
-    await eventually(async () => expect(((await call('attempts')).body as { attempts: unknown[] }).attempts).toEqual([]));
+    await eventually(async () =>
+      expect(((await call('attempts')).body as { attempts: unknown[] }).attempts).toEqual([]),
+    );
   });
 
   it('purges a queue from the page only after confirmation', async () => {
@@ -225,7 +287,9 @@ describe('the console API', () => {
     expect((await rest(`${queuePath('bulk')}/tasks?pageSize=1`)).body.tasks).toHaveLength(1);
     await row.getByRole('button', { name: 'Purge' }).click();
     await dialog.getByRole('button', { name: 'Purge' }).click();
-    await eventually(async () => expect((await rest(`${queuePath('bulk')}/tasks?pageSize=1`)).body.tasks).toBeUndefined());
+    await eventually(async () =>
+      expect((await rest(`${queuePath('bulk')}/tasks?pageSize=1`)).body.tasks).toBeUndefined(),
+    );
     await row.locator('[data-testid=tasks]', { hasText: /^0$/ }).waitFor();
   });
 });

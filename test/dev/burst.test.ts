@@ -26,26 +26,33 @@ const readInfo = (): StackInfo => JSON.parse(readFileSync(join(state, 'stack.jso
 type PartPid = (s: StackInfo) => number;
 
 describe('npm run dev under a burst with crashes', () => {
-  it('restarts a killed function, Cloud Tasks emulator and mail sink; exactly one email per event; a dead Firestore stops it, saying what was lost', { timeout: 400_000 }, async () => {
+  it('restarts a killed function, Cloud Tasks emulator and mail sink; exactly one email per event; a dead Firestore stops it, saying what was lost', {
+    timeout: 400_000,
+  }, async () => {
     stack = await startStack(state, await stackPorts(functionNames().length));
     const running = stack;
     const info = running.info;
     const emulator = info.tasksEmulator.url;
     const queue = `${emulator}/v2/${info.tasksEmulator.queues.notifications!.path}`;
-    const post = (url: string): Promise<Response> => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const post = (url: string): Promise<Response> =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
 
     const plan = burstPlan({ orders: 150, rate: 25, runId: `burst${Date.now().toString(36)}`, laterMs: 3000 });
     const burst = drive(plan.deliveries, info.webhook.url, info.webhook.secret);
-    const answered = (share: number) => eventually(() => burst.answered() >= share * plan.deliveries.length, { timeout: 120_000, interval: 20 });
+    const answered = (share: number) =>
+      eventually(() => burst.answered() >= share * plan.deliveries.length, { timeout: 120_000, interval: 20 });
 
     /** SIGKILL to the part's process group, then wait for the runner to start it again (a new pid in stack.json). */
     const killAndWait = async (name: string, pidOf: PartPid): Promise<number> => {
       const before = pidOf(readInfo());
       process.kill(-before, 'SIGKILL');
-      const after = await eventually(() => {
-        const s = readInfo();
-        return pidOf(s) !== before && s.processGroups.includes(pidOf(s)) && pidOf(s);
-      }, { timeout: 120_000, interval: 50 });
+      const after = await eventually(
+        () => {
+          const s = readInfo();
+          return pidOf(s) !== before && s.processGroups.includes(pidOf(s)) && pidOf(s);
+        },
+        { timeout: 120_000, interval: 50 },
+      );
       expect(groupAlive(after), `${name} after its restart`).toBe(true);
       expect(readInfo().processGroups, `${name}'s old process group left stack.json`).not.toContain(before);
       return after;
@@ -69,19 +76,39 @@ describe('npm run dev under a burst with crashes', () => {
     expect((await post(`${queue}:resume`)).status).toBe(200);
 
     const results = await burst.done;
-    expect(results.filter((r) => !r.accepted).map((r) => ({ event: r.eventId, attempts: r.attempts })), 'deliveries never accepted').toEqual([]);
+    expect(
+      results.filter((r) => !r.accepted).map((r) => ({ event: r.eventId, attempts: r.attempts })),
+      'deliveries never accepted',
+    ).toEqual([]);
 
     // Drain the queue: advancing the emulator clock makes backoffs come due and refills the rate limit's bucket.
     const advance = JSON.stringify({ seconds: 30 });
-    await waitDrained(readInfo(), { intervalMs: 200, timeoutMs: 300_000, poll: async () => void (await fetch(`${emulator}/_emulator/clock:advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: advance })) });
+    await waitDrained(readInfo(), {
+      intervalMs: 200,
+      timeoutMs: 300_000,
+      poll: async () =>
+        void (await fetch(`${emulator}/_emulator/clock:advance`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: advance,
+        })),
+    });
     const outcome = compare(plan.expected, sentEmails(info.mailSink.outboxDir), await deadLetterCount(info));
-    expect({ missing: outcome.missing, duplicated: outcome.duplicated, unexpected: outcome.unexpected, deadLetters: outcome.deadLetters, examples: outcome.examples }).toEqual({ missing: 0, duplicated: 0, unexpected: 0, deadLetters: 0, examples: [] });
+    expect({
+      missing: outcome.missing,
+      duplicated: outcome.duplicated,
+      unexpected: outcome.unexpected,
+      deadLetters: outcome.deadLetters,
+      examples: outcome.examples,
+    }).toEqual({ missing: 0, duplicated: 0, unexpected: 0, deadLetters: 0, examples: [] });
     expect(outcome.byKind['shipping-update'].expected).toBeGreaterThan(0);
     expect(outcome.byKind['order-cancelled'].expected).toBeGreaterThan(0);
 
     // One line per crash saying why; the stack kept running throughout.
     for (const name of ['mail', 'tasks', 'send-notification']) {
-      expect(running.output()).toMatch(new RegExp(`${name} exited unexpectedly \\(signal SIGKILL\\): starting it again in \\d+ ms`));
+      expect(running.output()).toMatch(
+        new RegExp(`${name} exited unexpectedly \\(signal SIGKILL\\): starting it again in \\d+ ms`),
+      );
     }
     expect(running.child.exitCode).toBe(null);
     for (const g of readInfo().processGroups) expect(groupAlive(g), `process group ${g}`).toBe(true);
@@ -91,7 +118,13 @@ describe('npm run dev under a burst with crashes', () => {
     const exited = new Promise<number | null>((r) => running.child.once('exit', (code) => r(code)));
     process.kill(-info.firestore.pid, 'SIGKILL');
     expect(await exited).toBe(1);
-    await eventually(() => expect(running.output()).toMatch(/firestore exited unexpectedly \(signal SIGKILL\): stopping the rest\. The Firestore emulator keeps its data in memory .* is lost/), { timeout: 30_000 });
+    await eventually(
+      () =>
+        expect(running.output()).toMatch(
+          /firestore exited unexpectedly \(signal SIGKILL\): stopping the rest\. The Firestore emulator keeps its data in memory .* is lost/,
+        ),
+      { timeout: 30_000 },
+    );
     for (const g of groups) expect(groupAlive(g), `process group ${g} after the stop`).toBe(false);
   });
 });

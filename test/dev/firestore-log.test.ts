@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { firestoreLogFilter } from '../../local/dev/firestore-log.ts';
 
-const sample = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'firestore-emulator', 'expected-and-real-errors.txt'), 'utf8').split('\n');
+const sample = readFileSync(
+  join(import.meta.dirname, '..', 'fixtures', 'firestore-emulator', 'expected-and-real-errors.txt'),
+  'utf8',
+).split('\n');
 const shown = (verbose: boolean): string[] => {
   const filter = firestoreLogFilter({ verbose });
   return sample.map(filter).filter((l): l is string => l !== undefined);
@@ -24,9 +27,15 @@ describe('the Firestore emulator in the dev log', () => {
     expect(text).not.toMatch(/Detected (non-)?HTTP\/2 connection/);
     // The update of a missing document and the bad document name are not outcomes our code expects: whole.
     expect(lines).toContain('WARNING: Operation failed: no entity to update: app: "dev~demo-p"');
-    expect(lines).toContain('WARNING: Operation failed: Document name "projects/demo-p/databases/(default)/documents/orders" lacks "/" at index 52.');
-    expect(lines).toContain('INFO: Exception when handling request: INVALID_ARGUMENT: Document name "projects/demo-p/databases/(default)/documents/orders" lacks "/" at index 52.');
-    const traces = lines.filter((l) => l.startsWith('\tat com.google.cloud.datastore.core.exception.DatastoreException.withProblem'));
+    expect(lines).toContain(
+      'WARNING: Operation failed: Document name "projects/demo-p/databases/(default)/documents/orders" lacks "/" at index 52.',
+    );
+    expect(lines).toContain(
+      'INFO: Exception when handling request: INVALID_ARGUMENT: Document name "projects/demo-p/databases/(default)/documents/orders" lacks "/" at index 52.',
+    );
+    const traces = lines.filter((l) =>
+      l.startsWith('\tat com.google.cloud.datastore.core.exception.DatastoreException.withProblem'),
+    );
     expect(traces, 'stack traces kept: the one of the update of a missing document').toHaveLength(1);
     // The emulator's start banner is untouched.
     expect(lines).toContain('API endpoint: http://127.0.0.1:18555');

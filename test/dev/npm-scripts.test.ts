@@ -13,7 +13,11 @@ import { groupAlive, portFree, root } from './support.ts';
 
 /** `npm run <script> -- <args>` in its own process group; resolves once it printed its first line. */
 async function npmRun(script: string, args: string[]): Promise<{ pid: number; exited: Promise<number | null> }> {
-  const child = spawn('npm', ['run', '--silent', script, '--', ...args], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('npm', ['run', '--silent', script, '--', ...args], {
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   await createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next();
   return { pid: child.pid!, exited };
@@ -24,7 +28,18 @@ function fakeStack(): string {
   const dir = mkdtempSync(join(tmpdir(), 'console-stack-'));
   const file = join(dir, 'stack.json');
   const none = 'http://127.0.0.1:9';
-  writeFileSync(file, JSON.stringify({ project: 'storefront-local', location: 'us-central1', runner: { pid: process.pid }, functions: {}, tasksEmulator: { url: none }, mailSink: { url: none }, firestore: { host: '127.0.0.1:9' } }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      project: 'storefront-local',
+      location: 'us-central1',
+      runner: { pid: process.pid },
+      functions: {},
+      tasksEmulator: { url: none },
+      mailSink: { url: none },
+      firestore: { host: '127.0.0.1:9' },
+    }),
+  );
   return file;
 }
 

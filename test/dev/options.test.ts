@@ -25,7 +25,9 @@ describe('npm run dev options', () => {
 
   it('takes --allowed-hosts repeated or comma-separated (none by default), and names the flag for a bad one', () => {
     expect(parseOptions([], {}).allowedHosts).toEqual([]);
-    expect(parseOptions(['--allowed-hosts', 'shop.test,.preview.test', '--allowed-hosts', '10.0.0.5'], {}).allowedHosts).toEqual(['shop.test', '.preview.test', '10.0.0.5']);
+    expect(
+      parseOptions(['--allowed-hosts', 'shop.test,.preview.test', '--allowed-hosts', '10.0.0.5'], {}).allowedHosts,
+    ).toEqual(['shop.test', '.preview.test', '10.0.0.5']);
     expect(() => parseOptions(['--allowed-hosts', 'shop.test:8000'], {})).toThrow(/--allowed-hosts takes host names/);
   });
 });

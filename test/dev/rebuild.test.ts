@@ -41,10 +41,18 @@ describe('npm run dev -- --rebuild-on-change', () => {
     const readStack = () => JSON.parse(readFileSync(join(state, 'stack.json'), 'utf8')) as StackInfo;
 
     const unknownEvent = async () => {
-      const body = JSON.stringify({ id: `evt-unknown-${Date.now()}`, type: 'order.refunded', createdAt: '2026-11-23T10:00:00Z', data: {} });
+      const body = JSON.stringify({
+        id: `evt-unknown-${Date.now()}`,
+        type: 'order.refunded',
+        createdAt: '2026-11-23T10:00:00Z',
+        data: {},
+      });
       const res = await fetch(before.functions['storefront-webhook']!.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-storefront-signature': signWebhook(before.webhook.secret, body, Math.floor(Date.now() / 1000)) },
+        headers: {
+          'content-type': 'application/json',
+          'x-storefront-signature': signWebhook(before.webhook.secret, body, Math.floor(Date.now() / 1000)),
+        },
         body,
       });
       return (await res.json()) as Record<string, unknown>;
@@ -57,12 +65,20 @@ describe('npm run dev -- --rebuild-on-change', () => {
     // (The answer is built by shared/intake.ts; handle.ts sends it: add a field there.)
     const sent = 'res.status(202).json(await accept(req.body, intake));';
     expect(source).toContain(sent);
-    writeFileSync(handle, source.replace(sent, 'res.status(202).json({ ...(await accept(req.body, intake)), edited: true });'));
+    writeFileSync(
+      handle,
+      source.replace(sent, 'res.status(202).json({ ...(await accept(req.body, intake)), edited: true });'),
+    );
 
-    await eventually(async () => expect(await unknownEvent()).toMatchObject({ ignored: true, edited: true }), { timeout: 90_000, interval: 500 });
+    await eventually(async () => expect(await unknownEvent()).toMatchObject({ ignored: true, edited: true }), {
+      timeout: 90_000,
+      interval: 500,
+    });
     // The new process may answer before the runner has logged the restart: wait for its log line (written after
     // stack.json), not for a moment.
-    await eventually(() => expect(stack!.output()).toMatch(/Restarted storefront-webhook in \d+ ms/), { timeout: 30_000 });
+    await eventually(() => expect(stack!.output()).toMatch(/Restarted storefront-webhook in \d+ ms/), {
+      timeout: 30_000,
+    });
     const after = readStack();
     expect(after.functions['storefront-webhook']!.pid).not.toBe(before.functions['storefront-webhook']!.pid);
     expect(after.functions['send-notification']!.pid).toBe(before.functions['send-notification']!.pid);

@@ -13,7 +13,13 @@ function setup() {
   const log = createLogStream({ color: false, write: (s) => void out.push(s) });
   const stops: string[] = [];
   let redescribed = 0;
-  const restarts = createRestarts({ log, stopping: () => stops.length > 0, stop: (_code, reason) => void stops.push(reason), redescribe: () => void redescribed++, now: Date.now });
+  const restarts = createRestarts({
+    log,
+    stopping: () => stops.length > 0,
+    stop: (_code, reason) => void stops.push(reason),
+    redescribe: () => void redescribed++,
+    now: Date.now,
+  });
   let restarted = 0;
   const restart = async (): Promise<number> => 1000 + ++restarted;
   return { out, log, stops, restarts, restart, restarted: () => restarted, redescribed: () => redescribed };
@@ -23,9 +29,16 @@ describe('the dev runner restarts', () => {
   it('waits 250, 500, 1000, 2000 ms before the restarts, then stops on the fifth crash within a minute', async () => {
     const t = setup();
     t.log.line('mail', 'mail sink listening on http://127.0.0.1:8025');
-    for (const [n, wait] of [[1, 250], [2, 500], [3, 1000], [4, 2000]] as const) {
+    for (const [n, wait] of [
+      [1, 250],
+      [2, 500],
+      [3, 1000],
+      [4, 2000],
+    ] as const) {
       t.restarts.crashed('mail', 'signal SIGKILL', t.restart);
-      expect(t.out.join('')).toContain(`mail exited unexpectedly (signal SIGKILL): starting it again in ${wait} ms (crash ${n} within 60 s; 5 stop the stack)`);
+      expect(t.out.join('')).toContain(
+        `mail exited unexpectedly (signal SIGKILL): starting it again in ${wait} ms (crash ${n} within 60 s; 5 stop the stack)`,
+      );
       await vi.advanceTimersByTimeAsync(wait - 1);
       expect(t.restarted()).toBe(n - 1);
       await vi.advanceTimersByTimeAsync(1);
@@ -35,7 +48,9 @@ describe('the dev runner restarts', () => {
     }
     t.restarts.crashed('mail', 'code 1', t.restart);
     expect(t.stops).toHaveLength(1);
-    expect(t.stops[0]).toMatch(/^mail exited unexpectedly \(code 1\), its 5th crash within 60 s: stopping the rest\. Its last log lines:\n {4}mail sink listening on/);
+    expect(t.stops[0]).toMatch(
+      /^mail exited unexpectedly \(code 1\), its 5th crash within 60 s: stopping the rest\. Its last log lines:\n {4}mail sink listening on/,
+    );
     await vi.advanceTimersByTimeAsync(10_000);
     expect(t.restarted()).toBe(4);
   });
@@ -59,8 +74,14 @@ describe('the dev runner restarts', () => {
 
   it('stops when a restart fails, naming the part and the reason', async () => {
     const t = setup();
-    t.restarts.crashed('storefront-webhook', 'code 1', () => Promise.reject(new Error('storefront-webhook exited before it listened (code 1)')));
+    t.restarts.crashed('storefront-webhook', 'code 1', () =>
+      Promise.reject(new Error('storefront-webhook exited before it listened (code 1)')),
+    );
     await vi.advanceTimersByTimeAsync(250);
-    expect(t.stops).toEqual([expect.stringMatching(/^storefront-webhook could not be started again: storefront-webhook exited before it listened \(code 1\)\. It wrote no log lines\.$/)]);
+    expect(t.stops).toEqual([
+      expect.stringMatching(
+        /^storefront-webhook could not be started again: storefront-webhook exited before it listened \(code 1\)\. It wrote no log lines\.$/,
+      ),
+    ]);
   });
 });

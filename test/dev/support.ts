@@ -23,7 +23,13 @@ export interface Ports {
 /** Ports for a stack: a block of `functionCount` consecutive free ports, and four more. */
 export async function stackPorts(functionCount: number): Promise<Ports> {
   const base = (await freePorts(functionCount + 4))[0]!;
-  return { functions: base, tasks: base + functionCount, firestore: base + functionCount + 1, mail: base + functionCount + 2, console: base + functionCount + 3 };
+  return {
+    functions: base,
+    tasks: base + functionCount,
+    firestore: base + functionCount + 1,
+    mail: base + functionCount + 2,
+    console: base + functionCount + 3,
+  };
 }
 
 export interface RunningStack {
@@ -39,18 +45,36 @@ export interface RunningStack {
 
 /** The arguments of the dev runner for these ports and state folder. */
 export const devArgs = (stateDir: string, ports: Ports): string[] => [
-  '--state', stateDir,
-  '--functions-port', String(ports.functions),
-  '--tasks-port', String(ports.tasks),
-  '--firestore-port', String(ports.firestore),
-  '--mail-port', String(ports.mail),
-  '--console-port', String(ports.console),
+  '--state',
+  stateDir,
+  '--functions-port',
+  String(ports.functions),
+  '--tasks-port',
+  String(ports.tasks),
+  '--firestore-port',
+  String(ports.firestore),
+  '--mail-port',
+  String(ports.mail),
+  '--console-port',
+  String(ports.console),
 ];
 
 /** Starts `npm run dev` in `repo` (this checkout by default), with `env` added to this process's environment. */
-export async function startStack(stateDir: string, ports: Ports, extra: string[] = [], timeoutMs = 150_000, repo = root, env: NodeJS.ProcessEnv = {}): Promise<RunningStack> {
+export async function startStack(
+  stateDir: string,
+  ports: Ports,
+  extra: string[] = [],
+  timeoutMs = 150_000,
+  repo = root,
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunningStack> {
   const args = ['run', '--silent', 'dev', '--', ...devArgs(stateDir, ports), '--raw-logs', ...extra];
-  const child = spawn('npm', args, { cwd: repo, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
+  const child = spawn('npm', args, {
+    cwd: repo,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', ...env },
+  });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d));
   child.stderr!.on('data', (d: Buffer) => (output += d));
@@ -58,7 +82,8 @@ export async function startStack(stateDir: string, ports: Ports, extra: string[]
   const file = join(stateDir, 'stack.json');
   const until = Date.now() + timeoutMs;
   while (!existsSync(file)) {
-    if (child.exitCode !== null) throw new Error(`npm run dev exited (${child.exitCode}) before it was ready:\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`npm run dev exited (${child.exitCode}) before it was ready:\n${output}`);
     if (Date.now() > until) {
       child.kill('SIGTERM');
       await exited;
@@ -95,7 +120,7 @@ export function groupAlive(pgid: number): boolean {
   }
 }
 
-export { portIsFree as portFree } from "../support/net.ts";
+export { portIsFree as portFree } from '../support/net.ts';
 
 /**
  * A `gcloud` that holds `gcloud emulators …` until `open()` (any other command runs at once): put `dir` first on the
@@ -107,7 +132,11 @@ export function gatedGcloud(): { dir: string; open(): Promise<void> } {
   const fifo = join(dir, 'gate');
   execFileSync('mkfifo', [fifo]);
   const real = execFileSync('sh', ['-c', 'command -v gcloud'], { encoding: 'utf8' }).trim();
-  writeFileSync(join(dir, 'gcloud'), `#!/bin/sh\nif [ "$1" = emulators ]; then read _ < '${fifo}'; fi\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  writeFileSync(
+    join(dir, 'gcloud'),
+    `#!/bin/sh\nif [ "$1" = emulators ]; then read _ < '${fifo}'; fi\nexec '${real}' "$@"\n`,
+    { mode: 0o755 },
+  );
   // Opening a FIFO for writing waits for its reader: the shell that holds the emulator.
   return { dir, open: () => writeFile(fifo, 'open\n') };
 }

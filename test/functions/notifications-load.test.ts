@@ -24,9 +24,16 @@ async function inBatches<T, R>(items: T[], size: number, fn: (x: T) => Promise<R
 }
 
 describe('order notifications under load and faults', () => {
-  it('sends exactly 150 confirmations for 200 deliveries of 150 orders with 30% SendGrid faults', { timeout: 240_000 }, async () => {
+  it('sends exactly 150 confirmations for 200 deliveries of 150 orders with 30% SendGrid faults', {
+    timeout: 240_000,
+  }, async () => {
     const { sink, emulator } = stack;
-    const events = Array.from({ length: 150 }, (_, i) => created(`load-${i}`, { number: String(5000 + i), customer: { email: `customer.${i}@example.com`, name: `Customer ${i}` } }));
+    const events = Array.from({ length: 150 }, (_, i) =>
+      created(`load-${i}`, {
+        number: String(5000 + i),
+        customer: { email: `customer.${i}@example.com`, name: `Customer ${i}` },
+      }),
+    );
     const deliveries = [...events, ...events.filter((_, i) => i % 3 === 0)]; // 150 + 50 redeliveries
     sink.faults({ rate: 0.3, seed: 7, kinds: [503, 429, 'delay'], delayMs: 400 });
 
@@ -39,18 +46,23 @@ describe('order notifications under load and faults', () => {
 
     // Let the queue work: advancing the emulator clock refills its token bucket and makes backoffs and
     // Retry-After delays come due, instead of waiting for them.
-    await eventually(async () => {
-      emulator.clock.advance(30_000);
-      const res = await fetch(`${emulator.url}/v2/${emulator.queuePath('notifications')}/tasks`);
-      const { tasks = [] } = (await res.json()) as { tasks?: unknown[] };
-      return sink.messages().length >= 150 && tasks.length === 0;
-    }, { timeout: 200_000, interval: 200 });
+    await eventually(
+      async () => {
+        emulator.clock.advance(30_000);
+        const res = await fetch(`${emulator.url}/v2/${emulator.queuePath('notifications')}/tasks`);
+        const { tasks = [] } = (await res.json()) as { tasks?: unknown[] };
+        return sink.messages().length >= 150 && tasks.length === 0;
+      },
+      { timeout: 200_000, interval: 200 },
+    );
     await emulator.waitForIdle();
 
     const sent = sink.messages();
     expect(sent).toHaveLength(150);
     expect(new Set(sent.map((m) => m.to[0])).size).toBe(150);
-    expect(new Set(sent.map((m) => m.subject))).toEqual(new Set(events.map((_, i) => `Your order #${5000 + i} is confirmed`)));
+    expect(new Set(sent.map((m) => m.subject))).toEqual(
+      new Set(events.map((_, i) => `Your order #${5000 + i} is confirmed`)),
+    );
     expect(await stack.deadLetters.list()).toEqual([]);
     const retried = emulator.dispatches({ queue: 'notifications' }).filter((d) => d.outcome === 'retrying');
     expect(retried.length).toBeGreaterThan(10); // the faults really happened

@@ -33,31 +33,51 @@ beforeAll(async () => {
   // A port nothing listens on: connections to it are refused.
   const nowhere = `127.0.0.1:${await freePort()}`;
   // The same webhook logic with Cloud Tasks unreachable.
-  http('webhook-tasks-down', publicEndpoint({
-    log: createLogger({ level: 'ERROR' }),
-    project: stack.projectId,
-    handler: createWebhookHandler({
-      orders: store,
-      enqueue: createEnqueuer({ client: createTasksClient({ emulatorHost: nowhere }), project: stack.projectId, location: 'us-central1', serviceAccount: INVOKER, schemas: QUEUE_SCHEMAS, targets: { notifications: { url: stack.notifierUrl } } }),
-      secrets: [SECRET],
-      toleranceSeconds: 300,
-      now: Date.now,
+  http(
+    'webhook-tasks-down',
+    publicEndpoint({
+      log: createLogger({ level: 'ERROR' }),
+      project: stack.projectId,
+      handler: createWebhookHandler({
+        orders: store,
+        enqueue: createEnqueuer({
+          client: createTasksClient({ emulatorHost: nowhere }),
+          project: stack.projectId,
+          location: 'us-central1',
+          serviceAccount: INVOKER,
+          schemas: QUEUE_SCHEMAS,
+          targets: { notifications: { url: stack.notifierUrl } },
+        }),
+        secrets: [SECRET],
+        toleranceSeconds: 300,
+        now: Date.now,
+      }),
     }),
-  }));
+  );
   webhookDown = await serveFunction('webhook-tasks-down');
   // And with Firestore unreachable.
   firestoreDown = createFirestore({ projectId: stack.projectId, databaseId: '(default)', emulatorHost: nowhere });
-  http('webhook-firestore-down', publicEndpoint({
-    log: createLogger({ level: 'CRITICAL' }),
-    project: stack.projectId,
-    handler: createWebhookHandler({
-      orders: createOrders(firestoreDown, { timeoutMs: 500 }),
-      enqueue: createEnqueuer({ client: createTasksClient({ emulatorHost: stack.env.CLOUD_TASKS_EMULATOR_HOST }), project: stack.projectId, location: 'us-central1', serviceAccount: INVOKER, schemas: QUEUE_SCHEMAS, targets: { notifications: { url: stack.notifierUrl } } }),
-      secrets: [SECRET],
-      toleranceSeconds: 300,
-      now: Date.now,
+  http(
+    'webhook-firestore-down',
+    publicEndpoint({
+      log: createLogger({ level: 'CRITICAL' }),
+      project: stack.projectId,
+      handler: createWebhookHandler({
+        orders: createOrders(firestoreDown, { timeoutMs: 500 }),
+        enqueue: createEnqueuer({
+          client: createTasksClient({ emulatorHost: stack.env.CLOUD_TASKS_EMULATOR_HOST }),
+          project: stack.projectId,
+          location: 'us-central1',
+          serviceAccount: INVOKER,
+          schemas: QUEUE_SCHEMAS,
+          targets: { notifications: { url: stack.notifierUrl } },
+        }),
+        secrets: [SECRET],
+        toleranceSeconds: 300,
+        now: Date.now,
+      }),
     }),
-  }));
+  );
   webhookFirestoreDown = await serveFunction('webhook-firestore-down');
 });
 afterAll(async () => {
@@ -73,7 +93,8 @@ beforeEach(() => {
 });
 
 /** The emails of one event (other tests' tasks may run when a test advances the emulator clock). */
-const mailsFor = (eventId: string) => sink.messages().filter((m) => (m.request.custom_args as { eventId?: string } | undefined)?.eventId === eventId);
+const mailsFor = (eventId: string) =>
+  sink.messages().filter((m) => (m.request.custom_args as { eventId?: string } | undefined)?.eventId === eventId);
 type Accepted = { eventId: string; tasks: { queue: string; name: string; duplicate: boolean }[]; ignored?: boolean };
 
 describe('order notifications end to end', () => {
@@ -83,7 +104,15 @@ describe('order notifications end to end', () => {
     expect(res.status).toBe(202);
     const body = (await res.json()) as Accepted;
     expect(body.eventId).toBe(e.id);
-    expect(body.tasks).toEqual([{ queue: 'notifications', name: expect.stringMatching(new RegExp(`^projects/${stack.projectId}/locations/us-central1/queues/notifications/tasks/[0-9a-f]{64}$`)), duplicate: false }]);
+    expect(body.tasks).toEqual([
+      {
+        queue: 'notifications',
+        name: expect.stringMatching(
+          new RegExp(`^projects/${stack.projectId}/locations/us-central1/queues/notifications/tasks/[0-9a-f]{64}$`),
+        ),
+        duplicate: false,
+      },
+    ]);
     await eventually(() => expect(sink.messages()).toHaveLength(1));
     expect(sink.messages()[0]).toMatchObject({ to: ['jane@example.com'], subject: 'Your order #1001 is confirmed' });
     const attempt = await eventually(() => emulator.dispatches({ task: body.tasks[0]!.name })[0] ?? false);
@@ -107,13 +136,20 @@ describe('order notifications end to end', () => {
   it('retries a shipping update that arrives before its order, until the order is known', async () => {
     const s = shipped('e2e-3');
     const res = (await (await post(s)).json()) as Accepted;
-    await eventually(() => expect(emulator.dispatches({ task: res.tasks[0]!.name })[0]).toMatchObject({ status: 503, outcome: 'retrying' }));
+    await eventually(() =>
+      expect(emulator.dispatches({ task: res.tasks[0]!.name })[0]).toMatchObject({ status: 503, outcome: 'retrying' }),
+    );
     expect(sink.messages()).toHaveLength(0);
     await post(created('e2e-3', { customer: { email: 'late@example.com' } }));
     await eventually(() => expect(sink.messages()).toHaveLength(1)); // the confirmation
     emulator.clock.advance(15_000); // past the queue's 10 s minBackoff
     await eventually(() => expect(sink.messages()).toHaveLength(2));
-    expect(sink.messages().map((m) => m.subject).sort()).toEqual(['Your order #1001 has shipped', 'Your order #1001 is confirmed']);
+    expect(
+      sink
+        .messages()
+        .map((m) => m.subject)
+        .sort(),
+    ).toEqual(['Your order #1001 has shipped', 'Your order #1001 is confirmed']);
     expect(sink.messages().every((m) => m.to[0] === 'late@example.com')).toBe(true);
   });
 
@@ -130,7 +166,9 @@ describe('order notifications end to end', () => {
     // The cancellation waits (503, order unknown) for the order; the confirmation then finds it cancelled.
     await eventually(() => expect(emulator.dispatches({ task: c.tasks[0]!.name })[0]).toMatchObject({ status: 503 }));
     const o = (await (await post(created('e2e-13'))).json()) as Accepted;
-    await eventually(() => expect(emulator.dispatches({ task: o.tasks[0]!.name })[0]).toMatchObject({ status: 204, outcome: 'succeeded' }));
+    await eventually(() =>
+      expect(emulator.dispatches({ task: o.tasks[0]!.name })[0]).toMatchObject({ status: 204, outcome: 'succeeded' }),
+    );
     emulator.clock.advance(15_000); // past the queue's 10 s minBackoff
     await eventually(() => expect(mailsFor('evt-cancelled-e2e-13')).toHaveLength(1));
     expect(mailsFor('evt-created-e2e-13')).toHaveLength(0);
@@ -148,12 +186,16 @@ describe('order notifications end to end', () => {
       expect((await fetch(`${emulator.url}/v2/${queue}:resume`, { method: 'POST', body: '{}' })).status).toBe(200);
     }
     await eventually(() => expect(mailsFor('evt-cancelled-e2e-14')).toHaveLength(1));
-    await eventually(() => expect(emulator.dispatches({ task: o.tasks[0]!.name })[0]).toMatchObject({ status: 204, outcome: 'succeeded' }));
+    await eventually(() =>
+      expect(emulator.dispatches({ task: o.tasks[0]!.name })[0]).toMatchObject({ status: 204, outcome: 'succeeded' }),
+    );
     expect(mailsFor('evt-created-e2e-14')).toHaveLength(0);
   });
 
   it('rejects a shipping country ZZ (user-assigned, "Unknown Region" in CLDR) with 400 naming the field', async () => {
-    const e = created('e2e-zz', { shippingAddress: { name: 'J', line1: 'Hauptstr. 1', city: 'Berlin', country: 'ZZ' } });
+    const e = created('e2e-zz', {
+      shippingAddress: { name: 'J', line1: 'Hauptstr. 1', city: 'Berlin', country: 'ZZ' },
+    });
     const res = await post(e);
     expect(res.status).toBe(400);
     const { error } = (await res.json()) as { error: { code: string; details: { path: string; message: string }[] } };
@@ -174,7 +216,11 @@ describe('order notifications end to end', () => {
     expect(res.status).toBe(400);
     const { error } = (await res.json()) as { error: { code: string; details: { path: string }[] } };
     expect(error.code).toBe('invalid-payload');
-    expect(error.details.map((d) => d.path).sort()).toEqual(['data.order.currency', 'data.order.customer.email', 'data.order.total']);
+    expect(error.details.map((d) => d.path).sort()).toEqual([
+      'data.order.currency',
+      'data.order.customer.email',
+      'data.order.total',
+    ]);
     expect(await store.getOrder('e2e-5')).toBeUndefined();
     const task = `${emulator.queuePath('notifications')}/tasks/${taskIdFor('notifications', e.id)}`;
     const get = await fetch(`${emulator.url}/v2/${task}`);
@@ -186,14 +232,29 @@ describe('order notifications end to end', () => {
     ['a bad signature', { secret: 'whsec_wrong_wrong_wrong' }, 401, 'unauthenticated'],
     ['a stale signature', { t: Math.floor(Date.now() / 1000) - 600 }, 401, 'unauthenticated'],
     ['another content type', { contentType: 'text/plain' }, 415, 'unsupported-media-type'],
-    ['a body over the limit', { raw: JSON.stringify({ ...created('e2e-6'), pad: 'x'.repeat(1024 * 1024) }) }, 413, 'payload-too-large'],
+    [
+      'a body over the limit',
+      { raw: JSON.stringify({ ...created('e2e-6'), pad: 'x'.repeat(1024 * 1024) }) },
+      413,
+      'payload-too-large',
+    ],
     ['malformed JSON', { raw: '{"id": "evt-created-e2e-6", ' }, 400, 'invalid-json'],
-    ['a charset body-parser cannot decode', { contentType: 'application/json; charset=klingon' }, 415, 'unsupported-media-type'],
+    [
+      'a charset body-parser cannot decode',
+      { contentType: 'application/json; charset=klingon' },
+      415,
+      'unsupported-media-type',
+    ],
   ] as const)('answers %s with %s, writing and enqueuing nothing', async (_n, o, status, code) => {
     const e = created('e2e-6');
-    const res = 'noSignature' in o
-      ? await fetch(stack.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(e) })
-      : await post(e, o);
+    const res =
+      'noSignature' in o
+        ? await fetch(stack.webhookUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(e),
+          })
+        : await post(e, o);
     expect(res.status).toBe(status);
     if (code) expect(((await res.json()) as { error: { code: string; message: string } }).error.code).toBe(code);
     expect(await store.getOrder('e2e-6')).toBeUndefined();
@@ -202,9 +263,13 @@ describe('order notifications end to end', () => {
   });
 
   it('says in a 413 which setting sets the limit', async () => {
-    const res = await post(created('e2e-6'), { raw: JSON.stringify({ ...created('e2e-6'), pad: 'x'.repeat(1024 * 1024) }) });
+    const res = await post(created('e2e-6'), {
+      raw: JSON.stringify({ ...created('e2e-6'), pad: 'x'.repeat(1024 * 1024) }),
+    });
     expect(res.status).toBe(413);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/^Body is \d+ bytes; the limit is 1048576 bytes \(WEBHOOK_MAX_BODY_BYTES; raise it to accept larger bodies\)$/);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /^Body is \d+ bytes; the limit is 1048576 bytes \(WEBHOOK_MAX_BODY_BYTES; raise it to accept larger bodies\)$/,
+    );
   });
 
   it('accepts a signature made with the older secret during a rotation', async () => {
@@ -240,7 +305,10 @@ describe('order notifications end to end', () => {
     expect(retry.tasks[0]?.duplicate).toBe(false);
     await eventually(() => expect(sink.messages()).toHaveLength(1));
     // The order's timeline tells both deliveries apart: the failed one with its answer, then the accepted one.
-    expect((await store.deliveriesOf(e.id)).map((n) => [n.answer, n.status, n.code])).toEqual([['failed', 503, 'dependency-unavailable'], ['accepted', 202, undefined]]);
+    expect((await store.deliveriesOf(e.id)).map((n) => [n.answer, n.status, n.code])).toEqual([
+      ['failed', 503, 'dependency-unavailable'],
+      ['accepted', 202, undefined],
+    ]);
   });
 
   it('does not send a second email when the answer misses the dispatch deadline after SendGrid accepted', async () => {
@@ -248,16 +316,24 @@ describe('order notifications end to end', () => {
     const res = (await (await post(created('e2e-9'))).json()) as Accepted;
     const task = res.tasks[0]!.name;
     // The attempt is in flight (dispatched, no answer yet) while the sink holds the request.
-    await eventually(async () => ((await (await fetch(`${emulator.url}/v2/${task}`)).json()) as { dispatchCount?: number }).dispatchCount === 1);
+    await eventually(
+      async () =>
+        ((await (await fetch(`${emulator.url}/v2/${task}`)).json()) as { dispatchCount?: number }).dispatchCount === 1,
+    );
     expect(emulator.dispatches({ task })).toHaveLength(0);
     emulator.clock.advance(11 * 60_000); // past the 10 min dispatch deadline: Cloud Tasks gives up on this attempt
-    await eventually(() => expect(emulator.dispatches({ task })[0]).toMatchObject({ timedOut: true, outcome: 'retrying' }));
+    await eventually(() =>
+      expect(emulator.dispatches({ task })[0]).toMatchObject({ timedOut: true, outcome: 'retrying' }),
+    );
     // Retries come (the queue's backoff, or the Retry-After of a 503 while the first attempt holds the delivery)
     // until one finds the email sent.
-    await eventually(() => {
-      emulator.clock.advance(60_000);
-      expect(emulator.dispatches({ task }).at(-1)).toMatchObject({ outcome: 'succeeded' });
-    }, { timeout: 20_000, interval: 100 });
+    await eventually(
+      () => {
+        emulator.clock.advance(60_000);
+        expect(emulator.dispatches({ task }).at(-1)).toMatchObject({ outcome: 'succeeded' });
+      },
+      { timeout: 20_000, interval: 100 },
+    );
     await emulator.waitForIdle();
     // (Advancing the clock also lets other tests' waiting tasks run: count this event's emails only.)
     expect(mailsFor('evt-created-e2e-9')).toHaveLength(1);
@@ -267,7 +343,9 @@ describe('order notifications end to end', () => {
     sink.script([{ status: 400 }]);
     const res = (await (await post(created('e2e-10'))).json()) as Accepted;
     const task = res.tasks[0]!.name;
-    await eventually(() => expect(emulator.dispatches({ task })[0]).toMatchObject({ status: 200, outcome: 'succeeded' }));
+    await eventually(() =>
+      expect(emulator.dispatches({ task })[0]).toMatchObject({ status: 200, outcome: 'succeeded' }),
+    );
     const id = `notifications--${task.split('/').at(-1)}`;
     expect(await stack.deadLetters.get(id)).toMatchObject({ attempts: 1, lastError: { code: 'provider-rejected' } });
     emulator.clock.advance(3_600_000);
@@ -285,7 +363,9 @@ describe('order notifications end to end', () => {
     expect((await stack.deadLetters.get(id))?.traceId).toBe(traceId);
     const redriven = (await stack.deadLetters.get(id))!.redriveTask!;
     await emulator.waitForIdle();
-    expect(emulator.dispatches({ task: redriven })[0]!.requestHeaders.traceparent).toMatch(new RegExp(`^00-${traceId}-[\\da-f]{16}-0[01]$`));
+    expect(emulator.dispatches({ task: redriven })[0]!.requestHeaders.traceparent).toMatch(
+      new RegExp(`^00-${traceId}-[\\da-f]{16}-0[01]$`),
+    );
     expect(mailsFor('evt-created-e2e-10')[0]?.subject).toBe('Your order #1001 is confirmed');
     expect((await stack.deadLetters.get(id))?.redrivenAt).toBeDefined();
     // Redriving again skips it; forcing it enqueues a task that finds the email already sent.
@@ -303,16 +383,23 @@ describe('order notifications end to end', () => {
       const res = (await (await post(created('e2e-11'))).json()) as Accepted;
       const task = res.tasks[0]!.name;
       const id = `notifications--${task.split('/').at(-1)}`;
-      await eventually(async () => {
-        emulator.clock.advance(600_000); // the queue's maxBackoff: every retry is due
-        return (await stack.deadLetters.get(id)) ?? false;
-      }, { timeout: 60_000, interval: 50 });
+      await eventually(
+        async () => {
+          emulator.clock.advance(600_000); // the queue's maxBackoff: every retry is due
+          return (await stack.deadLetters.get(id)) ?? false;
+        },
+        { timeout: 60_000, interval: 50 },
+      );
       const attempts = emulator.dispatches({ task });
       expect(attempts).toHaveLength(30); // queues.json: notifications maxAttempts
       expect(attempts.at(-1)?.outcome).toBe('gave-up');
       // The dead letter records the last attempt's own error: SendGrid's 503, or (seen once on a loaded machine) the
       // Firestore emulator aborting that attempt's claim with "Transaction lock timeout" before SendGrid was called.
-      expect(await stack.deadLetters.get(id)).toMatchObject({ attempts: 30, firstError: { code: 'provider-unavailable' }, lastError: { code: expect.stringMatching(/^(provider|dependency)-unavailable$/) } });
+      expect(await stack.deadLetters.get(id)).toMatchObject({
+        attempts: 30,
+        firstError: { code: 'provider-unavailable' },
+        lastError: { code: expect.stringMatching(/^(provider|dependency)-unavailable$/) },
+      });
     } finally {
       sink.faults(undefined);
     }
@@ -320,7 +407,9 @@ describe('order notifications end to end', () => {
 
   it('never sent two emails for one event in this whole file', async () => {
     await emulator.waitForIdle();
-    const ids = [...everyMail, ...sink.messages().map((m) => m.request.custom_args as { eventId?: string })].map((a) => a.eventId);
+    const ids = [...everyMail, ...sink.messages().map((m) => m.request.custom_args as { eventId?: string })].map(
+      (a) => a.eventId,
+    );
     expect(ids.length).toBeGreaterThan(5);
     expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
   });

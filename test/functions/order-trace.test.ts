@@ -51,7 +51,9 @@ describe('one trace per order', () => {
       expect(l['logging.googleapis.com/trace_sampled']).toBe(true);
     }
     // The target's span is the task's, not the webhook's.
-    expect(mine.find((l) => fn(l) === 'send-notification')!['logging.googleapis.com/spanId']).not.toBe('00f067aa0ba902b7');
+    expect(mine.find((l) => fn(l) === 'send-notification')!['logging.googleapis.com/spanId']).not.toBe(
+      '00f067aa0ba902b7',
+    );
     expect((await stack.store.getOrder('ord-trace-1'))?.traceId).toBe(TRACE);
     const mail = stack.sink.messages().find((m) => (m.request.custom_args as Record<string, string>)?.eventId === e.id);
     expect((mail!.request.custom_args as Record<string, string>).traceId).toBe(TRACE);

@@ -85,7 +85,11 @@ describe('send-notification', () => {
     expect(res.status).toBe(204);
     const [m] = sink.messages();
     expect(sink.messages()).toHaveLength(1);
-    expect(m).toMatchObject({ to: ['jane@example.com'], from: 'orders@shop.example', subject: 'Your order #1001 is confirmed' });
+    expect(m).toMatchObject({
+      to: ['jane@example.com'],
+      from: 'orders@shop.example',
+      subject: 'Your order #1001 is confirmed',
+    });
     expect(m!.request.custom_args).toMatchObject({ eventId: 'evt-created-n-1', taskName: 'task-n1' });
     expect(m!.html).toContain('53,49');
     const d = await deliveries.get('evt-created-n-1');
@@ -115,12 +119,24 @@ describe('send-notification', () => {
   it('lets only one attempt hold a delivery claim until its lease ends', async () => {
     let t = Date.parse('2026-11-24T12:00:00Z');
     const clocked = createDeliveries(db, { now: () => new Date(t) });
-    expect(await clocked.claim('lease-1', { kind: 'order-confirmation', task: 'a', leaseSeconds: 60 })).toEqual({ state: 'claimed', attempts: 1 });
-    expect(await clocked.claim('lease-1', { kind: 'order-confirmation', task: 'b', leaseSeconds: 60 })).toEqual({ state: 'busy', retryAfterSeconds: 60 });
+    expect(await clocked.claim('lease-1', { kind: 'order-confirmation', task: 'a', leaseSeconds: 60 })).toEqual({
+      state: 'claimed',
+      attempts: 1,
+    });
+    expect(await clocked.claim('lease-1', { kind: 'order-confirmation', task: 'b', leaseSeconds: 60 })).toEqual({
+      state: 'busy',
+      retryAfterSeconds: 60,
+    });
     t += 61_000; // the first attempt died without a word: its lease runs out
-    expect(await clocked.claim('lease-1', { kind: 'order-confirmation', task: 'b', leaseSeconds: 60 })).toEqual({ state: 'claimed', attempts: 2 });
+    expect(await clocked.claim('lease-1', { kind: 'order-confirmation', task: 'b', leaseSeconds: 60 })).toEqual({
+      state: 'claimed',
+      attempts: 2,
+    });
     await clocked.markSent('lease-1', 'msg-1');
-    expect(await clocked.claim('lease-1', { kind: 'order-confirmation', task: 'c', leaseSeconds: 60 })).toEqual({ state: 'sent', messageId: 'msg-1' });
+    expect(await clocked.claim('lease-1', { kind: 'order-confirmation', task: 'c', leaseSeconds: 60 })).toEqual({
+      state: 'sent',
+      messageId: 'msg-1',
+    });
   });
 
   it('retries a shipping update until its order is known, then mails the stored customer', async () => {
@@ -181,12 +197,23 @@ describe('send-notification', () => {
   });
 
   it('dead-letters a SendGrid 400 and acknowledges the task', async () => {
-    sink.script([{ status: 400, body: { errors: [{ message: 'Invalid recipient', field: 'personalizations.0.to.0.email', help: null }] } }]);
+    sink.script([
+      {
+        status: 400,
+        body: { errors: [{ message: 'Invalid recipient', field: 'personalizations.0.to.0.email', help: null }] },
+      },
+    ]);
     const res = await deliver(confirmation('n-9'), { task: 'task-n9', retryCount: 2 });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { outcome: string }).outcome).toBe('dropped');
     const letter = await deadLetters.get('notifications--task-n9');
-    expect(letter).toMatchObject({ queue: 'notifications', task: 'task-n9', kind: 'order-confirmation', attempts: 3, lastError: { code: 'provider-rejected' } });
+    expect(letter).toMatchObject({
+      queue: 'notifications',
+      task: 'task-n9',
+      kind: 'order-confirmation',
+      attempts: 3,
+      lastError: { code: 'provider-rejected' },
+    });
     expect((letter!.payload as { idempotencyKey: string }).idempotencyKey).toBe('evt-created-n-9');
   });
 
@@ -211,15 +238,37 @@ describe('send-notification', () => {
   it('dead-letters a payload Firestore cannot store as a value (nested arrays) as JSON text', async () => {
     const res = await deliver([[{ kind: 'order-confirmation' }]], { task: 'task-nested' });
     expect(res.status).toBe(200);
-    expect(await deadLetters.get('notifications--task-nested')).toMatchObject({ payload: null, payloadText: '[[{"kind":"order-confirmation"}]]', lastError: { code: 'invalid-payload' } });
+    expect(await deadLetters.get('notifications--task-nested')).toMatchObject({
+      payload: null,
+      payloadText: '[[{"kind":"order-confirmation"}]]',
+      lastError: { code: 'invalid-payload' },
+    });
   });
 
   it.each<[string, () => Promise<string | undefined>, number]>([
     ['no token', async () => undefined, 401],
-    ['a token signed by another key', async () => issuer.sign({ aud: AUD, email: SA }, { key: (await generateKeyPair('RS256')).privateKey }), 401],
+    [
+      'a token signed by another key',
+      async () => issuer.sign({ aud: AUD, email: SA }, { key: (await generateKeyPair('RS256')).privateKey }),
+      401,
+    ],
     ['a wrong audience', async () => issuer.sign({ aud: 'https://other-function.test/', email: SA }), 401],
-    ['an expired token', async () => issuer.sign({ aud: AUD, email: SA, iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 }), 401],
-    ['a valid token of another service account', async () => issuer.sign({ aud: AUD, email: 'other@shop.iam.gserviceaccount.com' }), 403],
+    [
+      'an expired token',
+      async () =>
+        issuer.sign({
+          aud: AUD,
+          email: SA,
+          iat: Math.floor(Date.now() / 1000) - 7200,
+          exp: Math.floor(Date.now() / 1000) - 3600,
+        }),
+      401,
+    ],
+    [
+      'a valid token of another service account',
+      async () => issuer.sign({ aud: AUD, email: 'other@shop.iam.gserviceaccount.com' }),
+      403,
+    ],
   ])('refuses %s with %i and sends nothing', async (_n, token, status) => {
     const t = await token();
     const res = await fetch(fn.url, {

@@ -31,17 +31,27 @@ beforeAll(async () => {
   emulator = await startEmulator({ port: 0, project: projectId, location: 'us-central1', queues: 'queues.json' });
   // Tasks stay in the queue: the property is about what is enqueued, not about sending.
   await fetch(`${emulator.url}/v2/${emulator.queuePath('notifications')}:pause`, { method: 'POST', body: '{}' });
-  http('webhook-fuzz', publicEndpoint({
-    log: createLogger({ level: 'DEBUG', write: (l) => lines.push(l) }),
-    project: projectId,
-    handler: createWebhookHandler({
-      orders,
-      enqueue: createEnqueuer({ client: createTasksClient({ emulatorHost: `127.0.0.1:${emulator.port}` }), project: projectId, location: 'us-central1', serviceAccount: 'invoker@fuzz.iam.gserviceaccount.com', schemas: QUEUE_SCHEMAS, targets: { notifications: { url: 'http://127.0.0.1:9/' } } }),
-      secrets: [SECRET],
-      toleranceSeconds: 300,
-      now: Date.now,
+  http(
+    'webhook-fuzz',
+    publicEndpoint({
+      log: createLogger({ level: 'DEBUG', write: (l) => lines.push(l) }),
+      project: projectId,
+      handler: createWebhookHandler({
+        orders,
+        enqueue: createEnqueuer({
+          client: createTasksClient({ emulatorHost: `127.0.0.1:${emulator.port}` }),
+          project: projectId,
+          location: 'us-central1',
+          serviceAccount: 'invoker@fuzz.iam.gserviceaccount.com',
+          schemas: QUEUE_SCHEMAS,
+          targets: { notifications: { url: 'http://127.0.0.1:9/' } },
+        }),
+        secrets: [SECRET],
+        toleranceSeconds: 300,
+        now: Date.now,
+      }),
     }),
-  }));
+  );
   fn = await serveFunction('webhook-fuzz');
 });
 afterAll(async () => {
@@ -52,7 +62,11 @@ afterAll(async () => {
 
 interface Answer {
   status: number;
-  body: { error?: { code: string; message: string; details: { path: string; message: string }[] }; eventId?: string; ignored?: boolean };
+  body: {
+    error?: { code: string; message: string; details: { path: string; message: string }[] };
+    eventId?: string;
+    ignored?: boolean;
+  };
   logs: string;
 }
 
@@ -66,7 +80,8 @@ async function post(body: string, o: { contentType?: string; signed?: boolean } 
 }
 
 /** Every email address anywhere in `value` (the generated ones and the customer's). */
-const emailsIn = (text: string): string[] => text.match(/[^\s"\\<>(),;:[\]]+@[^\s"\\<>(),;:[\]]+\.[^\s"\\<>(),;:[\]]+/g) ?? [];
+const emailsIn = (text: string): string[] =>
+  text.match(/[^\s"\\<>(),;:[\]]+@[^\s"\\<>(),;:[\]]+\.[^\s"\\<>(),;:[\]]+/g) ?? [];
 
 function expectNoEmailInClear(a: Answer, sent: string) {
   for (const email of emailsIn(sent)) expect(a.logs, `log lines hold ${email}`).not.toContain(email);
@@ -114,16 +129,21 @@ describe('storefront-webhook under generated input', () => {
 
   it('answers every mutation of a valid event with 202 if still valid, else a 4xx, storing nothing', async () => {
     await fc.assert(
-      fc.asyncProperty(valid.chain((e) => mutationOf(e).map((m) => ({ e, m }))), async ({ e, m }) => {
-        const { body, orderId } = fresh(JSON.stringify(m.value));
-        const a = await post(body);
-        expectNoEmailInClear(a, body);
-        const sent = JSON.parse(body) as unknown;
-        const stillValid = StorefrontEvent.safeParse(sent).success;
-        const otherType = EventEnvelope.safeParse(sent).success && !StorefrontEvent.options.some((o) => o.shape.type.value === (sent as { type: unknown }).type);
-        if (stillValid || otherType) expect(a.status).toBe(202);
-        else await expectRejected(a, e.id.replaceAll(ID, orderId), orderId);
-      }),
+      fc.asyncProperty(
+        valid.chain((e) => mutationOf(e).map((m) => ({ e, m }))),
+        async ({ e, m }) => {
+          const { body, orderId } = fresh(JSON.stringify(m.value));
+          const a = await post(body);
+          expectNoEmailInClear(a, body);
+          const sent = JSON.parse(body) as unknown;
+          const stillValid = StorefrontEvent.safeParse(sent).success;
+          const otherType =
+            EventEnvelope.safeParse(sent).success &&
+            !StorefrontEvent.options.some((o) => o.shape.type.value === (sent as { type: unknown }).type);
+          if (stillValid || otherType) expect(a.status).toBe(202);
+          else await expectRejected(a, e.id.replaceAll(ID, orderId), orderId);
+        },
+      ),
       { numRuns: FUZZ_RUNS },
     );
   });
@@ -131,8 +151,18 @@ describe('storefront-webhook under generated input', () => {
   it('answers a body that is not JSON with 400 invalid-json (or 4xx for another content type), signed or not', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.string({ unit: 'binary', minLength: 1 }), fc.emailAddress().map((x) => `{"customer":{"email":"${x}","name":"Jane Doe"`), valid.map((e) => JSON.stringify(e).slice(0, -1))),
-        fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/octet-stream', 'application/x-www-form-urlencoded'),
+        fc.oneof(
+          fc.string({ unit: 'binary', minLength: 1 }),
+          fc.emailAddress().map((x) => `{"customer":{"email":"${x}","name":"Jane Doe"`),
+          valid.map((e) => JSON.stringify(e).slice(0, -1)),
+        ),
+        fc.constantFrom(
+          'application/json',
+          'application/json; charset=utf-8',
+          'text/plain',
+          'application/octet-stream',
+          'application/x-www-form-urlencoded',
+        ),
         fc.boolean(),
         async (body, contentType, signed) => {
           let json = true;
@@ -154,7 +184,9 @@ describe('storefront-webhook under generated input', () => {
   });
 
   it('never logs the customer of a valid event in clear', async () => {
-    const a = await post(JSON.stringify(created('fz-log', { customer: { email: 'jane.doe@example.com', name: 'Jane Doe' } })));
+    const a = await post(
+      JSON.stringify(created('fz-log', { customer: { email: 'jane.doe@example.com', name: 'Jane Doe' } })),
+    );
     expect(a.status).toBe(202);
     expect(a.logs).not.toContain('jane.doe@example.com');
   });

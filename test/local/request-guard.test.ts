@@ -8,28 +8,64 @@ import { createRequestGuard, parseAllowedHosts } from '../../local/request-guard
 
 const root = join(import.meta.dirname, '..', '..');
 const logged: Record<string, unknown>[] = [];
-const guard = createRequestGuard({ boundHost: '192.168.1.20', allowedHosts: ['shop.test', '.preview.test'], log: (e) => logged.push(e) });
-const check = (method: string, host: string | undefined, origin?: string) => guard({ method, url: '/x?y=1', headers: { ...(host !== undefined ? { host } : {}), ...(origin ? { origin } : {}) } });
+const guard = createRequestGuard({
+  boundHost: '192.168.1.20',
+  allowedHosts: ['shop.test', '.preview.test'],
+  log: (e) => logged.push(e),
+});
+const check = (method: string, host: string | undefined, origin?: string) =>
+  guard({ method, url: '/x?y=1', headers: { ...(host !== undefined ? { host } : {}), ...(origin ? { origin } : {}) } });
 
 describe('the Host check', () => {
   it.each([
-    'localhost:8000', 'LOCALHOST', 'app.localhost:3000', '127.0.0.1:8123', '127.0.0.2', '127.1:8000', '[::1]:8000', '[::ffff:127.0.0.1]:80',
-    '192.168.1.20:8025', 'shop.test:1', 'preview.test', 'pr-7.preview.test:443',
+    'localhost:8000',
+    'LOCALHOST',
+    'app.localhost:3000',
+    '127.0.0.1:8123',
+    '127.0.0.2',
+    '127.1:8000',
+    '[::1]:8000',
+    '[::ffff:127.0.0.1]:80',
+    '192.168.1.20:8025',
+    'shop.test:1',
+    'preview.test',
+    'pr-7.preview.test:443',
   ])('answers Host %s (loopback, the bound address or an allowed host; any port)', (host) => {
     expect(check('GET', host)).toBeUndefined();
   });
 
-  it.each(['evil.example:8000', '127.0.0.1.evil.example', 'localhost.evil.example', 'xpreview.test', 'shop.test.evil.example', '192.168.1.21', '[::2]:80', 'a@127.0.0.1', ''])(
-    'refuses Host "%s" with 403, naming --allowed-hosts',
-    (host) => {
-      expect(check('GET', host)).toMatchObject({ status: 403, header: 'Host', value: host, message: expect.stringContaining('--allowed-hosts') });
-    },
-  );
+  it.each([
+    'evil.example:8000',
+    '127.0.0.1.evil.example',
+    'localhost.evil.example',
+    'xpreview.test',
+    'shop.test.evil.example',
+    '192.168.1.21',
+    '[::2]:80',
+    'a@127.0.0.1',
+    '',
+  ])('refuses Host "%s" with 403, naming --allowed-hosts', (host) => {
+    expect(check('GET', host)).toMatchObject({
+      status: 403,
+      header: 'Host',
+      value: host,
+      message: expect.stringContaining('--allowed-hosts'),
+    });
+  });
 
   it('says which flag allows the host, and logs the refusal as one structured entry', () => {
     logged.length = 0;
     expect(check('GET', 'evil.example:8000')!.message).toContain('with --allowed-hosts evil.example.');
-    expect(logged).toEqual([{ severity: 'WARNING', message: 'Refused a request: its Host is not allowed', header: 'Host', value: 'evil.example:8000', method: 'GET', path: '/x' }]);
+    expect(logged).toEqual([
+      {
+        severity: 'WARNING',
+        message: 'Refused a request: its Host is not allowed',
+        header: 'Host',
+        value: 'evil.example:8000',
+        method: 'GET',
+        path: '/x',
+      },
+    ]);
   });
 
   it('answers a request without Host (HTTP/1.0: never a browser)', () => {
@@ -39,8 +75,19 @@ describe('the Host check', () => {
 
 describe('the Origin check', () => {
   it.each(['POST', 'PUT', 'PATCH', 'DELETE'])('refuses %s from another origin, or an opaque one', (method) => {
-    for (const origin of ['http://evil.example', 'http://localhost:8000', 'http://127.0.0.1:8001', 'null', 'not a url']) {
-      expect(check(method, '127.0.0.1:8000', origin), origin).toMatchObject({ status: 403, header: 'Origin', value: origin, message: expect.stringContaining('--allowed-hosts') });
+    for (const origin of [
+      'http://evil.example',
+      'http://localhost:8000',
+      'http://127.0.0.1:8001',
+      'null',
+      'not a url',
+    ]) {
+      expect(check(method, '127.0.0.1:8000', origin), origin).toMatchObject({
+        status: 403,
+        header: 'Origin',
+        value: origin,
+        message: expect.stringContaining('--allowed-hosts'),
+      });
     }
   });
 
@@ -64,13 +111,26 @@ describe('the Origin check', () => {
 
 describe('--allowed-hosts', () => {
   it('takes names and addresses, repeated or comma-separated, normalized', () => {
-    expect(parseAllowedHosts(['Shop.Test, 10.0.0.5', '::1', '[fe80::1]', '.Preview.test'])).toEqual(['shop.test', '10.0.0.5', '[::1]', '[fe80::1]', '.preview.test']);
+    expect(parseAllowedHosts(['Shop.Test, 10.0.0.5', '::1', '[fe80::1]', '.Preview.test'])).toEqual([
+      'shop.test',
+      '10.0.0.5',
+      '[::1]',
+      '[fe80::1]',
+      '.preview.test',
+    ]);
     expect(parseAllowedHosts(undefined)).toEqual([]);
   });
 
-  it.each(['shop.test:8000', '[::1]:8000', '*', 'http://shop.test', 'a/b', 'a b', 'user@shop.test'])('refuses "%s", naming the flag', (value) => {
-    expect(() => parseAllowedHosts([value])).toThrow(new RegExp(`--allowed-hosts takes host names or addresses without a port.*got "${value.replace(/[.*[\]]/g, '\\$&')}"`));
-  });
+  it.each(['shop.test:8000', '[::1]:8000', '*', 'http://shop.test', 'a/b', 'a b', 'user@shop.test'])(
+    'refuses "%s", naming the flag',
+    (value) => {
+      expect(() => parseAllowedHosts([value])).toThrow(
+        new RegExp(
+          `--allowed-hosts takes host names or addresses without a port.*got "${value.replace(/[.*[\]]/g, '\\$&')}"`,
+        ),
+      );
+    },
+  );
 
   const run = promisify(execFile);
   it.each([
@@ -79,7 +139,9 @@ describe('--allowed-hosts', () => {
     ['npm run emulator', 'local/tasks-emulator/main.ts'],
     ['npm run mail-sink', 'local/mail-sink/main.ts'],
   ])('%s exits with 2 and names the flag for a bad value', async (_name, script) => {
-    const res = await run(process.execPath, [join(root, script), '--allowed-hosts', 'shop.test:8000'], { cwd: root }).then(
+    const res = await run(process.execPath, [join(root, script), '--allowed-hosts', 'shop.test:8000'], {
+      cwd: root,
+    }).then(
       () => ({ code: 0, stderr: '' }),
       (err: { code: number; stderr: string }) => err,
     );

@@ -20,10 +20,17 @@ const valid = {
   personalizations: [{ to: [{ email: 'jane.doe@example.com' }] }],
   from: { email: 'shop@storefront.test' },
   subject: 'Hello',
-  content: [{ type: 'text/plain', value: 'Hi' }, { type: 'text/html', value: '<p>Hi</p>' }],
+  content: [
+    { type: 'text/plain', value: 'Hi' },
+    { type: 'text/html', value: '<p>Hi</p>' },
+  ],
 };
 
-function post(s: MailSink, body: unknown, headers: Record<string, string> = { Authorization: 'Bearer SG.k' }): Promise<Response> {
+function post(
+  s: MailSink,
+  body: unknown,
+  headers: Record<string, string> = { Authorization: 'Bearer SG.k' },
+): Promise<Response> {
   return fetch(`${s.url}/v3/mail/send`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },
@@ -44,12 +51,16 @@ describe('mail sink: POST /v3/mail/send', () => {
     expect(res.status).toBe(202);
     expect(await res.text()).toBe('');
     const id = res.headers.get('x-message-id');
-    expect(s.messages()).toMatchObject([{ id, seq: 1, to: ['jane.doe@example.com'], subject: 'Hello', text: 'Hi', html: '<p>Hi</p>', request: valid }]);
+    expect(s.messages()).toMatchObject([
+      { id, seq: 1, to: ['jane.doe@example.com'], subject: 'Hello', text: 'Hi', html: '<p>Hi</p>', request: valid },
+    ]);
   });
 
   it('answers 401 with SendGrid’s error body for a missing or wrong key', async () => {
     const s = await sink({ apiKey: 'SG.k' });
-    for (const headers of [{}, { Authorization: 'Bearer SG.other' }, { Authorization: 'Basic abc' }] as Array<Record<string, string>>) {
+    for (const headers of [{}, { Authorization: 'Bearer SG.other' }, { Authorization: 'Basic abc' }] as Array<
+      Record<string, string>
+    >) {
       const res = await post(s, valid, headers);
       expect(res.status).toBe(401);
       expect(await fields(res)).toEqual([null]);
@@ -65,10 +76,22 @@ describe('mail sink: POST /v3/mail/send', () => {
       [{ ...valid, from: { email: 'not-an-address' } }, ['from.email']],
       [{ ...valid, personalizations: [] }, ['personalizations']],
       [{ ...valid, personalizations: [{ to: [] }] }, ['personalizations.0.to']],
-      [{ ...valid, personalizations: [{ to: [{ email: 'a@b.test' }], cc: [{ email: 'A@b.test' }] }] }, ['personalizations.0.cc']],
+      [
+        { ...valid, personalizations: [{ to: [{ email: 'a@b.test' }], cc: [{ email: 'A@b.test' }] }] },
+        ['personalizations.0.cc'],
+      ],
       [{ ...valid, subject: undefined }, ['subject']],
       [{ ...valid, content: undefined }, ['content']],
-      [{ ...valid, content: [{ type: 'text/html', value: 'x' }, { type: 'text/plain', value: 'y' }] }, ['content.1.type']],
+      [
+        {
+          ...valid,
+          content: [
+            { type: 'text/html', value: 'x' },
+            { type: 'text/plain', value: 'y' },
+          ],
+        },
+        ['content.1.type'],
+      ],
       [{ ...valid, content: [{ type: 'text/plain', value: '' }] }, ['content.0.value']],
       [{ from: valid.from }, ['personalizations', 'subject', 'content']],
     ];
@@ -82,7 +105,12 @@ describe('mail sink: POST /v3/mail/send', () => {
 
   it('needs neither subject nor content with a template_id', async () => {
     const s = await sink();
-    const res = await post(s, { ...valid, subject: undefined, content: undefined, template_id: 'd-0123456789abcdef0123456789abcdef' });
+    const res = await post(s, {
+      ...valid,
+      subject: undefined,
+      content: undefined,
+      template_id: 'd-0123456789abcdef0123456789abcdef',
+    });
     expect(res.status).toBe(202);
     expect(s.messages()[0]).toMatchObject({ templateId: 'd-0123456789abcdef0123456789abcdef', subject: undefined });
   });
@@ -166,7 +194,10 @@ describe('mail sink: scripted faults', () => {
     const s = await sink();
     const bad = await fetch(`${s.url}/_sink/script`, { method: 'POST', body: JSON.stringify([{ status: 'x' }]) });
     expect(bad.status).toBe(400);
-    const ok = await fetch(`${s.url}/_sink/script`, { method: 'POST', body: JSON.stringify({ steps: [{ status: 503 }] }) });
+    const ok = await fetch(`${s.url}/_sink/script`, {
+      method: 'POST',
+      body: JSON.stringify({ steps: [{ status: 503 }] }),
+    });
     expect(ok.status).toBe(200);
     expect((await post(s, valid)).status).toBe(503);
     expect((await post(s, valid)).status).toBe(202);
@@ -192,7 +223,10 @@ describe('mail sink: scripted faults', () => {
   it('fails a seeded share of requests, the same way each time', async () => {
     const run = async (): Promise<number[]> => {
       const s = await sink();
-      const res = await fetch(`${s.url}/_sink/faults`, { method: 'POST', body: JSON.stringify({ rate: 0.3, seed: 42, kinds: [503, 429] }) });
+      const res = await fetch(`${s.url}/_sink/faults`, {
+        method: 'POST',
+        body: JSON.stringify({ rate: 0.3, seed: 42, kinds: [503, 429] }),
+      });
       expect(res.status).toBe(200);
       const statuses: number[] = [];
       for (let i = 0; i < 40; i++) statuses.push((await post(s, valid)).status);

@@ -11,12 +11,22 @@ describeWebAttacks('mail sink', {
     const sent = await fetch(`${sink.url}/v3/mail/send`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer SG.k' },
-      body: JSON.stringify({ personalizations: [{ to: [{ email: EMAIL }] }], from: { email: 'shop@storefront.test' }, subject: 'Hi', content: [{ type: 'text/plain', value: 'Hi' }] }),
+      body: JSON.stringify({
+        personalizations: [{ to: [{ email: EMAIL }] }],
+        from: { email: 'shop@storefront.test' },
+        subject: 'Hi',
+        content: [{ type: 'text/plain', value: 'Hi' }],
+      }),
     });
     if (sent.status !== 202) throw new Error(`the sink answered ${sent.status} to a valid message`);
     return { url: sink.url, stop: () => sink.close() };
   },
   write: { method: 'POST', path: '/_sink/clear', body: '{}' },
-  changed: async (s) => ((await (await fetch(`${s.url}/outbox`, { headers: { accept: 'application/json' } })).json()) as { messages: unknown[] }).messages.length === 0,
+  changed: async (s) =>
+    (
+      (await (await fetch(`${s.url}/outbox`, { headers: { accept: 'application/json' } })).json()) as {
+        messages: unknown[];
+      }
+    ).messages.length === 0,
   read: { path: '/outbox', holds: EMAIL },
 });

@@ -19,12 +19,18 @@ describe('backfill-created-at', () => {
     };
     for (let i = 0; i < 7; i++) await orders.doc(`old-${i}`).set(old(`old-${i}`, `2026-11-2${i}T10:00:00+01:00`));
     await orders.doc('wrong').set({ ...old('wrong', '2026-11-22T10:00:00Z'), createdAt: Timestamp.fromMillis(0) });
-    await orders.doc('right').set(applyEvent(undefined, created('right', { createdAt: '2026-11-22T11:00:00Z' }), 'now'));
+    await orders
+      .doc('right')
+      .set(applyEvent(undefined, created('right', { createdAt: '2026-11-22T11:00:00Z' }), 'now'));
     await orders.doc('no-order').set(applyEvent(undefined, cancelled('no-order'), 'now'));
 
     expect(await backfillCreatedAt(db, { page: 3 })).toEqual({ read: 10, updated: 8 });
-    expect((await orders.doc('old-2').get()).get('createdAt')).toEqual(Timestamp.fromMillis(Date.parse('2026-11-22T10:00:00+01:00')));
-    expect((await orders.doc('wrong').get()).get('createdAt')).toEqual(Timestamp.fromMillis(Date.parse('2026-11-22T10:00:00Z')));
+    expect((await orders.doc('old-2').get()).get('createdAt')).toEqual(
+      Timestamp.fromMillis(Date.parse('2026-11-22T10:00:00+01:00')),
+    );
+    expect((await orders.doc('wrong').get()).get('createdAt')).toEqual(
+      Timestamp.fromMillis(Date.parse('2026-11-22T10:00:00Z')),
+    );
     expect((await orders.doc('no-order').get()).get('createdAt')).toBeUndefined();
     expect(await backfillCreatedAt(db, { page: 3 })).toEqual({ read: 10, updated: 0 });
   });

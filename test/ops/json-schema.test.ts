@@ -8,7 +8,13 @@ describe('published JSON Schema', () => {
   });
   it('describes the four event types, the ping and the money fields as integers', () => {
     const schema = storefrontEventSchema() as { oneOf: { properties: { type: { const: string }; data: any } }[] };
-    expect(schema.oneOf.map((s) => s.properties.type.const)).toEqual(['order.created', 'order.shipped', 'order.cancelled', 'order.completed', 'ping']);
+    expect(schema.oneOf.map((s) => s.properties.type.const)).toEqual([
+      'order.created',
+      'order.shipped',
+      'order.cancelled',
+      'order.completed',
+      'ping',
+    ]);
     expect(schema.oneOf[0]!.properties.data.properties.order.properties.total.type).toBe('integer');
   });
 });

@@ -35,20 +35,43 @@ const trace = (args: string[], env: Record<string, string> = {}): Promise<{ code
 
 async function deliver(headers: Record<string, string>): Promise<void> {
   const body = JSON.stringify(created(ORDER));
-  const res = await fetch(info.webhook.url, { method: 'POST', headers: { 'content-type': 'application/json', [info.webhook.header]: signWebhook(info.webhook.secret, body, Math.floor(Date.now() / 1000)), ...headers }, body });
+  const res = await fetch(info.webhook.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      [info.webhook.header]: signWebhook(info.webhook.secret, body, Math.floor(Date.now() / 1000)),
+      ...headers,
+    },
+    body,
+  });
   expect(res.status).toBe(202);
 }
 const emulator = (path: string, body?: unknown) =>
-  fetch(`${info.tasksEmulator.url}/_emulator/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, any> }));
+  fetch(
+    `${info.tasksEmulator.url}/_emulator/${path}`,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  ).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, any> }));
 
 beforeAll(async () => {
   state = mkdtempSync(join(tmpdir(), 'journey-'));
   stack = await startStack(state, await stackPorts(functionNames().length));
   info = stack.info;
   // The sink fails the first email with a 503; the queue retries it after its backoff (moved on with the test clock).
-  expect((await fetch(`${info.mailSink.url}/_sink/script`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ status: 503 }]) })).status).toBe(200);
+  expect(
+    (
+      await fetch(`${info.mailSink.url}/_sink/script`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([{ status: 503 }]),
+      })
+    ).status,
+  ).toBe(200);
   await deliver({ traceparent: `00-${TRACE}-00f067aa0ba902b7-01` });
-  await eventually(async () => (await emulator('dispatches?queue=notifications')).json.dispatches.length === 1, { timeout: 60_000 });
+  await eventually(async () => (await emulator('dispatches?queue=notifications')).json.dispatches.length === 1, {
+    timeout: 60_000,
+  });
   await deliver({});
   expect((await emulator('clock:advance', { duration: '60s' })).status).toBe(200);
   expect((await emulator('idle?drained=true&timeout=60000')).status).toBe(200);
@@ -56,10 +79,16 @@ beforeAll(async () => {
   const report = await run('npm', ['run', '--silent', 'report', '--', '--day', DAY, '--state', state], { cwd: root });
   expect(report.stdout).toContain(`schedule-reports: ${DAY}`);
   // Done once the run is combined and its email sent (a shard task run twice may still wait out a combine lease).
-  await eventually(async () => {
-    const t = (await (await fetch(`${info.console!.url}api/runs/${DAY}/scheduled`)).json()) as { state?: string; entries?: { kind: string }[] };
-    return t.state === 'combined' && !!t.entries?.some((e) => e.kind === 'email');
-  }, { timeout: 120_000, interval: 250 });
+  await eventually(
+    async () => {
+      const t = (await (await fetch(`${info.console!.url}api/runs/${DAY}/scheduled`)).json()) as {
+        state?: string;
+        entries?: { kind: string }[];
+      };
+      return t.state === 'combined' && !!t.entries?.some((e) => e.kind === 'email');
+    },
+    { timeout: 120_000, interval: 250 },
+  );
 }, 300_000);
 afterAll(async () => {
   await browser?.close();
@@ -79,8 +108,12 @@ describe("an order's journey", () => {
       expect.stringMatching(/^delivery\s+storefront delivered order\.created evt-created-ord-journey-1: 202 accepted$/),
       expect.stringMatching(/^status\s+status created \(at 2026-11-23T10:00:00Z by the storefront's clock\)$/),
       expect.stringMatching(/^task\s+task created on notifications: [\da-f]{64} \(for evt-created-ord-journey-1\)$/),
-      expect.stringMatching(/^attempt\s+notifications\/[\da-f]{12}… attempt 1: 503 in \d+ ms, will retry \(provider-unavailable\)$/),
-      expect.stringMatching(/^delivery\s+storefront delivered order\.created evt-created-ord-journey-1: 202 duplicate; its request's own trace [\da-f]{32}$/),
+      expect.stringMatching(
+        /^attempt\s+notifications\/[\da-f]{12}… attempt 1: 503 in \d+ ms, will retry \(provider-unavailable\)$/,
+      ),
+      expect.stringMatching(
+        /^delivery\s+storefront delivered order\.created evt-created-ord-journey-1: 202 duplicate; its request's own trace [\da-f]{32}$/,
+      ),
       expect.stringMatching(/^attempt\s+notifications\/[\da-f]{12}… attempt 2: 204 in \d+ ms, done$/),
       expect.stringMatching(/^email\s+email ".+" to j\*\*\*@e\*\*\*\.com in the outbox \([\w-]+\)$/),
     ]);
@@ -88,22 +121,39 @@ describe("an order's journey", () => {
   });
 
   it('with --project prints what Firestore holds (personal data masked) and the Cloud Logging query of its trace', async () => {
-    const { code, out } = await trace([ORDER, '--project', info.project], { FIRESTORE_EMULATOR_HOST: info.firestore.host });
+    const { code, out } = await trace([ORDER, '--project', info.project], {
+      FIRESTORE_EMULATOR_HOST: info.firestore.host,
+    });
     expect(code, out).toBe(0);
     expect(out).toContain(`order ${ORDER} in ${info.project} · created · trace ${TRACE}`);
     expect(out).toMatch(/"email": "j\*\*\*@e\*\*\*\.com"/);
     expect(out).not.toMatch(/jane@example\.com|Hauptstr/);
     expect(out).toMatch(/delivered .* by storefront: 202 accepted, request trace 7d3efb1a/);
     expect(out).toMatch(/delivered .* by storefront: 202 duplicate, request trace [\da-f]{32}/);
-    expect(out).toContain(`  trace="projects/${info.project}/traces/${TRACE}" OR trace="projects/${info.project}/traces/`);
-    expect(out).toMatch(new RegExp(`gcloud logging read 'trace="projects/${info.project}/traces/${TRACE}" OR .*' --project ${info.project} --freshness 30d --order asc`));
+    expect(out).toContain(
+      `  trace="projects/${info.project}/traces/${TRACE}" OR trace="projects/${info.project}/traces/`,
+    );
+    expect(out).toMatch(
+      new RegExp(
+        `gcloud logging read 'trace="projects/${info.project}/traces/${TRACE}" OR .*' --project ${info.project} --freshness 30d --order asc`,
+      ),
+    );
   });
 
   it('answers bad arguments and unknown orders with a message and a non-zero code', async () => {
     expect(await trace([])).toEqual({ code: 2, out: expect.stringContaining('Give an order id (or --run <day>).') });
-    expect(await trace(['--run', 'yesterday', '--stack', join(state, 'stack.json')])).toEqual({ code: 2, out: expect.stringContaining('--run must be a day (YYYY-MM-DD) or day/run, got "yesterday"') });
-    expect(await trace(['ord-nobody', '--stack', join(state, 'stack.json')])).toEqual({ code: 1, out: "No order ord-nobody in the local stack's Firestore.\n" });
-    expect(await trace(['ord-x', '--stack', join(state, 'nothing.json')])).toMatchObject({ code: 1, out: expect.stringContaining('No dev stack is running') });
+    expect(await trace(['--run', 'yesterday', '--stack', join(state, 'stack.json')])).toEqual({
+      code: 2,
+      out: expect.stringContaining('--run must be a day (YYYY-MM-DD) or day/run, got "yesterday"'),
+    });
+    expect(await trace(['ord-nobody', '--stack', join(state, 'stack.json')])).toEqual({
+      code: 1,
+      out: "No order ord-nobody in the local stack's Firestore.\n",
+    });
+    expect(await trace(['ord-x', '--stack', join(state, 'nothing.json')])).toMatchObject({
+      code: 1,
+      out: expect.stringContaining('No dev stack is running'),
+    });
   });
 
   it('npm run trace --run prints a report run: every shard step, the combine and the email, in one trace', async () => {
@@ -113,10 +163,14 @@ describe("an order's journey", () => {
     expect(head).toMatch(new RegExp(`^report run ${DAY}/scheduled · combined · trace [\\da-f]{32}$`));
     // Each shard was attempted (npm run report runs them now; some may also be dispatched on their own schedule, and
     // a shard done while another task combines waits out its lease: the attempts' outcomes vary, the shards do not).
-    const shards = rest.map((l) => /attempt\s+shard (\d\d) step 0 attempt \d( \(run now\))?: \d{3} in \d+ ms, /.exec(l)?.[1]).filter(Boolean);
+    const shards = rest
+      .map((l) => /attempt\s+shard (\d\d) step 0 attempt \d( \(run now\))?: \d{3} in \d+ ms, /.exec(l)?.[1])
+      .filter(Boolean);
     expect(new Set(shards).size, out).toBe(24);
     console.log(`npm run trace -- --run ${DAY}:\n${out}`);
-    expect(rest.filter((l) => /report\s+combined: reports\/2026-11-23 written, email task created$/.test(l))).toHaveLength(1);
+    expect(
+      rest.filter((l) => /report\s+combined: reports\/2026-11-23 written, email task created$/.test(l)),
+    ).toHaveLength(1);
     expect(rest.filter((l) => /attempt\s+daily-report email attempt 1: 204/.test(l))).toHaveLength(1);
     expect(rest.at(-1)).toMatch(/email\s+email ".+" to m\*\*\*@s\*\*\*\.example in the outbox/);
   });
@@ -136,7 +190,9 @@ describe('the console in Chromium', () => {
     await expect(timeline.locator('[data-testid=trace]').textContent()).resolves.toBe(TRACE);
     await expect(timeline.locator('tr[data-kind=delivery]').allTextContents()).resolves.toEqual([
       expect.stringMatching(/storefront delivered order\.created evt-created-ord-journey-1: 202 accepted$/),
-      expect.stringMatching(/storefront delivered order\.created evt-created-ord-journey-1: 202 duplicate; its request's own trace [\da-f]{32}$/),
+      expect.stringMatching(
+        /storefront delivered order\.created evt-created-ord-journey-1: 202 duplicate; its request's own trace [\da-f]{32}$/,
+      ),
     ]);
     const attempts = timeline.locator('tr[data-kind=attempt]');
     await expect(attempts.locator('[data-testid=outcome]').allTextContents()).resolves.toEqual(['503', '204']);

@@ -8,7 +8,10 @@ import { root } from '../dev/support.ts';
 const run = promisify(execFile);
 /** `npm run report <args>` (as typed: `--` only when the caller gives it): exit code and all output. */
 const npmReport = (args: string[]): Promise<{ code: number; out: string }> =>
-  run('npm', ['run', '--silent', 'report', ...args], { cwd: root, env: { ...process.env, GOOGLE_CLOUD_PROJECT: '' } }).then(
+  run('npm', ['run', '--silent', 'report', ...args], {
+    cwd: root,
+    env: { ...process.env, GOOGLE_CLOUD_PROJECT: '' },
+  }).then(
     (r) => ({ code: 0, out: r.stdout + r.stderr }),
     (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, out: err.stdout + err.stderr }),
   );

@@ -3,8 +3,16 @@ import { StorefrontEvent } from '../../shared/schemas/events.ts';
 import { applyEvent, type OrderDoc } from '../../shared/orders.ts';
 import { generateDay } from '../../ops/seed/generate.ts';
 
-const base = { day: '2026-11-22', timeZone: 'UTC', orders: 2000, currencies: ['EUR', 'USD', 'JPY', 'KWD'], cancelled: 0.05, seed: 7 };
-const created = (events: StorefrontEvent[]) => events.flatMap((e) => (e.type === 'order.created' ? [e.data.order] : []));
+const base = {
+  day: '2026-11-22',
+  timeZone: 'UTC',
+  orders: 2000,
+  currencies: ['EUR', 'USD', 'JPY', 'KWD'],
+  cancelled: 0.05,
+  seed: 7,
+};
+const created = (events: StorefrontEvent[]) =>
+  events.flatMap((e) => (e.type === 'order.created' ? [e.data.order] : []));
 
 function fold(events: Iterable<StorefrontEvent>): Map<string, OrderDoc> {
   const docs = new Map<string, OrderDoc>();
@@ -40,7 +48,8 @@ describe('generateDay', () => {
 
   it('uses the minor units of each currency: yen prices in whole tens of yen, dinar prices in fils ending in 990', () => {
     const orders = created([...generateDay({ ...base, orders: 4000 })]);
-    const prices = (c: string) => orders.filter((o) => o.currency === c).flatMap((o) => o.lines.map((l) => l.unitPrice));
+    const prices = (c: string) =>
+      orders.filter((o) => o.currency === c).flatMap((o) => o.lines.map((l) => l.unitPrice));
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
     for (const c of ['EUR', 'USD', 'JPY', 'KWD']) expect(prices(c).length).toBeGreaterThan(50);
     expect(prices('JPY').every((p) => p % 10 === 0)).toBe(true);
@@ -92,7 +101,12 @@ describe('generateDay', () => {
     expect(cancelled).toBeLessThan(1100);
     expect(withOrder.filter((d) => d.status === 'shipped').length).toBeGreaterThan(300);
     expect([...docs.values()].filter((d) => !d.order)).toHaveLength(10);
-    const early = events.filter((e, i) => e.type === 'order.cancelled' && events[i + 1]?.type === 'order.created' && events[i + 1]?.id === `${e.data.orderId}.created`);
+    const early = events.filter(
+      (e, i) =>
+        e.type === 'order.cancelled' &&
+        events[i + 1]?.type === 'order.created' &&
+        events[i + 1]?.id === `${e.data.orderId}.created`,
+    );
     expect(early.length).toBeGreaterThan(50);
   });
 

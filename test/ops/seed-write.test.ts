@@ -19,14 +19,26 @@ afterAll(async () => {
 });
 
 const now = () => new Date('2026-10-26T03:00:00Z');
-const day = { day: '2026-10-25', timeZone: 'Europe/Berlin', orders: 300, currencies: ['EUR', 'JPY', 'KWD'], cancelled: 0.1, seed: 11 };
+const day = {
+  day: '2026-10-25',
+  timeZone: 'Europe/Berlin',
+  orders: 300,
+  currencies: ['EUR', 'JPY', 'KWD'],
+  cancelled: 0.1,
+  seed: 11,
+};
 const orderIdOf = (e: StorefrontEvent) => (e.type === 'order.created' ? e.data.order.id : e.data.orderId);
 
 describe('writeEvents', () => {
   it('stores what the webhook path would: the same fold per order, one record per event; a re-run converges', async () => {
     const events = [...generateDay(day)];
     const progress: number[] = [];
-    const first = await writeEvents(db, events, { batchOrders: 40, concurrency: 4, now, onProgress: (d) => progress.push(d.orders) });
+    const first = await writeEvents(db, events, {
+      batchOrders: 40,
+      concurrency: 4,
+      now,
+      onProgress: (d) => progress.push(d.orders),
+    });
     expect(first.events).toBe(events.length);
     expect(progress.at(-1)).toBe(first.orders);
 
@@ -39,7 +51,11 @@ describe('writeEvents', () => {
 
     // Again, in another batching and shuffled: nothing changes but updatedAt, no event is recorded twice.
     const before = snap.docs.map((d) => ({ ...d.data(), updatedAt: '' }));
-    await writeEvents(db, [...events].reverse(), { batchOrders: 25, concurrency: 2, now: () => new Date('2026-10-27T00:00:00Z') });
+    await writeEvents(db, [...events].reverse(), {
+      batchOrders: 25,
+      concurrency: 2,
+      now: () => new Date('2026-10-27T00:00:00Z'),
+    });
     const again = await db.collection('orders').get();
     expect(again.docs.map((d) => ({ ...d.data(), updatedAt: '' }))).toEqual(before);
     expect((await db.collection('events').count().get()).data().count).toBe(events.length);
@@ -50,7 +66,11 @@ describe('writeEvents', () => {
     const events = [...generateDay({ ...day, orders: 40, seed: 12, cancelled: 0.5 })];
     // Half through the webhook's transaction, the other half through the seed's batches.
     for (const e of events.filter((_, i) => i % 2 === 0)) await store.recordEvent(e);
-    await writeEvents(db, events.filter((_, i) => i % 2 === 1), { batchOrders: 5, now });
+    await writeEvents(
+      db,
+      events.filter((_, i) => i % 2 === 1),
+      { batchOrders: 5, now },
+    );
     const ids = [...new Set(events.map(orderIdOf))];
     const folded = new Map<string, OrderDoc>();
     for (const e of events) folded.set(orderIdOf(e), applyEvent(folded.get(orderIdOf(e)), e, now().toISOString()));
@@ -63,7 +83,9 @@ describe('writeEvents', () => {
     expect(seen.slice(0, 2)).toEqual([97, 194]);
     expect(docs.length).toBe((await db.collection('orders').count().get()).data().count);
     const withOrder = docs.find((d) => d.order)!;
-    expect(Object.keys(withOrder.order!).sort()).toEqual(expect.arrayContaining(['createdAt', 'currency', 'lines', 'subtotal', 'total']));
+    expect(Object.keys(withOrder.order!).sort()).toEqual(
+      expect.arrayContaining(['createdAt', 'currency', 'lines', 'subtotal', 'total']),
+    );
     expect(withOrder.order).not.toHaveProperty('customer');
   });
 });
@@ -79,17 +101,49 @@ describe('npm run seed', () => {
 
   it('seeds a day, shows progress, and writes the expected report computed from the stored orders', async () => {
     const out = join(dir, 'expected.json');
-    const r = await run(['--day', '2026-03-29', '--orders', '400', '--currencies', 'EUR,USD', '--time-zone', 'Europe/Berlin', '--seed', '3', '--out', out, '--batch', '40']);
+    const r = await run([
+      '--day',
+      '2026-03-29',
+      '--orders',
+      '400',
+      '--currencies',
+      'EUR,USD',
+      '--time-zone',
+      'Europe/Berlin',
+      '--seed',
+      '3',
+      '--out',
+      out,
+      '--batch',
+      '40',
+    ]);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/seed: 50% 200 orders, [\d,]+ orders\/s/);
     expect(r.err).toMatch(/seed: 100% 400 orders/);
-    expect(r.out).toMatch(/^Seeded 2026-03-29 \(Europe\/Berlin, seed 3\) into project seed-\w+-cli on the Firestore emulator at /);
+    expect(r.out).toMatch(
+      /^Seeded 2026-03-29 \(Europe\/Berlin, seed 3\) into project seed-\w+-cli on the Firestore emulator at /,
+    );
     expect(r.out).toContain('400 orders that day; EUR ');
     const report = Report.parse(JSON.parse(readFileSync(out, 'utf8')));
-    const events = [...generateDay({ day: '2026-03-29', timeZone: 'Europe/Berlin', orders: 400, currencies: ['EUR', 'USD'], cancelled: 0.05, seed: 3 })];
+    const events = [
+      ...generateDay({
+        day: '2026-03-29',
+        timeZone: 'Europe/Berlin',
+        orders: 400,
+        currencies: ['EUR', 'USD'],
+        cancelled: 0.05,
+        seed: 3,
+      }),
+    ];
     const folded = new Map<string, OrderDoc>();
     for (const e of events) folded.set(orderIdOf(e), applyEvent(folded.get(orderIdOf(e)), e, 'now'));
-    expect(report).toEqual(expectedReport(folded.values(), { day: '2026-03-29', timeZone: 'Europe/Berlin', generatedAt: now().toISOString() }));
+    expect(report).toEqual(
+      expectedReport(folded.values(), {
+        day: '2026-03-29',
+        timeZone: 'Europe/Berlin',
+        generatedAt: now().toISOString(),
+      }),
+    );
     expect(report.hours).toBe(23);
   });
 

@@ -25,18 +25,31 @@ describe('loadConfig', () => {
   it('lists every problem in one error, naming each setting', () => {
     let err: unknown;
     try {
-      loadConfig(Env, { ...good, GOOGLE_CLOUD_PROJECT: '', OIDC_ALLOWED_EMAILS: 'not-an-email', CLOUD_TASKS_EMULATOR_HOST: 'http://x', TASKS_LOCATION: undefined });
+      loadConfig(Env, {
+        ...good,
+        GOOGLE_CLOUD_PROJECT: '',
+        OIDC_ALLOWED_EMAILS: 'not-an-email',
+        CLOUD_TASKS_EMULATOR_HOST: 'http://x',
+        TASKS_LOCATION: undefined,
+      });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
     const e = err as ConfigError;
-    expect(e.details.map((d) => d.path).sort()).toEqual(['CLOUD_TASKS_EMULATOR_HOST', 'GOOGLE_CLOUD_PROJECT', 'OIDC_ALLOWED_EMAILS.0', 'TASKS_LOCATION']);
+    expect(e.details.map((d) => d.path).sort()).toEqual([
+      'CLOUD_TASKS_EMULATOR_HOST',
+      'GOOGLE_CLOUD_PROJECT',
+      'OIDC_ALLOWED_EMAILS.0',
+      'TASKS_LOCATION',
+    ]);
     expect(e.message).toMatch(/^Invalid configuration: .*GOOGLE_CLOUD_PROJECT/);
     expect(e.message).toContain('CLOUD_TASKS_EMULATOR_HOST: must be host:port');
   });
 
   it('accepts an emulator host:port', () => {
-    expect(loadConfig(Env, { ...good, CLOUD_TASKS_EMULATOR_HOST: '127.0.0.1:8123' }).CLOUD_TASKS_EMULATOR_HOST).toBe('127.0.0.1:8123');
+    expect(loadConfig(Env, { ...good, CLOUD_TASKS_EMULATOR_HOST: '127.0.0.1:8123' }).CLOUD_TASKS_EMULATOR_HOST).toBe(
+      '127.0.0.1:8123',
+    );
   });
 });

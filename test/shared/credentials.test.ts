@@ -13,7 +13,13 @@ import { createEnqueuer, createTasksClient } from '../../shared/tasks.ts';
 import { created } from '../support/events.ts';
 import { freePort } from '../support/net.ts';
 
-const VARS = ['GOOGLE_APPLICATION_CREDENTIALS', 'GCE_METADATA_HOST', 'CLOUDSDK_CONFIG', 'HOME', 'FIRESTORE_EMULATOR_HOST'] as const;
+const VARS = [
+  'GOOGLE_APPLICATION_CREDENTIALS',
+  'GCE_METADATA_HOST',
+  'CLOUDSDK_CONFIG',
+  'HOME',
+  'FIRESTORE_EMULATOR_HOST',
+] as const;
 const saved = Object.fromEntries(VARS.map((v) => [v, process.env[v]]));
 let empty: string;
 beforeAll(() => {
@@ -37,7 +43,12 @@ async function failures(): Promise<unknown[]> {
   const orders = createOrders(createFirestore({ projectId: 'shop', databaseId: '(default)' }));
   const e = created('o-cred');
   return Promise.all([
-    enqueue('notifications', { kind: 'order-confirmation', idempotencyKey: e.id, eventId: e.id, order: (e.data as { order: never }).order }).catch((err: unknown) => err),
+    enqueue('notifications', {
+      kind: 'order-confirmation',
+      idempotencyKey: e.id,
+      eventId: e.id,
+      order: (e.data as { order: never }).order,
+    }).catch((err: unknown) => err),
     orders.recordEvent(e).catch((err: unknown) => err),
   ]);
 }
@@ -63,7 +74,10 @@ describe('Google credentials that cannot be obtained', () => {
     process.env.GCE_METADATA_HOST = `127.0.0.1:${await freePort()}`;
     for (const err of await failures()) {
       expect(err).not.toBeInstanceOf(RetryableError);
-      expect(err).toMatchObject({ code: 'invalid-config', message: expect.stringMatching(/Could not load the default credentials.*To fix:/) });
+      expect(err).toMatchObject({
+        code: 'invalid-config',
+        message: expect.stringMatching(/Could not load the default credentials.*To fix:/),
+      });
     }
   });
 });

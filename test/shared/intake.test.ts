@@ -22,7 +22,14 @@ beforeAll(async () => {
   await fetch(`${emulator.url}/v2/${emulator.queuePath('notifications')}:pause`, { method: 'POST', body: '{}' });
   deps = {
     orders: createOrders(db),
-    enqueue: createEnqueuer({ client: createTasksClient({ emulatorHost: `127.0.0.1:${emulator.port}` }), project: projectId, location: 'us-central1', serviceAccount: 'invoker@intake.iam.gserviceaccount.com', schemas: QUEUE_SCHEMAS, targets: { notifications: { url: 'http://127.0.0.1:9/' } } }),
+    enqueue: createEnqueuer({
+      client: createTasksClient({ emulatorHost: `127.0.0.1:${emulator.port}` }),
+      project: projectId,
+      location: 'us-central1',
+      serviceAccount: 'invoker@intake.iam.gserviceaccount.com',
+      schemas: QUEUE_SCHEMAS,
+      targets: { notifications: { url: 'http://127.0.0.1:9/' } },
+    }),
     log: createLogger({ level: 'CRITICAL' }),
   };
 });
@@ -41,14 +48,24 @@ async function queuedTasks(): Promise<string[]> {
 describe('accept', () => {
   it('records and enqueues an event once, answering a redelivery with its task as duplicate', async () => {
     const first = await accept(created('i-1'), deps);
-    expect(first).toEqual({ eventId: 'evt-created-i-1', tasks: [{ queue: 'notifications', name: expect.stringContaining('/queues/notifications/tasks/'), duplicate: false }] });
-    expect(await accept(created('i-1'), deps)).toEqual({ eventId: 'evt-created-i-1', tasks: [{ ...first.tasks[0], duplicate: true }] });
+    expect(first).toEqual({
+      eventId: 'evt-created-i-1',
+      tasks: [
+        { queue: 'notifications', name: expect.stringContaining('/queues/notifications/tasks/'), duplicate: false },
+      ],
+    });
+    expect(await accept(created('i-1'), deps)).toEqual({
+      eventId: 'evt-created-i-1',
+      tasks: [{ ...first.tasks[0], duplicate: true }],
+    });
     expect((await deps.orders.getOrder('i-1'))?.status).toBe('created');
   });
 
   it('throws a 400 naming every invalid field of the data, writing nothing', async () => {
     const e = cancelled('i-2') as { data: Record<string, unknown> };
-    const err = await accept({ ...e, data: { ...e.data, cancelledAt: 'yesterday', reason: 7 } }, deps).catch((x: unknown) => x);
+    const err = await accept({ ...e, data: { ...e.data, cancelledAt: 'yesterday', reason: 7 } }, deps).catch(
+      (x: unknown) => x,
+    );
     expect(err).toBeInstanceOf(RequestError);
     expect((err as RequestError).details.map((d) => d.path).sort()).toEqual(['data.cancelledAt', 'data.reason']);
     expect(await deps.orders.getOrder('i-2')).toBeUndefined();
@@ -56,15 +73,24 @@ describe('accept', () => {
 
   it('answers a ping, storing and enqueueing nothing; a ping with data is invalid', async () => {
     const before = await queuedTasks();
-    expect(await accept({ id: 'ping-1', type: 'ping', createdAt: '2026-11-23T10:00:00Z', data: {} }, deps)).toEqual({ eventId: 'ping-1', ping: true, tasks: [] });
+    expect(await accept({ id: 'ping-1', type: 'ping', createdAt: '2026-11-23T10:00:00Z', data: {} }, deps)).toEqual({
+      eventId: 'ping-1',
+      ping: true,
+      tasks: [],
+    });
     expect((await db.collection('events').doc('ping-1').get()).exists).toBe(false);
     expect(await queuedTasks()).toEqual(before);
-    const err = await accept({ id: 'ping-3', type: 'ping', createdAt: '2026-11-23T10:00:00Z', data: { order: {} } }, deps).catch((x: unknown) => x);
+    const err = await accept(
+      { id: 'ping-3', type: 'ping', createdAt: '2026-11-23T10:00:00Z', data: { order: {} } },
+      deps,
+    ).catch((x: unknown) => x);
     expect(err).toBeInstanceOf(RequestError);
   });
 
   it('ignores a type it does not act on', async () => {
-    expect(await accept({ id: 'evt-x', type: 'order.refunded', createdAt: '2026-11-23T10:00:00Z', data: {} }, deps)).toEqual({ eventId: 'evt-x', ignored: true, tasks: [] });
+    expect(
+      await accept({ id: 'evt-x', type: 'order.refunded', createdAt: '2026-11-23T10:00:00Z', data: {} }, deps),
+    ).toEqual({ eventId: 'evt-x', ignored: true, tasks: [] });
   });
 
   it('records an order.completed without enqueueing anything, once, and the stored status changes', async () => {
@@ -74,8 +100,15 @@ describe('accept', () => {
     expect(await accept(completed('i-3'), deps)).toEqual({ eventId: 'evt-completed-i-3', tasks: [] });
     expect(await accept(completed('i-3'), deps)).toEqual({ eventId: 'evt-completed-i-3', tasks: [] });
     expect(await queuedTasks()).toEqual(tasksBefore);
-    expect(await deps.orders.getOrder('i-3')).toMatchObject({ status: 'completed', statusAt: { created: expect.any(String), shipped: expect.any(String), completed: '2026-11-23T13:00:00Z' } });
-    expect((await db.collection('events').doc('evt-completed-i-3').get()).data()).toMatchObject({ type: 'order.completed', orderId: 'i-3', tasks: [] });
+    expect(await deps.orders.getOrder('i-3')).toMatchObject({
+      status: 'completed',
+      statusAt: { created: expect.any(String), shipped: expect.any(String), completed: '2026-11-23T13:00:00Z' },
+    });
+    expect((await db.collection('events').doc('evt-completed-i-3').get()).data()).toMatchObject({
+      type: 'order.completed',
+      orderId: 'i-3',
+      tasks: [],
+    });
   });
 
   it('knows the types of the event union', () => {

@@ -66,6 +66,8 @@ describe('withEnv', () => {
 
 describe('loadPackage', () => {
   it('loads a dependency synchronously', () => {
-    expect(typeof loadPackage<{ PassThroughClient: unknown }>('google-auth-library').PassThroughClient).toBe('function');
+    expect(typeof loadPackage<{ PassThroughClient: unknown }>('google-auth-library').PassThroughClient).toBe(
+      'function',
+    );
   });
 });

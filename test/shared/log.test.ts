@@ -3,7 +3,11 @@ import { createLogger, maskEmail, redact } from '../../shared/log.ts';
 
 function capture(level?: 'DEBUG' | 'INFO' | 'WARNING') {
   const lines: string[] = [];
-  const log = createLogger({ labels: { function: 'send-notification' }, write: (l) => lines.push(l), ...(level ? { level } : {}) });
+  const log = createLogger({
+    labels: { function: 'send-notification' },
+    write: (l) => lines.push(l),
+    ...(level ? { level } : {}),
+  });
   return { log, entries: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>), lines };
 }
 
@@ -41,9 +45,19 @@ describe('log', () => {
 
   it('masks personal data in fields', () => {
     const { log, lines } = capture();
-    log.info('order', { order: { customer: { email: 'jane.doe@example.com', name: 'Jane Doe' }, shippingAddress: { line1: '1 Main St' }, total: 1200 }, note: 'reply to bob@shop.io' });
+    log.info('order', {
+      order: {
+        customer: { email: 'jane.doe@example.com', name: 'Jane Doe' },
+        shippingAddress: { line1: '1 Main St' },
+        total: 1200,
+      },
+      note: 'reply to bob@shop.io',
+    });
     expect(lines[0]).not.toMatch(/jane\.doe|Jane Doe|Main St|bob@shop/);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ order: { customer: { email: 'j***@e***.com', name: '[redacted]' }, shippingAddress: '[redacted]', total: 1200 }, note: 'reply to b***@s***.io' });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      order: { customer: { email: 'j***@e***.com', name: '[redacted]' }, shippingAddress: '[redacted]', total: 1200 },
+      note: 'reply to b***@s***.io',
+    });
   });
 
   it('masks emails', () => {
@@ -56,7 +70,9 @@ describe('log', () => {
     expect(maskEmail('type /@a.aa here')).toBe('type /***@a***.aa here');
     expect(maskEmail('a/b@example.com')).toBe('a***@e***.com');
     // A package path in a stack is not an address.
-    expect(maskEmail('at node_modules/@google-cloud/firestore/build/src/index.js:12')).toBe('at node_modules/@google-cloud/firestore/build/src/index.js:12');
+    expect(maskEmail('at node_modules/@google-cloud/firestore/build/src/index.js:12')).toBe(
+      'at node_modules/@google-cloud/firestore/build/src/index.js:12',
+    );
     expect(redact(['x@y.org'])).toEqual(['x***@y***.org']);
   });
 });

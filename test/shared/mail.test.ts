@@ -25,10 +25,12 @@ afterEach(async () => {
 
 /** The error `send` rejects with (fails the test if it resolves). */
 async function failure(config = mailConfig(sink.url), msg: MailMessage = message): Promise<unknown> {
-  return createMailer(config).send(msg).then(
-    (r) => expect.fail(`expected a failure, got ${JSON.stringify(r)}`),
-    (err: unknown) => err,
-  );
+  return createMailer(config)
+    .send(msg)
+    .then(
+      (r) => expect.fail(`expected a failure, got ${JSON.stringify(r)}`),
+      (err: unknown) => err,
+    );
 }
 
 describe('createMailer: what reaches SendGrid', () => {
@@ -64,7 +66,10 @@ describe('createMailer: what reaches SendGrid', () => {
     expect(request.template_id).toBe('d-0123456789abcdef0123456789abcdef');
     expect(request.content).toBeUndefined();
     expect(request.personalizations).toEqual([
-      { to: [{ email: 'jane.doe@example.com' }], dynamic_template_data: { orderNumber: '1001', customerName: 'Tom & "Jerry"' } },
+      {
+        to: [{ email: 'jane.doe@example.com' }],
+        dynamic_template_data: { orderNumber: '1001', customerName: 'Tom & "Jerry"' },
+      },
     ]);
     expect(request.custom_args).toEqual({ eventId: 'evt_2' });
   });
@@ -99,13 +104,20 @@ describe('createMailer: SendGrid failures become our errors', () => {
   it('400 from the real validation → PermanentError naming the field, address masked', async () => {
     const err = await failure(mailConfig(sink.url), { ...message, to: { email: 'jane.doe@example' } });
     expect(err).toBeInstanceOf(PermanentError);
-    expect(err).toMatchObject({ code: 'provider-rejected', details: [{ path: 'personalizations.0.to.0.email', message: 'Does not contain a valid address.' }] });
+    expect(err).toMatchObject({
+      code: 'provider-rejected',
+      details: [{ path: 'personalizations.0.to.0.email', message: 'Does not contain a valid address.' }],
+    });
     expect((err as Error).message).toContain('personalizations.0.to.0.email: Does not contain a valid address.');
   });
 
   it('400 and 413 → PermanentError listing every SendGrid error, with no full email address', async () => {
     const errors = [
-      { message: 'We found the first duplicate instance of [jane.doe@example.com] in the personalizations.0.to field.', field: 'personalizations.0.to', help: null },
+      {
+        message: 'We found the first duplicate instance of [jane.doe@example.com] in the personalizations.0.to field.',
+        field: 'personalizations.0.to',
+        help: null,
+      },
       { message: 'The subject is required.', field: 'subject', help: null },
     ];
     sink.script([{ status: 400, body: { errors } }, { status: 413 }]);
@@ -115,15 +127,30 @@ describe('createMailer: SendGrid failures become our errors', () => {
     expect(err.message).toContain('personalizations.0.to:');
     expect(err.message).toContain('subject: The subject is required.');
     expect(err.message).toContain('j***@e***.com');
-    expect(JSON.stringify({ m: err.message, d: err.details, c: String(err.cause) })).not.toContain('jane.doe@example.com');
-    expect(await failure()).toMatchObject({ name: 'PermanentError', code: 'provider-rejected', message: expect.stringContaining('413') });
+    expect(JSON.stringify({ m: err.message, d: err.details, c: String(err.cause) })).not.toContain(
+      'jane.doe@example.com',
+    );
+    expect(await failure()).toMatchObject({
+      name: 'PermanentError',
+      code: 'provider-rejected',
+      message: expect.stringContaining('413'),
+    });
   });
 
   it('401 for a wrong key and 403 for an unverified sender → RetryableError provider-auth saying what to fix', async () => {
     const err = await failure(mailConfig(sink.url, { SENDGRID_API_KEY: 'SG.revoked' }));
     expect(err).toBeInstanceOf(RetryableError);
     expect(err).toMatchObject({ code: 'provider-auth', message: expect.stringContaining('SENDGRID_API_KEY') });
-    sink.script([{ status: 403, body: { errors: [{ message: 'The from address does not match a verified Sender Identity.', field: 'from', help: null }] } }]);
+    sink.script([
+      {
+        status: 403,
+        body: {
+          errors: [
+            { message: 'The from address does not match a verified Sender Identity.', field: 'from', help: null },
+          ],
+        },
+      },
+    ]);
     expect(await failure()).toMatchObject({ code: 'provider-auth', message: expect.stringContaining('MAIL_FROM') });
   });
 
@@ -140,7 +167,10 @@ describe('createMailer: SendGrid failures become our errors', () => {
     await gone.close();
     const err = await failure(mailConfig(gone.url));
     expect(err).toBeInstanceOf(RetryableError);
-    expect(err).toMatchObject({ code: 'provider-unavailable', message: 'SendGrid could not be reached (ECONNREFUSED)' });
+    expect(err).toMatchObject({
+      code: 'provider-unavailable',
+      message: 'SendGrid could not be reached (ECONNREFUSED)',
+    });
   });
 });
 
@@ -148,7 +178,10 @@ describe('MailEnv', () => {
   const env = { SENDGRID_API_KEY: 'SG.x', MAIL_FROM: 'shop@storefront.test' };
 
   it('has defaults and picks the template per kind', () => {
-    const config = loadConfig(MailEnv, { ...env, SENDGRID_TEMPLATE_SHIPPING_UPDATE: 'd-0123456789abcdef0123456789abcdef' });
+    const config = loadConfig(MailEnv, {
+      ...env,
+      SENDGRID_TEMPLATE_SHIPPING_UPDATE: 'd-0123456789abcdef0123456789abcdef',
+    });
     expect(config.SENDGRID_TIMEOUT_MS).toBe(10_000);
     expect(config.SENDGRID_BASE_URL).toBeUndefined();
     expect(templateIdFor(config, 'shipping-update')).toBe('d-0123456789abcdef0123456789abcdef');
@@ -158,7 +191,11 @@ describe('MailEnv', () => {
   it('names every bad setting', () => {
     let message = '';
     try {
-      loadConfig(MailEnv, { MAIL_FROM: 'nope', SENDGRID_BASE_URL: 'ftp://x', SENDGRID_TEMPLATE_DAILY_REPORT: 'tmpl-1' });
+      loadConfig(MailEnv, {
+        MAIL_FROM: 'nope',
+        SENDGRID_BASE_URL: 'ftp://x',
+        SENDGRID_TEMPLATE_DAILY_REPORT: 'tmpl-1',
+      });
     } catch (err) {
       message = (err as Error).message;
     }

@@ -14,10 +14,19 @@ beforeAll(async () => {
 afterAll(() => issuer.close());
 
 const verifier = (over: Partial<Parameters<typeof createOidcVerifier>[0]> = {}) =>
-  createOidcVerifier({ jwksUrl: issuer.jwksUrl, issuers: ['https://accounts.google.com', 'accounts.google.com'], audience: AUD, allowedEmails: [SA], ...over });
+  createOidcVerifier({
+    jwksUrl: issuer.jwksUrl,
+    issuers: ['https://accounts.google.com', 'accounts.google.com'],
+    audience: AUD,
+    allowedEmails: [SA],
+    ...over,
+  });
 
 async function rejection(p: Promise<unknown>): Promise<AuthError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(AuthError);
   return err as AuthError;
 }
@@ -38,19 +47,61 @@ describe('createOidcVerifier', () => {
     ['no header', async () => undefined, 401, /Missing bearer token/],
     ['not a bearer header', async () => 'Basic abc', 401, /Missing bearer token/],
     ['garbage token', async () => 'Bearer not.a.jwt', 401, /Invalid OIDC token/],
-    ['wrong audience', async () => `Bearer ${await issuer.sign({ aud: 'https://other.example', email: SA })}`, 401, /"aud"/],
-    ['wrong issuer', async () => `Bearer ${await issuer.sign({ aud: AUD, email: SA, iss: 'https://evil.example' })}`, 401, /"iss"/],
-    ['expired', async () => `Bearer ${await issuer.sign({ aud: AUD, email: SA, iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 })}`, 401, /expired/],
-    ['issued in the future', async () => `Bearer ${await issuer.sign({ aud: AUD, email: SA, iat: Math.floor(Date.now() / 1000) + 600 })}`, 401, /iat/],
+    [
+      'wrong audience',
+      async () => `Bearer ${await issuer.sign({ aud: 'https://other.example', email: SA })}`,
+      401,
+      /"aud"/,
+    ],
+    [
+      'wrong issuer',
+      async () => `Bearer ${await issuer.sign({ aud: AUD, email: SA, iss: 'https://evil.example' })}`,
+      401,
+      /"iss"/,
+    ],
+    [
+      'expired',
+      async () =>
+        `Bearer ${await issuer.sign({ aud: AUD, email: SA, iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 })}`,
+      401,
+      /expired/,
+    ],
+    [
+      'issued in the future',
+      async () => `Bearer ${await issuer.sign({ aud: AUD, email: SA, iat: Math.floor(Date.now() / 1000) + 600 })}`,
+      401,
+      /iat/,
+    ],
     ['no email claim', async () => `Bearer ${await issuer.sign({ aud: AUD })}`, 401, /email/],
-    ['signed by an unknown key', async () => `Bearer ${await issuer.sign({ aud: AUD, email: SA }, { key: (await generateKeyPair('RS256')).privateKey })}`, 401, /signature/i],
-    ['HS256 instead of RS256', async () => {
-      const { SignJWT } = await import('jose');
-      const now = Math.floor(Date.now() / 1000);
-      return `Bearer ${await new SignJWT({ aud: AUD, email: SA, iss: 'https://accounts.google.com', iat: now, exp: now + 60, email_verified: true }).setProtectedHeader({ alg: 'HS256', kid: 'key-1' }).sign(new TextEncoder().encode('x'.repeat(32)))}`;
-    }, 401, /alg/i],
-    ['wrong service account', async () => `Bearer ${await issuer.sign({ aud: AUD, email: 'someone@shop.iam.gserviceaccount.com' })}`, 403, /may not call/],
-    ['email not verified', async () => `Bearer ${await issuer.sign({ aud: AUD, email: SA, email_verified: false })}`, 403, /not verified/],
+    [
+      'signed by an unknown key',
+      async () =>
+        `Bearer ${await issuer.sign({ aud: AUD, email: SA }, { key: (await generateKeyPair('RS256')).privateKey })}`,
+      401,
+      /signature/i,
+    ],
+    [
+      'HS256 instead of RS256',
+      async () => {
+        const { SignJWT } = await import('jose');
+        const now = Math.floor(Date.now() / 1000);
+        return `Bearer ${await new SignJWT({ aud: AUD, email: SA, iss: 'https://accounts.google.com', iat: now, exp: now + 60, email_verified: true }).setProtectedHeader({ alg: 'HS256', kid: 'key-1' }).sign(new TextEncoder().encode('x'.repeat(32)))}`;
+      },
+      401,
+      /alg/i,
+    ],
+    [
+      'wrong service account',
+      async () => `Bearer ${await issuer.sign({ aud: AUD, email: 'someone@shop.iam.gserviceaccount.com' })}`,
+      403,
+      /may not call/,
+    ],
+    [
+      'email not verified',
+      async () => `Bearer ${await issuer.sign({ aud: AUD, email: SA, email_verified: false })}`,
+      403,
+      /not verified/,
+    ],
   ];
   it.each(cases)('rejects %s', async (_name, header, status, message) => {
     const err = await rejection(verifier()(await header()));
@@ -70,7 +121,9 @@ describe('createOidcVerifier', () => {
     await verify(`Bearer ${await issuer.sign({ aud: AUD, email: SA })}`);
     const before = issuer.fetches();
     const { kid, key } = await issuer.rotate();
-    await expect(verify(`Bearer ${await issuer.sign({ aud: AUD, email: SA }, { kid, key })}`)).resolves.toMatchObject({ email: SA });
+    await expect(verify(`Bearer ${await issuer.sign({ aud: AUD, email: SA }, { kid, key })}`)).resolves.toMatchObject({
+      email: SA,
+    });
     expect(issuer.fetches()).toBe(before + 1);
   });
 });

@@ -12,9 +12,12 @@ const store = createOrders(db, { now: () => new Date('2026-11-24T12:00:00Z') });
 afterAll(() => db.terminate());
 
 function permutations<T>(xs: T[]): T[][] {
-  return xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+  return xs.length <= 1
+    ? [xs]
+    : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
 }
-const fold = (events: StorefrontEvent[]) => events.reduce<OrderDoc | undefined>((d, e) => applyEvent(d, e, 'now'), undefined);
+const fold = (events: StorefrontEvent[]) =>
+  events.reduce<OrderDoc | undefined>((d, e) => applyEvent(d, e, 'now'), undefined);
 
 describe('applyEvent', () => {
   const events = [created('o-1'), shipped('o-1'), cancelled('o-1')];
@@ -29,7 +32,8 @@ describe('applyEvent', () => {
     const events = [created('o-4'), shipped('o-4'), completed('o-4')];
     for (const p of permutations(events)) expect(fold(p)?.status).toBe('completed');
     expect(fold([completed('o-4'), created('o-4')])?.order?.number).toBe('1001');
-    for (const p of permutations([...events, cancelled('o-4')])) expect(fold(p)).toEqual(fold([...events, cancelled('o-4')]));
+    for (const p of permutations([...events, cancelled('o-4')]))
+      expect(fold(p)).toEqual(fold([...events, cancelled('o-4')]));
     expect(fold([...events, cancelled('o-4')])?.status).toBe('cancelled');
   });
 
@@ -54,9 +58,13 @@ describe('createOrders (Firestore emulator)', () => {
     const first = await store.recordEvent(e);
     expect(first.previous).toBeUndefined();
     expect(first.order.status).toBe('created');
-    await store.markEnqueued(e.id, [{ queue: 'notifications', name: 'projects/p/locations/l/queues/notifications/tasks/abc' }]);
+    await store.markEnqueued(e.id, [
+      { queue: 'notifications', name: 'projects/p/locations/l/queues/notifications/tasks/abc' },
+    ]);
     const again = await store.recordEvent(e);
-    expect(again.previous?.tasks).toEqual([{ queue: 'notifications', name: 'projects/p/locations/l/queues/notifications/tasks/abc' }]);
+    expect(again.previous?.tasks).toEqual([
+      { queue: 'notifications', name: 'projects/p/locations/l/queues/notifications/tasks/abc' },
+    ]);
     expect((await store.getOrder('o-10'))?.order?.customer.email).toBe('jane@example.com');
   });
 
@@ -69,7 +77,11 @@ describe('createOrders (Firestore emulator)', () => {
   });
 
   it('gives up on an unreachable Firestore within its time limit, as a retryable error', async () => {
-    const down = createFirestore({ projectId: 'down', databaseId: '(default)', emulatorHost: `127.0.0.1:${await freePort()}` });
+    const down = createFirestore({
+      projectId: 'down',
+      databaseId: '(default)',
+      emulatorHost: `127.0.0.1:${await freePort()}`,
+    });
     const unreachable = createOrders(down, { timeoutMs: 300 });
     const err = await unreachable.recordEvent(created('o-down')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RetryableError);

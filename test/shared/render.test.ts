@@ -22,18 +22,37 @@ describe('formatMoney', () => {
 
 describe('renderNotification', () => {
   const order = anOrder();
-  const confirm = (o: Order): NotificationPayload => ({ kind: 'order-confirmation', idempotencyKey: 'k1', eventId: 'e1', order: o });
+  const confirm = (o: Order): NotificationPayload => ({
+    kind: 'order-confirmation',
+    idempotencyKey: 'k1',
+    eventId: 'e1',
+    order: o,
+  });
   const confirmation = NotificationPayload.parse(confirm(order));
   const shipping = NotificationPayload.parse({
-    kind: 'shipping-update', idempotencyKey: 'k2', eventId: 'e2',
-    shipment: { orderId: 'ord_1', carrier: 'DHL', trackingNumber: 'JD0001', trackingUrl: 'https://track.test/?n=JD0001&x=1', shippedAt: '2026-11-24T08:00:00+01:00' },
+    kind: 'shipping-update',
+    idempotencyKey: 'k2',
+    eventId: 'e2',
+    shipment: {
+      orderId: 'ord_1',
+      carrier: 'DHL',
+      trackingNumber: 'JD0001',
+      trackingUrl: 'https://track.test/?n=JD0001&x=1',
+      shippedAt: '2026-11-24T08:00:00+01:00',
+    },
   });
   const cancelled = NotificationPayload.parse({
-    kind: 'order-cancelled', idempotencyKey: 'k3', eventId: 'e3',
+    kind: 'order-cancelled',
+    idempotencyKey: 'k3',
+    eventId: 'e3',
     cancellation: { orderId: 'ord_1', reason: 'Out of stock', cancelledAt: '2026-11-24T09:00:00+01:00' },
   });
   const report = NotificationPayload.parse({
-    kind: 'daily-report', idempotencyKey: 'k4', to: ['owner@storefront.test'], locale: 'en-US', report: aReport(),
+    kind: 'daily-report',
+    idempotencyKey: 'k4',
+    to: ['owner@storefront.test'],
+    locale: 'en-US',
+    report: aReport(),
   });
 
   it('gives each kind its subject line', () => {
@@ -68,13 +87,20 @@ describe('renderNotification', () => {
   });
 
   it('leaves out a missing postal code without leaving a gap', () => {
-    const hk = anOrder({ shippingAddress: { name: 'Chan Tai Man', line1: '1 Queen’s Road', city: 'Central', country: 'HK' } });
+    const hk = anOrder({
+      shippingAddress: { name: 'Chan Tai Man', line1: '1 Queen’s Road', city: 'Central', country: 'HK' },
+    });
     const email = renderNotification(confirm(Order.parse(hk)));
     expect(email.text).toMatch(/\n {2}Central\n/);
   });
 
   it('shows JPY without decimals', () => {
-    const jpy = anOrder({ currency: 'JPY', locale: 'ja-JP', shipping: 500, lines: [{ sku: 'A', name: 'Tea bowl', quantity: 1, unitPrice: 3200 }] });
+    const jpy = anOrder({
+      currency: 'JPY',
+      locale: 'ja-JP',
+      shipping: 500,
+      lines: [{ sku: 'A', name: 'Tea bowl', quantity: 1, unitPrice: 3200 }],
+    });
     const email = renderNotification(confirm(Order.parse(jpy)));
     expect(email.text).toContain('￥3,700');
     expect(email.html).toContain('￥3,700');
@@ -126,15 +152,33 @@ describe('templateDataFor and recipientFor', () => {
       orderNumber: '1001',
       customerName: 'Tom & "Jerry"',
       total: `16,34${NBSP}€`,
-      items: [{ name: 'Mug', quantity: 2, unitPrice: `5,00${NBSP}€`, lineTotal: `10,00${NBSP}€` }, { name: 'Green tea' }],
+      items: [
+        { name: 'Mug', quantity: 2, unitPrice: `5,00${NBSP}€`, lineTotal: `10,00${NBSP}€` },
+        { name: 'Green tea' },
+      ],
     });
     expect(JSON.stringify(data)).not.toMatch(/&amp;|<\w/);
   });
 
   it('takes the recipient from the payload or the stored order', () => {
     const order = anOrder();
-    expect(recipientFor({ kind: 'order-confirmation', idempotencyKey: 'k', eventId: 'e', order })).toEqual({ email: 'jane.doe@example.com', name: 'Jane Doe' });
-    expect(recipientFor({ kind: 'order-cancelled', idempotencyKey: 'k', eventId: 'e', cancellation: { orderId: 'ord_1', cancelledAt: '2026-11-24T09:00:00Z' } }, order)).toEqual({ email: 'jane.doe@example.com', name: 'Jane Doe' });
-    expect(recipientFor({ kind: 'daily-report', idempotencyKey: 'k', to: ['o@s.test', 'p@s.test'], report: aReport() })).toEqual([{ email: 'o@s.test' }, { email: 'p@s.test' }]);
+    expect(recipientFor({ kind: 'order-confirmation', idempotencyKey: 'k', eventId: 'e', order })).toEqual({
+      email: 'jane.doe@example.com',
+      name: 'Jane Doe',
+    });
+    expect(
+      recipientFor(
+        {
+          kind: 'order-cancelled',
+          idempotencyKey: 'k',
+          eventId: 'e',
+          cancellation: { orderId: 'ord_1', cancelledAt: '2026-11-24T09:00:00Z' },
+        },
+        order,
+      ),
+    ).toEqual({ email: 'jane.doe@example.com', name: 'Jane Doe' });
+    expect(
+      recipientFor({ kind: 'daily-report', idempotencyKey: 'k', to: ['o@s.test', 'p@s.test'], report: aReport() }),
+    ).toEqual([{ email: 'o@s.test' }, { email: 'p@s.test' }]);
   });
 });

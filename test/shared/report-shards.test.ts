@@ -16,7 +16,10 @@ describe('report shard documents', () => {
     await store.ensureRun(storeDay('2026-11-01', 'UTC'), 'a', now);
     const id = '2026-11-01--a';
     const c = { cursor: undefined, done: false, orders: 5, now };
-    const results = await Promise.all([store.commitStep(id, 3, 0, { ...c, part: 'p1' }), store.commitStep(id, 3, 0, { ...c, part: 'p2' })]);
+    const results = await Promise.all([
+      store.commitStep(id, 3, 0, { ...c, part: 'p1' }),
+      store.commitStep(id, 3, 0, { ...c, part: 'p2' }),
+    ]);
     expect(results.map((r) => r.committed).sort()).toEqual([false, true]);
     const shard = await store.getShard(id, 3, now);
     expect(shard).toMatchObject({ step: 1, orders: 5, done: false });
@@ -25,11 +28,19 @@ describe('report shard documents', () => {
 
   it('writes many skus in chunks under the document limit and reads them back exactly', async () => {
     const t = emptyTotals();
-    const lines = Array.from({ length: 3000 }, (_, i) => ({ sku: `SKU-${i}-${'x'.repeat(90)}`, name: `${'N'.repeat(250)} ${i}`, quantity: 1 + (i % 7), unitPrice: 100 + i }));
+    const lines = Array.from({ length: 3000 }, (_, i) => ({
+      sku: `SKU-${i}-${'x'.repeat(90)}`,
+      name: `${'N'.repeat(250)} ${i}`,
+      quantity: 1 + (i % 7),
+      unitPrice: 100 + i,
+    }));
     for (let i = 0; i < lines.length; i += 500) {
       const part = lines.slice(i, i + 500);
       const subtotal = part.reduce((s, l) => s + l.quantity * l.unitPrice, 0);
-      addOrder(t, { status: 'created', order: { currency: 'EUR', lines: part, subtotal, shipping: 0, tax: 0, total: subtotal } });
+      addOrder(t, {
+        status: 'created',
+        order: { currency: 'EUR', lines: part, subtotal, shipping: 0, tax: 0, total: subtotal },
+      });
     }
     await store.ensureRun(storeDay('2026-11-02', 'UTC'), 'a', now);
     await store.writePart('2026-11-02--a', 'big', 0, 0, t);
@@ -42,12 +53,16 @@ describe('report shard documents', () => {
   it('says every shard is done only once each is, however many finish at the same moment', async () => {
     await store.ensureRun(storeDay('2026-11-03', 'UTC'), 'a', now);
     const id = '2026-11-03--a';
-    for (let s = 0; s < 23; s++) await store.commitStep(id, s, 0, { part: `p${s}`, cursor: undefined, done: true, orders: 0, now });
+    for (let s = 0; s < 23; s++)
+      await store.commitStep(id, s, 0, { part: `p${s}`, cursor: undefined, done: true, orders: 0, now });
     await store.commitStep(id, 23, 0, { part: 'p23', cursor: undefined, done: false, orders: 0, now });
     expect(await store.allShardsDone(id, 24)).toBe(false);
     await store.commitStep(id, 23, 1, { part: 'p23b', cursor: undefined, done: true, orders: 0, now });
     expect(await store.allShardsDone(id, 24)).toBe(true);
     await store.markCombined(id, { at: now, emailTask: 'projects/p/locations/l/queues/notifications/tasks/t' });
-    expect(await store.getRun(id)).toMatchObject({ combinedAt: now.toISOString(), emailTask: 'projects/p/locations/l/queues/notifications/tasks/t' });
+    expect(await store.getRun(id)).toMatchObject({
+      combinedAt: now.toISOString(),
+      emailTask: 'projects/p/locations/l/queues/notifications/tasks/t',
+    });
   });
 });

@@ -24,7 +24,11 @@ describe('webhook signatures', () => {
     ['malformed', 'sha256=abc', /Malformed/],
     ['stale', signWebhook(SECRET, body, t - 301), /301 s old/],
     ['from the future', signWebhook(SECRET, body, t + 301), /in the future/],
-    ['signed with another secret', signWebhook('whsec_other_secret_000', body, t), /No X-Storefront-Signature v1 signature matches/],
+    [
+      'signed with another secret',
+      signWebhook('whsec_other_secret_000', body, t),
+      /No X-Storefront-Signature v1 signature matches/,
+    ],
     ['over another body', signWebhook(SECRET, '{"id":"evt_2"}', t), /matches/],
   ])('rejects a %s signature with 401', (_n, header, message) => {
     let err: unknown;

@@ -9,9 +9,16 @@ import { freePort } from '../support/net.ts';
 
 // First, a local HTTP server standing in for the Cloud Tasks REST API: it records what the real client library sends
 // and answers as Cloud Tasks would (the created Task, or a google.rpc.Status error).
-interface Seen { method: string; url: string; body: Record<string, any> }
+interface Seen {
+  method: string;
+  url: string;
+  body: Record<string, any>;
+}
 const seen: Seen[] = [];
-let answer: (req: Seen) => { status: number; body: unknown } | 'never' = (r) => ({ status: 200, body: { ...r.body.task, name: r.body.task.name ?? `${r.url.slice(4, -6)}/tasks/generated1` } });
+let answer: (req: Seen) => { status: number; body: unknown } | 'never' = (r) => ({
+  status: 200,
+  body: { ...r.body.task, name: r.body.task.name ?? `${r.url.slice(4, -6)}/tasks/generated1` },
+});
 let server: Server;
 let host: string;
 
@@ -28,10 +35,13 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   host = `127.0.0.1:${(server.address() as { port: number }).port}`;
 });
-afterAll(() => new Promise<void>((r) => {
-  server.closeAllConnections();
-  server.close(() => r());
-}));
+afterAll(
+  () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+);
 
 const enqueuer = (emulatorHost = host) =>
   createEnqueuer({
@@ -44,17 +54,29 @@ const enqueuer = (emulatorHost = host) =>
   });
 const payload = () => {
   const e = created('o-1');
-  return { kind: 'order-confirmation' as const, idempotencyKey: e.id, eventId: e.id, order: (e.data as { order: any }).order };
+  return {
+    kind: 'order-confirmation' as const,
+    idempotencyKey: e.id,
+    eventId: e.id,
+    order: (e.data as { order: any }).order,
+  };
 };
 
 describe('enqueue (REST requests of the real client library)', () => {
   it('creates an HTTP task with JSON body, Content-Type, OIDC token and a hashed task id', async () => {
     seen.length = 0;
     const when = new Date('2026-11-25T03:00:00.250Z');
-    const r = await enqueuer()('notifications', payload(), { idempotencyKey: 'evt-1', scheduleTime: when, dispatchDeadlineSeconds: 120 });
+    const r = await enqueuer()('notifications', payload(), {
+      idempotencyKey: 'evt-1',
+      scheduleTime: when,
+      dispatchDeadlineSeconds: 120,
+    });
     const id = taskIdFor('notifications', 'evt-1');
     expect(id).toMatch(/^[0-9a-f]{64}$/);
-    expect(r).toEqual({ name: `projects/shop/locations/europe-west1/queues/notifications/tasks/${id}`, duplicate: false });
+    expect(r).toEqual({
+      name: `projects/shop/locations/europe-west1/queues/notifications/tasks/${id}`,
+      duplicate: false,
+    });
     expect(seen).toHaveLength(1);
     const { method, url, body } = seen[0]!;
     expect(method).toBe('POST');
@@ -64,16 +86,24 @@ describe('enqueue (REST requests of the real client library)', () => {
       httpMethod: 1, // POST: the Node REST transport sends enums as numbers
       url: 'https://send-notification-x.a.run.app/',
       headers: { 'Content-Type': 'application/json' },
-      oidcToken: { serviceAccountEmail: 'tasks-invoker@shop.iam.gserviceaccount.com', audience: 'https://send-notification-x.a.run.app/' },
+      oidcToken: {
+        serviceAccountEmail: 'tasks-invoker@shop.iam.gserviceaccount.com',
+        audience: 'https://send-notification-x.a.run.app/',
+      },
     });
     expect(JSON.parse(Buffer.from(body.task.httpRequest.body, 'base64').toString())).toEqual(payload());
     expect(new Date(body.task.scheduleTime).toISOString()).toBe(when.toISOString());
     expect(body.task.dispatchDeadline).toBe('120s');
   });
 
-  it("puts the trace on the task as its traceparent header, with the trace id and flag and a new span id", async () => {
+  it('puts the trace on the task as its traceparent header, with the trace id and flag and a new span id', async () => {
     seen.length = 0;
-    const trace = { project: 'shop', traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', sampled: true };
+    const trace = {
+      project: 'shop',
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      sampled: true,
+    };
     await enqueuer()('notifications', payload(), { idempotencyKey: 'evt-traced', trace });
     const headers = seen[0]!.body.task.httpRequest.headers as Record<string, string>;
     expect(headers.traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[\da-f]{16}-01$/);
@@ -84,7 +114,10 @@ describe('enqueue (REST requests of the real client library)', () => {
   });
 
   it('returns ALREADY_EXISTS as a duplicate, not an error', async () => {
-    answer = () => ({ status: 409, body: { error: { code: 409, message: 'Requested entity already exists', status: 'ALREADY_EXISTS' } } });
+    answer = () => ({
+      status: 409,
+      body: { error: { code: 409, message: 'Requested entity already exists', status: 'ALREADY_EXISTS' } },
+    });
     const r = await enqueuer()('notifications', payload(), { idempotencyKey: 'evt-1' });
     expect(r.duplicate).toBe(true);
   });
@@ -93,20 +126,36 @@ describe('enqueue (REST requests of the real client library)', () => {
     const saved = answer;
     answer = () => 'never';
     try {
-      const enqueue = createEnqueuer({ client: createTasksClient({ emulatorHost: host }), project: 'shop', location: 'europe-west1', serviceAccount: 'tasks-invoker@shop.iam.gserviceaccount.com', schemas: QUEUE_SCHEMAS, targets: { notifications: { url: 'https://send-notification-x.a.run.app/' } }, timeoutMs: 300 });
+      const enqueue = createEnqueuer({
+        client: createTasksClient({ emulatorHost: host }),
+        project: 'shop',
+        location: 'europe-west1',
+        serviceAccount: 'tasks-invoker@shop.iam.gserviceaccount.com',
+        schemas: QUEUE_SCHEMAS,
+        targets: { notifications: { url: 'https://send-notification-x.a.run.app/' } },
+        timeoutMs: 300,
+      });
       const err = await enqueue('notifications', payload()).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(RetryableError);
       // The limit given, not the library's own 20 s: the message names it.
-      expect(err).toMatchObject({ code: 'dependency-unavailable', message: expect.stringMatching(/Cloud Tasks is unavailable \(queue notifications\): .*within 300 milliseconds/) });
+      expect(err).toMatchObject({
+        code: 'dependency-unavailable',
+        message: expect.stringMatching(/Cloud Tasks is unavailable \(queue notifications\): .*within 300 milliseconds/),
+      });
     } finally {
       answer = saved;
     }
   });
 
   it('turns UNAVAILABLE and connection failures into retryable errors', async () => {
-    answer = () => ({ status: 503, body: { error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' } } });
+    answer = () => ({
+      status: 503,
+      body: { error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' } },
+    });
     await expect(enqueuer()('notifications', payload())).rejects.toBeInstanceOf(RetryableError);
-    await expect(enqueuer(`127.0.0.1:${await freePort()}`)('notifications', payload())).rejects.toMatchObject({ code: 'dependency-unavailable' });
+    await expect(enqueuer(`127.0.0.1:${await freePort()}`)('notifications', payload())).rejects.toMatchObject({
+      code: 'dependency-unavailable',
+    });
   });
 
   it('rejects an invalid payload before any call, naming the field', async () => {
@@ -121,8 +170,22 @@ describe('enqueue (REST requests of the real client library)', () => {
   it('rejects a payload over the 1 MiB task limit before any call', async () => {
     seen.length = 0;
     const p = payload();
-    const lines = Array.from({ length: 500 }, (_, i) => ({ sku: `S${i}`, name: 'x'.repeat(290), quantity: 1, unitPrice: 0 }));
-    const big = { ...p, order: { ...p.order, lines, subtotal: 0, total: 0 + p.order.shipping + p.order.tax - (p.order.discount ?? 0), customer: { ...p.order.customer, name: 'y'.repeat(200) } } };
+    const lines = Array.from({ length: 500 }, (_, i) => ({
+      sku: `S${i}`,
+      name: 'x'.repeat(290),
+      quantity: 1,
+      unitPrice: 0,
+    }));
+    const big = {
+      ...p,
+      order: {
+        ...p.order,
+        lines,
+        subtotal: 0,
+        total: 0 + p.order.shipping + p.order.tax - (p.order.discount ?? 0),
+        customer: { ...p.order.customer, name: 'y'.repeat(200) },
+      },
+    };
     const huge = { ...big, idempotencyKey: 'k', eventId: 'e'.repeat(900_000) };
     const err = await enqueuer()('notifications', huge).catch((e: unknown) => e);
     expect((err as PermanentError).code).toBe('task-too-large');
@@ -141,16 +204,34 @@ describe('enqueue against the local Cloud Tasks emulator', () => {
   it('creates the task the emulator stores, then reports the same key as a duplicate', async () => {
     const enqueue = enqueuer(`127.0.0.1:${emulator.port}`);
     const when = new Date(Date.now() + 3_600_000);
-    const first = await enqueue('notifications', payload(), { idempotencyKey: 'evt-emu-1', scheduleTime: when, dispatchDeadlineSeconds: 60 });
+    const first = await enqueue('notifications', payload(), {
+      idempotencyKey: 'evt-emu-1',
+      scheduleTime: when,
+      dispatchDeadlineSeconds: 60,
+    });
     expect(first.duplicate).toBe(false);
-    const task = (await (await fetch(`${emulator.url}/v2/${first.name}?responseView=FULL`)).json()) as Record<string, any>;
+    const task = (await (await fetch(`${emulator.url}/v2/${first.name}?responseView=FULL`)).json()) as Record<
+      string,
+      any
+    >;
     expect(task.name).toBe(first.name);
     expect(new Date(task.scheduleTime).getTime()).toBe(when.getTime());
     expect(task.dispatchDeadline).toBe('60s');
-    expect(task.httpRequest).toMatchObject({ httpMethod: 'POST', url: 'https://send-notification-x.a.run.app/', oidcToken: { serviceAccountEmail: 'tasks-invoker@shop.iam.gserviceaccount.com' } });
-    expect(Object.entries(task.httpRequest.headers as Record<string, string>).find(([k]) => k.toLowerCase() === 'content-type')?.[1]).toBe('application/json');
+    expect(task.httpRequest).toMatchObject({
+      httpMethod: 'POST',
+      url: 'https://send-notification-x.a.run.app/',
+      oidcToken: { serviceAccountEmail: 'tasks-invoker@shop.iam.gserviceaccount.com' },
+    });
+    expect(
+      Object.entries(task.httpRequest.headers as Record<string, string>).find(
+        ([k]) => k.toLowerCase() === 'content-type',
+      )?.[1],
+    ).toBe('application/json');
     expect(JSON.parse(Buffer.from(task.httpRequest.body, 'base64').toString())).toEqual(payload());
-    expect(await enqueue('notifications', payload(), { idempotencyKey: 'evt-emu-1' })).toEqual({ name: first.name, duplicate: true });
+    expect(await enqueue('notifications', payload(), { idempotencyKey: 'evt-emu-1' })).toEqual({
+      name: first.name,
+      duplicate: true,
+    });
   });
 
   it('fails with a clear error for a queue that does not exist', async () => {

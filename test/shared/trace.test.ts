@@ -8,15 +8,28 @@ const TRACE = '0af7651916cd43dd8448eb211c80319c';
 
 describe('trace context', () => {
   it('continues traceparent first, then X-Cloud-Trace-Context', () => {
-    const both = { traceparent: `00-${TRACE}-b7ad6b7169203331-01`, 'x-cloud-trace-context': '105445aa7843bc8bf206b12000100000/1;o=0' };
-    expect(requestTrace(h(both), 'shop')).toEqual({ project: 'shop', traceId: TRACE, spanId: 'b7ad6b7169203331', sampled: true });
+    const both = {
+      traceparent: `00-${TRACE}-b7ad6b7169203331-01`,
+      'x-cloud-trace-context': '105445aa7843bc8bf206b12000100000/1;o=0',
+    };
+    expect(requestTrace(h(both), 'shop')).toEqual({
+      project: 'shop',
+      traceId: TRACE,
+      spanId: 'b7ad6b7169203331',
+      sampled: true,
+    });
     expect(traceLogFields(requestTrace(h(both), 'shop'))).toEqual({
       'logging.googleapis.com/trace': `projects/shop/traces/${TRACE}`,
       'logging.googleapis.com/spanId': 'b7ad6b7169203331',
       'logging.googleapis.com/trace_sampled': true,
     });
-    expect(requestTrace(h({ 'x-cloud-trace-context': '105445AA7843BC8BF206B12000100000/18446744073709551615;o=1' }), 'shop')).toEqual({
-      project: 'shop', traceId: '105445aa7843bc8bf206b12000100000', spanId: 'ffffffffffffffff', sampled: true,
+    expect(
+      requestTrace(h({ 'x-cloud-trace-context': '105445AA7843BC8BF206B12000100000/18446744073709551615;o=1' }), 'shop'),
+    ).toEqual({
+      project: 'shop',
+      traceId: '105445aa7843bc8bf206b12000100000',
+      spanId: 'ffffffffffffffff',
+      sampled: true,
     });
     // A later version may add fields after the flags.
     expect(parseTraceparent(`01-${TRACE}-b7ad6b7169203331-00-extra`, 'p')?.traceId).toBe(TRACE);

@@ -23,7 +23,10 @@ export function stageDeployFolder(name: string, distRoot = join(root, 'dist')): 
     filter: (src) => src === dist || !ignored.includes(relative(dist, src).split('/')[0] ?? basename(src)),
   });
   // --prefer-offline: the lockfile pins every version and integrity; skip re-checking the registry for what is cached.
-  execFileSync('npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'pipe' });
+  execFileSync('npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: dir,
+    stdio: 'pipe',
+  });
   // The buildpack runs a non-empty gcp-build after installing (it fills the compile cache).
   // The buildpack runs a non-empty gcp-build after installing (it fills the compile cache), with the Node the function
   // then runs on: here the one running this (Node keeps a compile cache per version).

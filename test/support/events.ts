@@ -23,18 +23,32 @@ export function order(id: string, over: Partial<Order> = {}): Order {
   };
 }
 
-export const created = (orderId: string, over: Partial<Order> = {}, id = `evt-created-${orderId}`): StorefrontEvent => ({
+export const created = (
+  orderId: string,
+  over: Partial<Order> = {},
+  id = `evt-created-${orderId}`,
+): StorefrontEvent => ({
   id,
   type: 'order.created',
   createdAt: '2026-11-23T10:00:01Z',
   data: { order: order(orderId, over) },
 });
 
-export const shipped = (orderId: string, over: Partial<{ trackingNumber: string; shippedAt: string }> = {}, id = `evt-shipped-${orderId}-${over.trackingNumber ?? '1Z999'}`): StorefrontEvent => ({
+export const shipped = (
+  orderId: string,
+  over: Partial<{ trackingNumber: string; shippedAt: string }> = {},
+  id = `evt-shipped-${orderId}-${over.trackingNumber ?? '1Z999'}`,
+): StorefrontEvent => ({
   id,
   type: 'order.shipped',
   createdAt: '2026-11-23T11:00:01Z',
-  data: { orderId, carrier: 'DHL', trackingNumber: over.trackingNumber ?? '1Z999', trackingUrl: 'https://track.example/1Z999', shippedAt: over.shippedAt ?? '2026-11-23T11:00:00Z' },
+  data: {
+    orderId,
+    carrier: 'DHL',
+    trackingNumber: over.trackingNumber ?? '1Z999',
+    trackingUrl: 'https://track.example/1Z999',
+    shippedAt: over.shippedAt ?? '2026-11-23T11:00:00Z',
+  },
 });
 
 export const cancelled = (orderId: string, id = `evt-cancelled-${orderId}`): StorefrontEvent => ({
@@ -44,7 +58,11 @@ export const cancelled = (orderId: string, id = `evt-cancelled-${orderId}`): Sto
   data: { orderId, reason: 'customer request', cancelledAt: '2026-11-23T12:00:00Z' },
 });
 
-export const completed = (orderId: string, completedAt = '2026-11-23T13:00:00Z', id = `evt-completed-${orderId}`): StorefrontEvent => ({
+export const completed = (
+  orderId: string,
+  completedAt = '2026-11-23T13:00:00Z',
+  id = `evt-completed-${orderId}`,
+): StorefrontEvent => ({
   id,
   type: 'order.completed',
   createdAt: completedAt,

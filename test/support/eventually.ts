@@ -1,5 +1,8 @@
 /** Polls `fn` until it stops throwing (or returns a value other than `false`); for waiting on asynchronous effects without sleeps. */
-export async function eventually<T>(fn: () => T | Promise<T>, { timeout = 10_000, interval = 25 }: { timeout?: number; interval?: number } = {}): Promise<Exclude<T, false>> {
+export async function eventually<T>(
+  fn: () => T | Promise<T>,
+  { timeout = 10_000, interval = 25 }: { timeout?: number; interval?: number } = {},
+): Promise<Exclude<T, false>> {
   const until = Date.now() + timeout;
   for (;;) {
     let failure: unknown;

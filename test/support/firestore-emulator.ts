@@ -18,11 +18,15 @@ export interface FirestoreEmulator {
 export async function startFirestoreEmulator(): Promise<FirestoreEmulator> {
   const port = await freePort();
   const config = mkdtempSync(join(tmpdir(), 'gcloud-config-'));
-  const child: ChildProcess = spawn('gcloud', ['emulators', 'firestore', 'start', `--host-port=127.0.0.1:${port}`, '--quiet'], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CLOUDSDK_CONFIG: config, CLOUDSDK_CORE_DISABLE_PROMPTS: '1' },
-  });
+  const child: ChildProcess = spawn(
+    'gcloud',
+    ['emulators', 'firestore', 'start', `--host-port=127.0.0.1:${port}`, '--quiet'],
+    {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CLOUDSDK_CONFIG: config, CLOUDSDK_CORE_DISABLE_PROMPTS: '1' },
+    },
+  );
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));

@@ -36,12 +36,29 @@ export function deleteAt<T>(v: T, path: Path): T {
 /** Values a hostile client may put in a field: other types, out-of-range numbers, odd strings, deep nesting. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue(),
-  fc.constantFrom(null, true, 0, -1, 1.5, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, '', ' ', 'Germany', 'order.refunded', '__x__', '..'),
+  fc.constantFrom(
+    null,
+    true,
+    0,
+    -1,
+    1.5,
+    1e308,
+    -1e308,
+    Number.MAX_SAFE_INTEGER + 2,
+    '',
+    ' ',
+    'Germany',
+    'order.refunded',
+    '__x__',
+    '..',
+  ),
   fc.string({ unit: 'binary', maxLength: 300 }),
   fc.string({ unit: 'grapheme', minLength: 200, maxLength: 2000 }),
   fc.emailAddress(),
   fc.integer({ min: 1, max: 2000 }).map((depth) => JSON.parse('['.repeat(depth) + ']'.repeat(depth)) as unknown),
-  fc.integer({ min: 1, max: 200 }).map((depth) => JSON.parse('{"a":'.repeat(depth) + '{}' + '}'.repeat(depth)) as unknown),
+  fc
+    .integer({ min: 1, max: 200 })
+    .map((depth) => JSON.parse('{"a":'.repeat(depth) + '{}' + '}'.repeat(depth)) as unknown),
 );
 
 /** A mutation of `valid`: one field replaced by a hostile value, or removed, or a key added. */
@@ -49,11 +66,18 @@ export function mutationOf<T>(valid: T): fc.Arbitrary<{ value: T; path: Path; op
   const paths = leafPaths(valid);
   const objects = paths.filter((p) => isObject(get(valid, p)));
   return fc.oneof(
-    fc.tuple(fc.constantFrom(...paths), hostileValue).map(([path, x]) => ({ value: setAt(valid, path, x), path, op: 'set' as const })),
-    fc.constantFrom(...paths.filter((p) => p.length > 0)).map((path) => ({ value: deleteAt(valid, path), path, op: 'delete' as const })),
-    fc.tuple(fc.constantFrom(...objects), fc.string({ maxLength: 20 }), hostileValue).map(([path, k, x]) => ({ value: setAt(valid, [...path, k], x), path: [...path, k], op: 'add' as const })),
+    fc
+      .tuple(fc.constantFrom(...paths), hostileValue)
+      .map(([path, x]) => ({ value: setAt(valid, path, x), path, op: 'set' as const })),
+    fc
+      .constantFrom(...paths.filter((p) => p.length > 0))
+      .map((path) => ({ value: deleteAt(valid, path), path, op: 'delete' as const })),
+    fc
+      .tuple(fc.constantFrom(...objects), fc.string({ maxLength: 20 }), hostileValue)
+      .map(([path, k, x]) => ({ value: setAt(valid, [...path, k], x), path: [...path, k], op: 'add' as const })),
   );
 }
 
 const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
-const get = (v: unknown, path: Path): unknown => path.reduce<unknown>((x, k) => (x as Record<string | number, unknown> | undefined)?.[k], v);
+const get = (v: unknown, path: Path): unknown =>
+  path.reduce<unknown>((x, k) => (x as Record<string | number, unknown> | undefined)?.[k], v);

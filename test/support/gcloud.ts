@@ -27,7 +27,14 @@ export interface Call {
   stdinBytes?: number;
 }
 
-export const emptyWorld = (): World => ({ serviceAccounts: {}, projectBindings: [], secrets: {}, queues: {}, functions: {}, jobs: {} });
+export const emptyWorld = (): World => ({
+  serviceAccounts: {},
+  projectBindings: [],
+  secrets: {},
+  queues: {},
+  functions: {},
+  jobs: {},
+});
 
 export interface StandIn {
   env: Record<string, string>;
@@ -47,7 +54,12 @@ export function gcloudStandIn(world: World = emptyWorld()): StandIn {
   const write = (s: { world: World; calls: Call[] }) => writeFileSync(file, JSON.stringify(s));
   write({ world, calls: [] });
   return {
-    env: { PATH: `${standInDir}${delimiter}${process.env.PATH}`, GCLOUD_STAND_IN: file, CLOUDSDK_CONFIG: dir, CLOUDSDK_CORE_DISABLE_PROMPTS: '1' },
+    env: {
+      PATH: `${standInDir}${delimiter}${process.env.PATH}`,
+      GCLOUD_STAND_IN: file,
+      CLOUDSDK_CONFIG: dir,
+      CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
+    },
     world: () => read().world,
     setWorld: (w) => write({ ...read(), world: w }),
     calls: () => read().calls,
@@ -68,7 +80,11 @@ export async function gcloudParses(commands: string[][]): Promise<{ ok: boolean;
   const config = mkdtempSync(join(tmpdir(), 'gcloud-parse-'));
   try {
     const child = spawn(python, [join(standInDir, 'parse.py')], {
-      env: { ...process.env, PYTHONPATH: [join(sdk, 'lib'), join(sdk, 'lib', 'third_party')].join(delimiter), CLOUDSDK_CONFIG: config },
+      env: {
+        ...process.env,
+        PYTHONPATH: [join(sdk, 'lib'), join(sdk, 'lib', 'third_party')].join(delimiter),
+        CLOUDSDK_CONFIG: config,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -96,7 +112,11 @@ export interface Run {
 
 /** Runs `./deploy.sh args…` with `env` added, `input` on standard input (none: empty). */
 export function deploySh(args: string[], env: Record<string, string>, input = ''): Promise<Run> {
-  const child = execFile('bash', ['deploy.sh', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, MAIL_FROM: 'orders@shop.example', ...env } });
+  const child = execFile('bash', ['deploy.sh', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, MAIL_FROM: 'orders@shop.example', ...env },
+  });
   // A run that stops before reading its input (bad arguments, --help) closes the pipe: that is no error here.
   child.stdin!.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;

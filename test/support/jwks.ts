@@ -8,7 +8,10 @@ export interface TestIssuer {
   jwksUrl: string;
   issuer: string;
   /** Signs a token with this issuer's key; claims override the Google-shaped defaults. */
-  sign(claims: JWTPayload & { email?: string; email_verified?: boolean }, opts?: { kid?: string; key?: CryptoKey; alg?: string; expiresIn?: number }): Promise<string>;
+  sign(
+    claims: JWTPayload & { email?: string; email_verified?: boolean },
+    opts?: { kid?: string; key?: CryptoKey; alg?: string; expiresIn?: number },
+  ): Promise<string>;
   /** Adds a new key to the served set (a rotation) and returns its kid. */
   rotate(): Promise<{ kid: string; key: CryptoKey }>;
   /** How many times /jwks was fetched. */
@@ -44,7 +47,15 @@ export async function startTestIssuer(issuer = 'https://accounts.google.com'): P
       const kid = opts.kid ?? keys[0]!.kid;
       const key = opts.key ?? keys.find((k) => k.kid === kid)?.privateKey ?? keys[0]!.privateKey;
       const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ iss: issuer, iat: now, exp: now + (opts.expiresIn ?? 3600), sub: '1234567890', azp: '1234567890', email_verified: true, ...claims })
+      return new SignJWT({
+        iss: issuer,
+        iat: now,
+        exp: now + (opts.expiresIn ?? 3600),
+        sub: '1234567890',
+        azp: '1234567890',
+        email_verified: true,
+        ...claims,
+      })
         .setProtectedHeader({ alg: opts.alg ?? 'RS256', kid, typ: 'JWT' })
         .sign(key);
     },

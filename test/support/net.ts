@@ -65,7 +65,10 @@ export interface RawResponse {
  * One request with exactly these headers (fetch sets Host itself; node:http lets a test send a rebound one). The
  * connection goes to the address of `url`.
  */
-export function rawRequest(url: string, o: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+export function rawRequest(
+  url: string,
+  o: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: o.method ?? 'GET', headers: o.headers }, (res) => {
       const chunks: Buffer[] = [];

@@ -34,12 +34,14 @@ export interface ReportStack extends Stack {
 }
 
 /** `now`: schedule-reports' and aggregate-orders' clock (yesterday, the window, generatedAt). */
-export async function startReportStack(o: {
-  env?: Record<string, string>;
-  now?: () => Date;
-  /** Swaps aggregate-orders' document store (to inject a crash at a chosen point). */
-  wrapReports?: (r: ReportStore) => ReportStore;
-} = {}): Promise<ReportStack> {
+export async function startReportStack(
+  o: {
+    env?: Record<string, string>;
+    now?: () => Date;
+    /** Swaps aggregate-orders' document store (to inject a crash at a chosen point). */
+    wrapReports?: (r: ReportStore) => ReportStore;
+  } = {},
+): Promise<ReportStack> {
   const aggregatePort = await freePort();
   const schedulePort = await freePort();
   const aggregateUrl = `http://127.0.0.1:${aggregatePort}/`;
@@ -47,19 +49,39 @@ export async function startReportStack(o: {
   const stack = await startStack({ env: { AGGREGATE_ORDERS_URL: aggregateUrl, ...o.env } });
   const issuer = await startTestIssuer();
   const env = { ...stack.env, ...o.env };
-  const db = createFirestore({ projectId: stack.projectId, databaseId: '(default)', emulatorHost: env.FIRESTORE_EMULATOR_HOST });
+  const db = createFirestore({
+    projectId: stack.projectId,
+    databaseId: '(default)',
+    emulatorHost: env.FIRESTORE_EMULATOR_HOST,
+  });
   const reports = createReportStore(db);
   const name = 'aggregate-orders';
-  http(name, createAggregateTarget(
-    loadConfig(BaseEnv.extend(OidcEnv.shape).extend(FirestoreEnv.shape).extend(TasksEnv.shape).extend(AggregateEnv.shape), { ...env, OIDC_AUDIENCE: aggregateUrl }),
-    { ...(o.now ? { now: o.now } : {}), ...(o.wrapReports ? { reports: o.wrapReports(reports) } : {}) },
-  ));
-  http('schedule-reports', createScheduleTarget(
-    loadConfig(BaseEnv.extend(OidcEnv.shape).extend(FirestoreEnv.shape).extend(TasksEnv.shape).extend(ScheduleEnv.shape), {
-      ...env, OIDC_AUDIENCE: scheduleUrl, OIDC_ALLOWED_EMAILS: SCHEDULER, OIDC_ISSUERS: issuer.issuer, OIDC_JWKS_URL: issuer.jwksUrl,
-    }),
-    o.now ? { now: o.now } : {},
-  ));
+  http(
+    name,
+    createAggregateTarget(
+      loadConfig(
+        BaseEnv.extend(OidcEnv.shape).extend(FirestoreEnv.shape).extend(TasksEnv.shape).extend(AggregateEnv.shape),
+        { ...env, OIDC_AUDIENCE: aggregateUrl },
+      ),
+      { ...(o.now ? { now: o.now } : {}), ...(o.wrapReports ? { reports: o.wrapReports(reports) } : {}) },
+    ),
+  );
+  http(
+    'schedule-reports',
+    createScheduleTarget(
+      loadConfig(
+        BaseEnv.extend(OidcEnv.shape).extend(FirestoreEnv.shape).extend(TasksEnv.shape).extend(ScheduleEnv.shape),
+        {
+          ...env,
+          OIDC_AUDIENCE: scheduleUrl,
+          OIDC_ALLOWED_EMAILS: SCHEDULER,
+          OIDC_ISSUERS: issuer.issuer,
+          OIDC_JWKS_URL: issuer.jwksUrl,
+        },
+      ),
+      o.now ? { now: o.now } : {},
+    ),
+  );
   const aggregate = await serveFunction(name, aggregatePort);
   const scheduler = await serveFunction('schedule-reports', schedulePort);
   return {
@@ -71,7 +93,15 @@ export async function startReportStack(o: {
     scheduleUrl,
     async schedule(body, p = {}) {
       const token = p.token === undefined ? await issuer.sign({ email: SCHEDULER, aud: scheduleUrl }) : p.token;
-      return fetch(scheduleUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...p.headers }, body: JSON.stringify(body) });
+      return fetch(scheduleUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...p.headers,
+        },
+        body: JSON.stringify(body),
+      });
     },
     async writeEvents(events) {
       const docs = new Map<string, OrderDoc>();
@@ -82,14 +112,16 @@ export async function startReportStack(o: {
       const all = [...docs.values()];
       // Batches of 100, 16 in flight: the fastest mix on the Firestore emulator (larger batches, fewer in flight: slower).
       let next = 0;
-      await Promise.all(Array.from({ length: 16 }, async () => {
-        for (let i = next; i < all.length; i = next) {
-          next += 100;
-          const batch = db.batch();
-          for (const d of all.slice(i, i + 100)) batch.set(db.collection('orders').doc(d.orderId), d);
-          await batch.commit();
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          for (let i = next; i < all.length; i = next) {
+            next += 100;
+            const batch = db.batch();
+            for (const d of all.slice(i, i + 100)) batch.set(db.collection('orders').doc(d.orderId), d);
+            await batch.commit();
+          }
+        }),
+      );
       return all;
     },
     async close() {

@@ -3,8 +3,19 @@ import type { CurrencyFigures, Report } from '../../shared/schemas/report.ts';
 
 export function figures(over: Partial<CurrencyFigures> = {}): CurrencyFigures {
   return {
-    orders: 0, gross: 0, subtotal: 0, discount: 0, tax: 0, shipping: 0, units: 0, averageOrderValue: 0,
-    cancelledOrders: 0, cancelledValue: 0, topByRevenue: [], topByUnits: [], ...over,
+    orders: 0,
+    gross: 0,
+    subtotal: 0,
+    discount: 0,
+    tax: 0,
+    shipping: 0,
+    units: 0,
+    averageOrderValue: 0,
+    cancelledOrders: 0,
+    cancelledValue: 0,
+    topByRevenue: [],
+    topByUnits: [],
+    ...over,
   };
 }
 
@@ -18,13 +29,42 @@ export function aReport(over: Partial<Report> = {}): Report {
     generatedAt: '2026-11-24T03:00:00.000Z',
     orderCount: 6,
     currencies: {
-      JPY: figures({ orders: 3, gross: 123456, subtotal: 112000, tax: 11456, shipping: 0, units: 5, averageOrderValue: 41152, cancelledOrders: 1, cancelledValue: 5000,
-        topByRevenue: [{ sku: 'TEA-1', name: 'Sencha', units: 4, revenue: 100000 }, { sku: 'CUP-2', name: 'Cup', units: 1, revenue: 12000 }],
-        topByUnits: [{ sku: 'TEA-1', name: 'Sencha', units: 4, revenue: 100000 }, { sku: 'CUP-2', name: 'Cup', units: 1, revenue: 12000 }] }),
-      EUR: figures({ orders: 2, gross: 2468, subtotal: 2000, discount: 100, tax: 380, shipping: 188, units: 2, averageOrderValue: 1234,
-        topByRevenue: [{ sku: 'MUG-1', name: 'Mug', units: 2, revenue: 2000 }], topByUnits: [{ sku: 'MUG-1', name: 'Mug', units: 2, revenue: 2000 }] }),
+      JPY: figures({
+        orders: 3,
+        gross: 123456,
+        subtotal: 112000,
+        tax: 11456,
+        shipping: 0,
+        units: 5,
+        averageOrderValue: 41152,
+        cancelledOrders: 1,
+        cancelledValue: 5000,
+        topByRevenue: [
+          { sku: 'TEA-1', name: 'Sencha', units: 4, revenue: 100000 },
+          { sku: 'CUP-2', name: 'Cup', units: 1, revenue: 12000 },
+        ],
+        topByUnits: [
+          { sku: 'TEA-1', name: 'Sencha', units: 4, revenue: 100000 },
+          { sku: 'CUP-2', name: 'Cup', units: 1, revenue: 12000 },
+        ],
+      }),
+      EUR: figures({
+        orders: 2,
+        gross: 2468,
+        subtotal: 2000,
+        discount: 100,
+        tax: 380,
+        shipping: 188,
+        units: 2,
+        averageOrderValue: 1234,
+        topByRevenue: [{ sku: 'MUG-1', name: 'Mug', units: 2, revenue: 2000 }],
+        topByUnits: [{ sku: 'MUG-1', name: 'Mug', units: 2, revenue: 2000 }],
+      }),
     },
-    ordersByHour: Array.from({ length: 24 }, (_, h) => ({ start: `2026-11-23T${String(h).padStart(2, '0')}:00:00+00:00`, orders: h === 9 ? 4 : h === 20 ? 2 : 0 })),
+    ordersByHour: Array.from({ length: 24 }, (_, h) => ({
+      start: `2026-11-23T${String(h).padStart(2, '0')}:00:00+00:00`,
+      orders: h === 9 ? 4 : h === 20 ? 2 : 0,
+    })),
     ...over,
   };
 }

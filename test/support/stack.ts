@@ -35,18 +35,36 @@ export interface Stack {
   deadLetters: ReturnType<typeof createDeadLetters>;
   /** The settings the functions got (also what ops tools need). */
   env: Record<string, string>;
-  post(event: unknown, o?: { url?: string; secret?: string; t?: number; contentType?: string; raw?: string; headers?: Record<string, string> }): Promise<Response>;
+  post(
+    event: unknown,
+    o?: {
+      url?: string;
+      secret?: string;
+      t?: number;
+      contentType?: string;
+      raw?: string;
+      headers?: Record<string, string>;
+    },
+  ): Promise<Response>;
   /** The log lines of the functions in this process, kept out of the test output (support/logs.ts). */
   logs: CapturedLogs;
   close(): Promise<void>;
 }
 
-export async function startStack(o: { emulator?: EmulatorOptions; sink?: MailSinkOptions; env?: Record<string, string> } = {}): Promise<Stack> {
+export async function startStack(
+  o: { emulator?: EmulatorOptions; sink?: MailSinkOptions; env?: Record<string, string> } = {},
+): Promise<Stack> {
   const logs = captureLogs();
   const { db, host, projectId } = testFirestore('stack');
   await warmUp(db);
   const sink = await startMailSink({ apiKey: 'SG.local', ...o.sink });
-  const emulator = await startEmulator({ port: 0, project: projectId, location: 'us-central1', queues: 'queues.json', ...o.emulator });
+  const emulator = await startEmulator({
+    port: 0,
+    project: projectId,
+    location: 'us-central1',
+    queues: 'queues.json',
+    ...o.emulator,
+  });
   const notifierPort = await freePort();
   const notifierUrl = `http://127.0.0.1:${notifierPort}/`;
   // The settings of the one catalogue (ops/settings/), filled from this stack's parts; both
@@ -68,7 +86,10 @@ export async function startStack(o: { emulator?: EmulatorOptions; sink?: MailSin
     firestoreTimeoutMs: LOCAL_FIRESTORE_TIMEOUT_MS,
   };
   const target = { name: 'send-notification', access: 'task-target', url: notifierUrl } as const;
-  const env = { ...settingsEnv(settings, target, [{ name: 'storefront-webhook', access: 'public', url: '' }, target]), ...o.env };
+  const env = {
+    ...settingsEnv(settings, target, [{ name: 'storefront-webhook', access: 'public', url: '' }, target]),
+    ...o.env,
+  };
   Object.assign(process.env, env);
   await import('../../functions/storefront-webhook/index.ts');
   await import('../../functions/send-notification/index.ts');
@@ -91,7 +112,11 @@ export async function startStack(o: { emulator?: EmulatorOptions; sink?: MailSin
       const t = p.t ?? Math.floor(Date.now() / 1000);
       return fetch(p.url ?? webhook.url, {
         method: 'POST',
-        headers: { 'content-type': p.contentType ?? 'application/json', 'x-storefront-signature': signWebhook(p.secret ?? SECRET, body, t), ...p.headers },
+        headers: {
+          'content-type': p.contentType ?? 'application/json',
+          'x-storefront-signature': signWebhook(p.secret ?? SECRET, body, t),
+          ...p.headers,
+        },
         body,
       });
     },

@@ -46,8 +46,10 @@ export function describeWebAttacks(name: string, suite: GuardSuite): void {
   const hostOf = (s: GuardedServer): string => new URL(s.url).host;
   const port = (s: GuardedServer): string => new URL(s.url).port;
   const json = { 'content-type': 'application/json' };
-  const write = (s: GuardedServer, headers: Record<string, string>) => rawRequest(`${s.url}${suite.write.path}`, { method: suite.write.method, headers, body: suite.write.body });
-  const read = (s: GuardedServer, headers: Record<string, string> = {}) => rawRequest(`${s.url}${suite.read.path}`, { headers: { accept: 'application/json', ...headers } });
+  const write = (s: GuardedServer, headers: Record<string, string>) =>
+    rawRequest(`${s.url}${suite.write.path}`, { method: suite.write.method, headers, body: suite.write.body });
+  const read = (s: GuardedServer, headers: Record<string, string> = {}) =>
+    rawRequest(`${s.url}${suite.read.path}`, { headers: { accept: 'application/json', ...headers } });
 
   describe(`${name}: requests from web pages`, () => {
     it('refuses a cross-site text/plain POST from another Origin with 403 naming --allowed-hosts, and changes nothing', async () => {
@@ -56,7 +58,14 @@ export function describeWebAttacks(name: string, suite: GuardSuite): void {
       expect(res.status, res.text).toBe(403);
       expect(res.text).toContain('--allowed-hosts evil.example');
       expect(await suite.changed(s)).toBe(false);
-      expect(logged).toEqual([expect.objectContaining({ severity: 'WARNING', header: 'Origin', value: 'http://evil.example', method: suite.write.method })]);
+      expect(logged).toEqual([
+        expect.objectContaining({
+          severity: 'WARNING',
+          header: 'Origin',
+          value: 'http://evil.example',
+          method: suite.write.method,
+        }),
+      ]);
     });
 
     it('refuses a rebound Host (evil.example:PORT) with 403 naming --allowed-hosts: nothing is read, nothing changes', async () => {
@@ -71,7 +80,10 @@ export function describeWebAttacks(name: string, suite: GuardSuite): void {
       // The rebound page is its own origin: the Host check alone stops its writes.
       expect((await write(s, { host, origin: `http://${host}`, ...json })).status).toBe(403);
       expect(await suite.changed(s)).toBe(false);
-      expect(logged.map((e) => [e.header, e.value])).toEqual([['Host', host], ['Host', host]]);
+      expect(logged.map((e) => [e.header, e.value])).toEqual([
+        ['Host', host],
+        ['Host', host],
+      ]);
     });
 
     it('answers an API client without Origin (curl, gcloud, client libraries)', async () => {

@@ -17,7 +17,9 @@ const loc = 'projects/storefront-local/locations/us-central1';
 
 /** Starts the CLI; resolves with its URL once it printed its listening line. */
 async function cli(args: string[]): Promise<{ url: string; child: ChildProcess; held: boolean }> {
-  const child = spawn(process.execPath, ['local/tasks-emulator/main.ts', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['local/tasks-emulator/main.ts', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise((r) => child.once('exit', r));
   cleanups.push(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -55,7 +57,9 @@ it('--hold-dispatch: an overdue task of the last run waits until POST /_emulator
   const first = await startEmulator({ port: 0, stateDir: dir, holdDispatch: true });
   const q = first.queuePath('warm');
   await rest(first.url, 'POST', `/v2/projects/${first.project}/locations/${first.location}/queues`, { name: q });
-  await rest(first.url, 'POST', `/v2/${q}/tasks`, { task: { name: `${q}/tasks/overdue`, httpRequest: { url: target.url } } });
+  await rest(first.url, 'POST', `/v2/${q}/tasks`, {
+    task: { name: `${q}/tasks/overdue`, httpRequest: { url: target.url } },
+  });
   expect((await rest(first.url, 'GET', `/v2/${q}/tasks/overdue`)).json.dispatchCount).toBeUndefined();
   await first.close();
 
@@ -68,5 +72,9 @@ it('--hold-dispatch: an overdue task of the last run waits until POST /_emulator
   expect((await rest(em.url, 'POST', '/_emulator/dispatch:release', {})).json).toEqual({ held: false });
   await eventually(() => expect(target.received).toHaveLength(1));
   expect(target.received[0]!.headers['x-cloudtasks-taskretrycount']).toBe('0');
-  await eventually(async () => expect((await rest(em.url, 'GET', '/_emulator/dispatches')).json.dispatches).toMatchObject([{ attempt: 1, status: 204, outcome: 'succeeded' }]));
+  await eventually(async () =>
+    expect((await rest(em.url, 'GET', '/_emulator/dispatches')).json.dispatches).toMatchObject([
+      { attempt: 1, status: 204, outcome: 'succeeded' },
+    ]),
+  );
 });

@@ -41,7 +41,12 @@ describe('the dispatched request', () => {
     const q = await queue();
     const t = await task(q, {
       name: `${q}/tasks/order-42`,
-      httpRequest: { url: `${target.url}/run?x=1`, httpMethod: 'PUT', body: Buffer.from('payload').toString('base64'), headers: { 'X-Custom': 'yes', 'X-CloudTasks-QueueName': 'spoofed', 'user-agent': 'mine' } },
+      httpRequest: {
+        url: `${target.url}/run?x=1`,
+        httpMethod: 'PUT',
+        body: Buffer.from('payload').toString('base64'),
+        headers: { 'X-Custom': 'yes', 'X-CloudTasks-QueueName': 'spoofed', 'user-agent': 'mine' },
+      },
     });
     const [r] = await eventually(() => (target.received.length === 1 ? target.received : false));
     expect(r!.method).toBe('PUT');
@@ -68,11 +73,21 @@ describe('the dispatched request', () => {
     expect((await rest(em.url, 'GET', `/v2/${q}/tasks/order-42`)).status).toBe(404);
   });
 
-  it('passes a task\'s traceparent and X-Cloud-Trace-Context on unchanged at every attempt, and logs the start of each answer', async () => {
+  it("passes a task's traceparent and X-Cloud-Trace-Context on unchanged at every attempt, and logs the start of each answer", async () => {
     const q = await queue({ retryConfig: { minBackoff: '0.010s', maxBackoff: '0.050s' } });
-    target.setReply((_r, i) => (i === 1 ? { status: 503, body: `{"outcome":"retry","code":"sendgrid-unavailable"}${' '.repeat(2000)}` } : { status: 204 }));
+    target.setReply((_r, i) =>
+      i === 1
+        ? { status: 503, body: `{"outcome":"retry","code":"sendgrid-unavailable"}${' '.repeat(2000)}` }
+        : { status: 204 },
+    );
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-    await task(q, { name: `${q}/tasks/traced`, httpRequest: { url: target.url, headers: { traceparent, 'X-Cloud-Trace-Context': '4bf92f3577b34da6a3ce929d0e0e4736/1;o=1' } } });
+    await task(q, {
+      name: `${q}/tasks/traced`,
+      httpRequest: {
+        url: target.url,
+        headers: { traceparent, 'X-Cloud-Trace-Context': '4bf92f3577b34da6a3ce929d0e0e4736/1;o=1' },
+      },
+    });
     await em.waitForIdle({ drained: true });
     expect(target.received.map((r) => [r.headers.traceparent, r.headers['x-cloud-trace-context']])).toEqual([
       [traceparent, '4bf92f3577b34da6a3ce929d0e0e4736/1;o=1'],
@@ -89,8 +104,19 @@ describe('the dispatched request', () => {
   it('signs an OIDC token like Google: RS256 with kid, verifiable with the emulator JWKS, aud = url by default', async () => {
     const q = await queue();
     const url = `${target.url}/oidc?a=b`;
-    await task(q, { httpRequest: { url, headers: { Authorization: 'Bearer overridden' }, oidcToken: { serviceAccountEmail: 'invoker@disp.iam.gserviceaccount.com' } } });
-    await task(q, { httpRequest: { url: `${target.url}/aud`, oidcToken: { serviceAccountEmail: 'invoker@disp.iam.gserviceaccount.com', audience: 'https://fn.example' } } });
+    await task(q, {
+      httpRequest: {
+        url,
+        headers: { Authorization: 'Bearer overridden' },
+        oidcToken: { serviceAccountEmail: 'invoker@disp.iam.gserviceaccount.com' },
+      },
+    });
+    await task(q, {
+      httpRequest: {
+        url: `${target.url}/aud`,
+        oidcToken: { serviceAccountEmail: 'invoker@disp.iam.gserviceaccount.com', audience: 'https://fn.example' },
+      },
+    });
     await eventually(() => expect(target.received).toHaveLength(2));
     const discovery = (await rest(em.url, 'GET', '/.well-known/openid-configuration')).json;
     expect(discovery).toMatchObject({ issuer: em.issuer, jwks_uri: em.jwksUrl });
@@ -99,7 +125,11 @@ describe('the dispatched request', () => {
     const token = byPath['/oidc']!.replace(/^Bearer /, '');
     const { payload, protectedHeader } = await jwtVerify(token, jwks, { issuer: em.issuer, audience: url });
     expect(protectedHeader).toMatchObject({ alg: 'RS256', typ: 'JWT', kid: expect.any(String) });
-    expect(payload).toMatchObject({ email: 'invoker@disp.iam.gserviceaccount.com', email_verified: true, sub: expect.stringMatching(/^\d{21}$/) });
+    expect(payload).toMatchObject({
+      email: 'invoker@disp.iam.gserviceaccount.com',
+      email_verified: true,
+      sub: expect.stringMatching(/^\d{21}$/),
+    });
     expect(payload.azp).toBe(payload.sub);
     expect(payload.exp! - payload.iat!).toBe(3600);
     const other = byPath['/aud']!.replace(/^Bearer /, '');
@@ -113,20 +143,34 @@ describe('queue-level httpTarget', () => {
   it('overrides URI parts, headers and the OIDC token of every task at dispatch, and is removed by an empty patch', async () => {
     const port = new URL(target.url).port;
     const httpTarget = {
-      uriOverride: { scheme: 'HTTP', host: '127.0.0.1', port, pathOverride: { path: '/override' }, queryOverride: { queryParams: 'q=1' } },
+      uriOverride: {
+        scheme: 'HTTP',
+        host: '127.0.0.1',
+        port,
+        pathOverride: { path: '/override' },
+        queryOverride: { queryParams: 'q=1' },
+      },
       headerOverrides: [{ header: { key: 'X-Q', value: 'queue' } }],
       oidcToken: { serviceAccountEmail: 'queue-sa@disp.iam.gserviceaccount.com', audience: 'https://queue-audience' },
     };
     const q = await queue({ httpTarget });
-    expect((await rest(em.url, 'GET', `/v2/${q}`)).json.httpTarget).toEqual({ ...httpTarget, uriOverride: { ...httpTarget.uriOverride, port: String(port) } });
+    expect((await rest(em.url, 'GET', `/v2/${q}`)).json.httpTarget).toEqual({
+      ...httpTarget,
+      uriOverride: { ...httpTarget.uriOverride, port: String(port) },
+    });
     await task(q, { httpRequest: { url: 'https://unreachable.invalid/original?x=y', headers: { 'x-q': 'task' } } });
     const [r] = await eventually(() => (target.received.length === 1 ? target.received : false));
     expect(r).toMatchObject({ path: '/override?q=1', headers: { 'x-q': 'queue' } });
-    const { payload } = await jwtVerify(r!.headers.authorization!.slice(7), createRemoteJWKSet(new URL(em.jwksUrl)), { issuer: em.issuer, audience: 'https://queue-audience' });
+    const { payload } = await jwtVerify(r!.headers.authorization!.slice(7), createRemoteJWKSet(new URL(em.jwksUrl)), {
+      issuer: em.issuer,
+      audience: 'https://queue-audience',
+    });
     expect(payload.email).toBe('queue-sa@disp.iam.gserviceaccount.com');
     const cleared = await rest(em.url, 'PATCH', `/v2/${q}?updateMask=httpTarget`, {});
     expect(cleared.json.httpTarget).toBeUndefined();
-    const bad = await rest(em.url, 'PATCH', `/v2/${q}?updateMask=httpTarget`, { httpTarget: { oidcToken: { serviceAccountEmail: 'a@b' } } });
+    const bad = await rest(em.url, 'PATCH', `/v2/${q}?updateMask=httpTarget`, {
+      httpTarget: { oidcToken: { serviceAccountEmail: 'a@b' } },
+    });
     expect(bad.json.error.status).toBe('INVALID_ARGUMENT');
   });
 });
@@ -134,8 +178,17 @@ describe('queue-level httpTarget', () => {
 describe('BufferTask', () => {
   it('makes a task from a raw body sent to the queue httpTarget, with or without a task id', async () => {
     const port = new URL(target.url).port;
-    const q = await queue({ httpTarget: { uriOverride: { scheme: 'HTTP', host: '127.0.0.1', port, pathOverride: { path: '/buffered' } } } });
-    const post = async (path: string): Promise<any> => (await fetch(`${em.url}/v2/${q}/${path}`, { method: 'POST', body: 'raw text', headers: { 'content-type': 'text/plain' } })).json();
+    const q = await queue({
+      httpTarget: { uriOverride: { scheme: 'HTTP', host: '127.0.0.1', port, pathOverride: { path: '/buffered' } } },
+    });
+    const post = async (path: string): Promise<any> =>
+      (
+        await fetch(`${em.url}/v2/${q}/${path}`, {
+          method: 'POST',
+          body: 'raw text',
+          headers: { 'content-type': 'text/plain' },
+        })
+      ).json();
     const named = await post('tasks/buf-1:buffer');
     expect(named.task.name).toBe(`${q}/tasks/buf-1`);
     const generated = await post('tasks:buffer');
@@ -146,7 +199,9 @@ describe('BufferTask', () => {
       ['/buffered', 'text/plain', 'raw text'],
     ]);
     const plain = await queue();
-    const refused = (await (await fetch(`${em.url}/v2/${plain}/tasks:buffer`, { method: 'POST', body: 'x' })).json()) as { error: { status: string } };
+    const refused = (await (
+      await fetch(`${em.url}/v2/${plain}/tasks:buffer`, { method: 'POST', body: 'x' })
+    ).json()) as { error: { status: string } };
     expect(refused.error.status).toBe('FAILED_PRECONDITION');
   });
 });
@@ -165,7 +220,14 @@ describe('retries', () => {
     expect(h('x-cloudtasks-taskpreviousresponse')).toEqual([undefined, '503', '404', '429', '500', '302']);
     expect(h('x-cloudtasks-taskretryreason')).toEqual([undefined, '', '', '', '', '']);
     await em.waitForIdle();
-    expect(em.dispatches({ queue: q }).map((d) => d.outcome)).toEqual(['retrying', 'retrying', 'retrying', 'retrying', 'retrying', 'succeeded']);
+    expect(em.dispatches({ queue: q }).map((d) => d.outcome)).toEqual([
+      'retrying',
+      'retrying',
+      'retrying',
+      'retrying',
+      'retrying',
+      'succeeded',
+    ]);
   });
 
   it('backs off by the documented formula (10s, max 300s, 3 doublings) on the test clock and gives up after maxAttempts', async () => {
@@ -193,7 +255,9 @@ describe('retries', () => {
   });
 
   it('keeps retrying past maxAttempts until maxRetryDuration has also passed (both limits must be met)', async () => {
-    const q = await queue({ retryConfig: { maxAttempts: 2, maxRetryDuration: '60s', minBackoff: '10s', maxBackoff: '10s' } });
+    const q = await queue({
+      retryConfig: { maxAttempts: 2, maxRetryDuration: '60s', minBackoff: '10s', maxBackoff: '10s' },
+    });
     target.setReply(() => ({ status: 500 }));
     await task(q, { httpRequest: { url: target.url } });
     for (let i = 1; i <= 6; i++) {
@@ -211,7 +275,9 @@ describe('retries', () => {
 
   it('honours Retry-After on 429 and 503', async () => {
     const q = await queue({ retryConfig: { minBackoff: '0.1s' } });
-    target.setReply((_r, i) => (i === 1 ? { status: 503, headers: { 'Retry-After': '120' } } : { status: 429, headers: { 'Retry-After': '30' } }));
+    target.setReply((_r, i) =>
+      i === 1 ? { status: 503, headers: { 'Retry-After': '120' } } : { status: 429, headers: { 'Retry-After': '30' } },
+    );
     const t = await task(q, { httpRequest: { url: target.url } });
     const delayAfter = async (count: number): Promise<number> => {
       const r = await eventually(async () => {
@@ -233,9 +299,16 @@ describe('retries', () => {
     await eventually(() => expect(target.received).toHaveLength(1));
     em.clock.advance(15_000);
     await eventually(() => expect(target.received).toHaveLength(2));
-    expect(target.received[1]!.headers).toMatchObject({ 'x-cloudtasks-taskpreviousresponse': '504', 'x-cloudtasks-taskexecutioncount': '0', 'x-cloudtasks-taskretrycount': '1' });
+    expect(target.received[1]!.headers).toMatchObject({
+      'x-cloudtasks-taskpreviousresponse': '504',
+      'x-cloudtasks-taskexecutioncount': '0',
+      'x-cloudtasks-taskretrycount': '1',
+    });
     await em.waitForIdle();
-    expect(em.dispatches({ task: t.name })).toMatchObject([{ timedOut: true, outcome: 'retrying' }, { status: 200, outcome: 'succeeded' }]);
+    expect(em.dispatches({ task: t.name })).toMatchObject([
+      { timedOut: true, outcome: 'retrying' },
+      { status: 200, outcome: 'succeeded' },
+    ]);
   });
 
   it('retries a connection error', async () => {
@@ -244,7 +317,10 @@ describe('retries', () => {
     await dead.close();
     await task(q, { httpRequest: { url: dead.url } });
     await eventually(() => expect(em.dispatches({ queue: q })).toHaveLength(2));
-    expect(em.dispatches({ queue: q })).toMatchObject([{ error: expect.any(String), outcome: 'retrying' }, { outcome: 'gave-up' }]);
+    expect(em.dispatches({ queue: q })).toMatchObject([
+      { error: expect.any(String), outcome: 'retrying' },
+      { outcome: 'gave-up' },
+    ]);
     expect(em.dispatches({ queue: q })[1]!.requestHeaders['X-CloudTasks-TaskPreviousResponse']).toBe('0');
   });
 });
@@ -260,7 +336,10 @@ describe('schedule, pause, RunTask, purge, names', () => {
     expect(target.received.map((r) => r.path)).toEqual(['/past']);
     em.clock.advance(3600_000);
     await eventually(() => expect(target.received).toHaveLength(2));
-    expect(Number(target.received[1]!.headers['x-cloudtasks-tasketa'])).toBeCloseTo(Date.parse(t.scheduleTime) / 1000, 3);
+    expect(Number(target.received[1]!.headers['x-cloudtasks-tasketa'])).toBeCloseTo(
+      Date.parse(t.scheduleTime) / 1000,
+      3,
+    );
   });
 
   it('accepts but does not dispatch on a paused queue; RunTask dispatches at once anyway; resume releases the rest', async () => {
@@ -296,7 +375,10 @@ describe('schedule, pause, RunTask, purge, names', () => {
     const name = `${q}/tasks/again`;
     await task(q, { name, httpRequest: { url: target.url } });
     await rest(em.url, 'DELETE', `/v2/${name}`);
-    expect((await rest(em.url, 'POST', `/v2/${q}/tasks`, { task: { name, httpRequest: { url: target.url } } })).json.error.status).toBe('ALREADY_EXISTS');
+    expect(
+      (await rest(em.url, 'POST', `/v2/${q}/tasks`, { task: { name, httpRequest: { url: target.url } } })).json.error
+        .status,
+    ).toBe('ALREADY_EXISTS');
     em.clock.advance(3600_000 + 1000);
     await task(q, { name, httpRequest: { url: target.url } });
     await rest(em.url, 'POST', `/v2/${q}:resume`, {});

@@ -25,10 +25,18 @@ it('keeps queues, tasks, tombstones and the signing key across a clean restart',
   cleanups.push(target.close);
   const first = await startEmulator({ port: 0, stateDir: dir });
   const q = first.queuePath('kept');
-  await rest(first.url, 'POST', `/v2/projects/${first.project}/locations/${first.location}/queues`, { name: q, retryConfig: { maxAttempts: 5 } });
+  await rest(first.url, 'POST', `/v2/projects/${first.project}/locations/${first.location}/queues`, {
+    name: q,
+    retryConfig: { maxAttempts: 5 },
+  });
   await rest(first.url, 'POST', `/v2/${q}:pause`, {});
-  const created = await rest(first.url, 'POST', `/v2/${q}/tasks`, { task: { name: `${q}/tasks/t1`, httpRequest: { url: target.url, body: 'aGk=' } }, responseView: 'FULL' });
-  await rest(first.url, 'POST', `/v2/${q}/tasks`, { task: { name: `${q}/tasks/gone`, httpRequest: { url: target.url } } });
+  const created = await rest(first.url, 'POST', `/v2/${q}/tasks`, {
+    task: { name: `${q}/tasks/t1`, httpRequest: { url: target.url, body: 'aGk=' } },
+    responseView: 'FULL',
+  });
+  await rest(first.url, 'POST', `/v2/${q}/tasks`, {
+    task: { name: `${q}/tasks/gone`, httpRequest: { url: target.url } },
+  });
   await rest(first.url, 'DELETE', `/v2/${q}/tasks/gone`);
   const kid = (await rest(first.url, 'GET', '/oauth2/v3/certs')).json.keys[0].kid;
   await first.close();
@@ -46,24 +54,37 @@ it('loses no created task to kill -9 and dispatches again the task that was in f
   const dir = stateDir();
   const target = await startTarget((_r, i) => (i === 1 ? 'hang' : { status: 204 }));
   cleanups.push(target.close);
-  const child = spawn(process.execPath, ['local/tasks-emulator/main.ts', '--port', '0', '--state', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['local/tasks-emulator/main.ts', '--port', '0', '--state', dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   cleanups.push(() => child.exitCode === null && child.kill('SIGKILL'));
-  const [line] = await createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next().then((r) => [r.value as string]);
+  const [line] = await createInterface({ input: child.stdout! })
+    [Symbol.asyncIterator]()
+    .next()
+    .then((r) => [r.value as string]);
   const url = JSON.parse(line!).url as string;
   const loc = 'projects/storefront-local/locations/us-central1';
   await rest(url, 'POST', `/v2/${loc}/queues`, { name: `${loc}/queues/held` });
   await rest(url, 'POST', `/v2/${loc}/queues/held:pause`, {});
   await rest(url, 'POST', `/v2/${loc}/queues`, { name: `${loc}/queues/live` });
   const names: string[] = [];
-  for (let i = 0; i < 50; i++) names.push((await rest(url, 'POST', `/v2/${loc}/queues/held/tasks`, { task: { httpRequest: { url: target.url } } })).json.name);
-  await rest(url, 'POST', `/v2/${loc}/queues/live/tasks`, { task: { name: `${loc}/queues/live/tasks/inflight`, httpRequest: { url: `${target.url}/inflight` } } });
+  for (let i = 0; i < 50; i++)
+    names.push(
+      (await rest(url, 'POST', `/v2/${loc}/queues/held/tasks`, { task: { httpRequest: { url: target.url } } })).json
+        .name,
+    );
+  await rest(url, 'POST', `/v2/${loc}/queues/live/tasks`, {
+    task: { name: `${loc}/queues/live/tasks/inflight`, httpRequest: { url: `${target.url}/inflight` } },
+  });
   await eventually(() => expect(target.received).toHaveLength(1));
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
 
   const em = await startEmulator({ port: 0, stateDir: dir }); // takes over the dead process's lock
   cleanups.push(em.close);
-  const listed = (await rest(em.url, 'GET', `/v2/${loc}/queues/held/tasks`)).json.tasks.map((t: { name: string }) => t.name);
+  const listed = (await rest(em.url, 'GET', `/v2/${loc}/queues/held/tasks`)).json.tasks.map(
+    (t: { name: string }) => t.name,
+  );
   expect(listed.sort()).toEqual(names.sort());
   await eventually(() => expect(target.received.map((r) => r.path)).toEqual(['/inflight', '/inflight']));
   expect(target.received[1]!.headers['x-cloudtasks-taskretrycount']).toBe('1');
@@ -75,7 +96,9 @@ it('refuses corrupt or foreign state with a clear error, and a directory another
   await expect(startEmulator({ port: 0, stateDir: dir })).rejects.toThrow(/is not a tasks emulator state file/);
   writeFileSync(join(dir, 'state.json'), '{not json');
   await expect(startEmulator({ port: 0, stateDir: dir })).rejects.toThrow(/is corrupt/);
-  const cli = spawn(process.execPath, ['local/tasks-emulator/main.ts', '--port', '0', '--state', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const cli = spawn(process.execPath, ['local/tasks-emulator/main.ts', '--port', '0', '--state', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   cli.stderr!.on('data', (c) => (stderr += c));
   expect(await new Promise((r) => cli.once('close', r))).toBe(1);
@@ -90,7 +113,11 @@ it('refuses corrupt or foreign state with a clear error, and a directory another
 it('takes over the state of an emulator killed with kill -9 that nobody reaped (a zombie)', async () => {
   const dir = stateDir();
   // `sh` starts the emulator in the background, prints its pid, then becomes `sleep`, which never reaps it.
-  const parent = spawn('sh', ['-c', `${process.execPath} local/tasks-emulator/main.ts --port 0 --state ${dir} & echo $!; exec sleep 600`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const parent = spawn(
+    'sh',
+    ['-c', `${process.execPath} local/tasks-emulator/main.ts --port 0 --state ${dir} & echo $!; exec sleep 600`],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   cleanups.push(() => parent.exitCode === null && parent.kill('SIGKILL'));
   const lines = createInterface({ input: parent.stdout! })[Symbol.asyncIterator]();
   const pid = Number((await lines.next()).value);

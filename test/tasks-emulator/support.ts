@@ -28,7 +28,14 @@ export async function startTarget(reply: Reply = () => ({ status: 204 })) {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
-      const r: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, body: Buffer.concat(chunks), at: Date.now() };
+      const r: Received = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        rawHeaders: req.rawHeaders,
+        body: Buffer.concat(chunks),
+        at: Date.now(),
+      };
       received.push(r);
       const out = await script(r, received.length);
       if (out === 'hang') return;
@@ -49,10 +56,24 @@ export async function startTarget(reply: Reply = () => ({ status: 204 })) {
 
 /** The real `@google-cloud/tasks` client with the REST transport over plain HTTP (reference §6.1). */
 export const nodeClient = (port: number): CloudTasksClient =>
-  new CloudTasksClient({ fallback: true, protocol: 'http', apiEndpoint: '127.0.0.1', port, authClient: new PassThroughClient() } as ConstructorParameters<typeof CloudTasksClient>[0]);
+  new CloudTasksClient({
+    fallback: true,
+    protocol: 'http',
+    apiEndpoint: '127.0.0.1',
+    port,
+    authClient: new PassThroughClient(),
+  } as ConstructorParameters<typeof CloudTasksClient>[0]);
 
 /** A raw REST call; returns status and parsed JSON. */
-export async function rest(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${base}${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+export async function rest(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+  });
   return { status: res.status, json: await res.json() };
 }

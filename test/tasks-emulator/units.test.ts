@@ -1,12 +1,22 @@
 /** Pure parts: proto3 JSON durations and timestamps, the backoff formula and stop rule, the clock's timers. */
 import { expect, it, onTestFinished, vi } from 'vitest';
 import { createClock } from '../../local/tasks-emulator/clock.ts';
-import { formatDuration, formatTimestamp, parseDuration, parseTimestamp } from '../../local/tasks-emulator/proto-json.ts';
+import {
+  formatDuration,
+  formatTimestamp,
+  parseDuration,
+  parseTimestamp,
+} from '../../local/tasks-emulator/proto-json.ts';
 import { applyQueueInput, burstSize, defaultQueue, maskPaths } from '../../local/tasks-emulator/queue-config.ts';
 import { backoffMs, shouldStop } from '../../local/tasks-emulator/retry.ts';
 
 it('reads and writes proto3 JSON durations and timestamps', () => {
-  expect(['10s', '0.100s', '1.5s', '0.000001s'].map((d) => formatDuration(parseDuration(d, 'd')))).toEqual(['10s', '0.100s', '1.500s', '0.000001s']);
+  expect(['10s', '0.100s', '1.5s', '0.000001s'].map((d) => formatDuration(parseDuration(d, 'd')))).toEqual([
+    '10s',
+    '0.100s',
+    '1.500s',
+    '0.000001s',
+  ]);
   expect(() => parseDuration('10', 'd')).toThrow(/Illegal duration/);
   expect(parseTimestamp('2026-11-24T04:06:08.123456Z', 't')).toBe(Date.UTC(2026, 10, 24, 4, 6, 8, 123) + 0.456);
   expect(parseTimestamp('2026-11-24T05:06:08+01:00', 't')).toBe(Date.UTC(2026, 10, 24, 4, 6, 8));
@@ -20,7 +30,11 @@ it('backs off like the documented example and defaults, and stops only when both
   const d = { maxAttempts: 100, maxRetryDurationMs: 0, minBackoffMs: 100, maxBackoffMs: 3_600_000, maxDoublings: 16 };
   expect([1, 16, 17].map((k) => backoffMs(k, d) / 1000)).toEqual([0.1, 3276.8, 3600]);
   const both = { ...d, maxAttempts: 3, maxRetryDurationMs: 60_000 };
-  expect([shouldStop(3, 59_000, both), shouldStop(2, 61_000, both), shouldStop(3, 60_000, both)]).toEqual([false, false, true]);
+  expect([shouldStop(3, 59_000, both), shouldStop(2, 61_000, both), shouldStop(3, 60_000, both)]).toEqual([
+    false,
+    false,
+    true,
+  ]);
   expect(shouldStop(1000, 1e12, { ...d, maxAttempts: -1 })).toBe(false);
   expect(shouldStop(1, 61_000, { ...d, maxAttempts: -1, maxRetryDurationMs: 60_000 })).toBe(true);
   expect([0.5, 1, 10, 50, 500].map(burstSize)).toEqual([1, 1, 10, 50, 100]);
@@ -46,7 +60,14 @@ it('fires clock timers on advance, ignores cancelled ones, and does not spin on 
 });
 
 it('treats 0 in scalar queue fields as unset (proto3 has no presence for them), but keeps a 0s duration', () => {
-  const q = applyQueueInput(defaultQueue('projects/p/locations/l/queues/q'), { rateLimits: { maxDispatchesPerSecond: 0, maxConcurrentDispatches: '0' }, retryConfig: { maxAttempts: 0, maxDoublings: 0, minBackoff: '0s' } }, maskPaths(undefined));
+  const q = applyQueueInput(
+    defaultQueue('projects/p/locations/l/queues/q'),
+    {
+      rateLimits: { maxDispatchesPerSecond: 0, maxConcurrentDispatches: '0' },
+      retryConfig: { maxAttempts: 0, maxDoublings: 0, minBackoff: '0s' },
+    },
+    maskPaths(undefined),
+  );
   expect(q.rateLimits).toEqual({ maxDispatchesPerSecond: 500, maxConcurrentDispatches: 1000 });
   expect(q.retryConfig).toMatchObject({ maxAttempts: 100, maxDoublings: 16, minBackoffMs: 0 });
   expect(() => maskPaths('retryConfig.nope')).toThrow(/Invalid field mask path/);

@@ -8,7 +8,13 @@ const loc = 'projects/storefront-local/locations/us-central1';
 
 describeWebAttacks('Cloud Tasks emulator', {
   async start({ host, allowedHosts, log }) {
-    const em = await startEmulator({ port: 0, ...(host ? { host } : {}), ...(allowedHosts ? { allowedHosts } : {}), log, queues: [{ name: 'notifications' }] });
+    const em = await startEmulator({
+      port: 0,
+      ...(host ? { host } : {}),
+      ...(allowedHosts ? { allowedHosts } : {}),
+      log,
+      queues: [{ name: 'notifications' }],
+    });
     return { url: em.url, stop: () => em.close() };
   },
   write: { method: 'POST', path: `/v2/${loc}/queues/notifications:pause`, body: '' },

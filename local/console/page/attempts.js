@@ -20,7 +20,10 @@ export function Attempts() {
       </select></label>
       <span class="muted">latest 200, newest first</span>
     </div>
-    ${!data ? html`<${Loading} error=${error} />` : html`
+    ${
+      !data
+        ? html`<${Loading} error=${error} />`
+        : html`
       <table aria-label="Attempts">
         <thead><tr>
           <th class="num">#</th>
@@ -32,7 +35,8 @@ export function Attempts() {
           <th class="num">Latency</th>
           <th>Outcome</th>
         </tr></thead>
-        <tbody>${data.attempts.map((a) => html`
+        <tbody>${data.attempts.map(
+          (a) => html`
           <tr>
             <td class="num">${a.seq}</td><td>${time(a.dispatchTime)}</td><td>${a.queue}</td>
             <td class="mono">
@@ -41,11 +45,13 @@ export function Attempts() {
               </a>
             </td>
             <td class="num">${a.attempt}${a.runTask ? ' (run)' : ''}</td>
-            <td>${a.status ?? (a.timedOut ? 'deadline exceeded' : a.error ?? '—')}</td>
+            <td>${a.status ?? (a.timedOut ? 'deadline exceeded' : (a.error ?? '—'))}</td>
             <td class="num">${Math.round(a.latencyMs)} ms</td>
             <td><span class="badge ${a.outcome}">${a.outcome}</span></td>
-          </tr>`)}
+          </tr>`,
+        )}
         ${data.attempts.length === 0 && html`<tr><td colspan="8" class="muted">No attempts yet.</td></tr>`}
         </tbody>
-      </table>`}`;
+      </table>`
+    }`;
 }

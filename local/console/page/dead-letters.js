@@ -29,19 +29,24 @@ export function DeadLetters() {
         <th>State</th>
         <th>Actions</th>
       </tr></thead>
-      <tbody>${data.deadLetters.map((l) => html`
+      <tbody>${data.deadLetters.map(
+        (l) => html`
         <tr data-id=${l.id}>
           <td class="mono"><a href="#/dead-letters/${encodeURIComponent(l.id)}">${l.id}</a></td>
           <td>${l.queue}</td><td>${l.kind ?? ''}</td><td class="num">${l.attempts}</td>
           <td><code>${l.lastError?.code}</code> ${l.lastError?.message}</td>
           <td>${time(l.lastFailedAt)}</td>
           <td>${l.redrivenAt ? html`<span class="badge ok">redriven</span>` : html`<span class="badge bad">dead</span>`}</td>
-          <td>${!l.redrivenAt && html`<${ActionButton}
+          <td>${
+            !l.redrivenAt &&
+            html`<${ActionButton}
             label="Redrive"
             action=${() => post('dead-letters/redrive', { id: l.id }).finally(reload)}
             done=${redrove}
-          />`}</td>
-        </tr>`)}
+          />`
+          }</td>
+        </tr>`,
+      )}
       ${data.deadLetters.length === 0 && html`<tr><td colspan="8" class="muted">No dead letters.</td></tr>`}
       </tbody>
     </table>`;
@@ -52,7 +57,10 @@ export function DeadLetter({ id }) {
   return html`
     <p><a href="#/dead-letters">← Dead letters</a></p>
     <h1 class="mono">${id}</h1>
-    ${!data ? html`<${Loading} error=${error} />` : html`
+    ${
+      !data
+        ? html`<${Loading} error=${error} />`
+        : html`
       <div class="actions"><${ActionButton}
         label=${data.redrivenAt ? 'Redrive again' : 'Redrive'}
         action=${() => post('dead-letters/redrive', { id }).finally(reload)}
@@ -70,5 +78,6 @@ export function DeadLetter({ id }) {
           <dd>${data.redrivenAt ? html`${time(data.redrivenAt)} as <span class="mono">${data.redriveTask}</span>` : 'no'}</dd>
         </dl></section>
         <section class="card"><h2>Payload</h2><${Json} value=${data.payload} /></section>
-      </div>`}`;
+      </div>`
+    }`;
 }

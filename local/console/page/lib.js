@@ -8,7 +8,10 @@ export const html = htm.bind(h);
 
 /** Calls the console API; throws an Error with the server's message on a non-2xx answer. */
 export async function api(path, init = {}) {
-  const res = await fetch(`/api/${path}`, { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
+  const res = await fetch(`/api/${path}`, {
+    ...init,
+    headers: { 'content-type': 'application/json', ...init.headers },
+  });
   const body = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(body.error?.message ?? `${res.status} ${res.statusText}`);
   return body;
@@ -38,9 +41,13 @@ export function usePoll(path, ms = 2000) {
   return { ...state, reload: load };
 }
 
-export const short = (name) => String(name ?? '').split('/').pop();
+export const short = (name) =>
+  String(name ?? '')
+    .split('/')
+    .pop();
 export const time = (iso) => (iso ? new Date(iso).toLocaleString(undefined, { hour12: false }) : '');
-export const Loading = ({ error }) => (error ? html`<p class="error" role="alert">${error}</p>` : html`<p class="muted">Loading…</p>`);
+export const Loading = ({ error }) =>
+  error ? html`<p class="error" role="alert">${error}</p>` : html`<p class="muted">Loading…</p>`;
 export const Json = ({ value }) => html`<pre>${JSON.stringify(value, null, 2)}</pre>`;
 
 /**
@@ -83,13 +90,21 @@ export function Chart({ title, x, series, height = 200, bars = false }) {
   const shape = series.map((s) => s.label).join('|');
   useEffect(() => {
     const opts = {
-      title, width: Math.max(300, box.current.clientWidth - 16), height,
+      title,
+      width: Math.max(300, box.current.clientWidth - 16),
+      height,
       scales: { x: { time: false } },
       axes: [{ values: (_u, vals) => vals.map((v) => x.labels?.[v] ?? v) }, {}],
-      series: [{ label: x.label, value: (_u, v) => (v == null ? '' : (x.labels?.[v] ?? v)) }, ...series.map((s, i) => ({
-        label: s.label, stroke: COLORS[i % COLORS.length], fill: `${COLORS[i % COLORS.length]}33`, width: 2,
-        ...(bars ? { paths: uPlot.paths.bars({ size: [0.7, 40] }), points: { show: false } } : {}),
-      }))],
+      series: [
+        { label: x.label, value: (_u, v) => (v == null ? '' : (x.labels?.[v] ?? v)) },
+        ...series.map((s, i) => ({
+          label: s.label,
+          stroke: COLORS[i % COLORS.length],
+          fill: `${COLORS[i % COLORS.length]}33`,
+          width: 2,
+          ...(bars ? { paths: uPlot.paths.bars({ size: [0.7, 40] }), points: { show: false } } : {}),
+        })),
+      ],
     };
     plot.current = new uPlot(opts, [x.values, ...series.map((s) => s.values)], box.current);
     return () => plot.current.destroy();

@@ -9,11 +9,13 @@ export function Outbox() {
     <p class="muted">${data.messages.length} emails accepted by the mail sink, newest first.</p>
     <table aria-label="Emails">
       <thead><tr><th class="num">#</th><th>Received</th><th>To</th><th>Subject</th></tr></thead>
-      <tbody>${data.messages.map((m) => html`
+      <tbody>${data.messages.map(
+        (m) => html`
         <tr><td class="num">${m.seq}</td><td>${time(m.receivedAt)}</td><td>${m.to.join(', ')}</td>
           <td>
             <a href="#/outbox/${encodeURIComponent(m.id)}">${m.subject ?? (m.templateId ? `template ${m.templateId}` : '(no subject)')}</a>
-          </td></tr>`)}
+          </td></tr>`,
+      )}
       ${data.messages.length === 0 && html`<tr><td colspan="4" class="muted">No emails yet.</td></tr>`}
       </tbody>
     </table>`;

@@ -36,7 +36,8 @@ export function Queues() {
         <th>Actions</th>
       </tr></thead>
       <tbody>
-        ${data.queues.map((q) => html`
+        ${data.queues.map(
+          (q) => html`
           <tr data-queue=${q.id}>
             <td><a href="#/queues/${encodeURIComponent(q.id)}">${q.id}</a></td>
             <td><span class="badge ${q.state}" data-testid="state">${q.state}</span></td>
@@ -45,9 +46,11 @@ export function Queues() {
             <td class="mono">${rateText(q.rateLimits)}</td>
             <td class="mono">${retryText(q.retryConfig)}</td>
             <td><div class="actions">
-              ${q.state === 'PAUSED'
-                ? html`<${ActionButton} label="Resume" action=${() => act(q, 'resume')} done="Queue ${q.id} resumed" />`
-                : html`<${ActionButton} label="Pause" action=${() => act(q, 'pause')} done="Queue ${q.id} paused" />`}
+              ${
+                q.state === 'PAUSED'
+                  ? html`<${ActionButton} label="Resume" action=${() => act(q, 'resume')} done="Queue ${q.id} resumed" />`
+                  : html`<${ActionButton} label="Pause" action=${() => act(q, 'pause')} done="Queue ${q.id} paused" />`
+              }
               <${ActionButton}
                 label="Purge"
                 danger
@@ -56,7 +59,8 @@ export function Queues() {
                 done="Queue ${q.id} purged"
               />
             </div></td>
-          </tr>`)}
+          </tr>`,
+        )}
       </tbody>
     </table>`;
 }

@@ -8,7 +8,14 @@ const time = (iso) => {
   const d = new Date(iso);
   return `${d.toLocaleDateString()} ${d.toLocaleTimeString(undefined, { hour12: false, hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 })}`;
 };
-const KIND = { delivery: 'Delivery', status: 'Status', task: 'Task', attempt: 'Attempt', email: 'Email', report: 'Report' };
+const KIND = {
+  delivery: 'Delivery',
+  status: 'Status',
+  task: 'Task',
+  attempt: 'Attempt',
+  email: 'Email',
+  report: 'Report',
+};
 
 function Details({ e }) {
   if (e.kind === 'email') return html`<a href="#/outbox/${encodeURIComponent(e.outbox)}">${e.text}</a>`;
@@ -17,7 +24,8 @@ function Details({ e }) {
     return html`<a class="mono" href="#/queues/${encodeURIComponent(e.task.queue)}/tasks/${encodeURIComponent(e.task.id)}">${e.text}</a>
       ${' '}<span class="badge ${a.outcome}" data-testid="outcome">${a.status ?? '—'}</span>${a.code ? html` <span class="badge bad" data-testid="code">${a.code}</span>` : ''}`;
   }
-  if (e.task) return html`<a class="mono" href="#/queues/${encodeURIComponent(e.task.queue)}/tasks/${encodeURIComponent(e.task.id)}">${e.text}</a>`;
+  if (e.task)
+    return html`<a class="mono" href="#/queues/${encodeURIComponent(e.task.queue)}/tasks/${encodeURIComponent(e.task.id)}">${e.text}</a>`;
   return e.text;
 }
 

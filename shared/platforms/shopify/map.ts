@@ -33,9 +33,19 @@ export function shopifyDelivery(header: (name: string) => string | undefined): S
   const topic = header('x-shopify-topic')?.trim();
   const shop = header('x-shopify-shop-domain')?.trim().toLowerCase();
   if (!topic) throw new RequestError(400, 'invalid-request', 'Missing X-Shopify-Topic header');
-  if (!shop || !SHOP.test(shop)) throw new RequestError(400, 'invalid-request', 'Missing or malformed X-Shopify-Shop-Domain header (expected a shop domain such as example.myshopify.com)');
+  if (!shop || !SHOP.test(shop))
+    throw new RequestError(
+      400,
+      'invalid-request',
+      'Missing or malformed X-Shopify-Shop-Domain header (expected a shop domain such as example.myshopify.com)',
+    );
   const deliveryId = header('x-shopify-event-id')?.trim() || header('x-shopify-webhook-id')?.trim() || undefined;
-  return { topic, shop, deliveryId, ...(header('x-shopify-test')?.trim().toLowerCase() === 'true' ? { test: true as const } : {}) };
+  return {
+    topic,
+    shop,
+    deliveryId,
+    ...(header('x-shopify-test')?.trim().toLowerCase() === 'true' ? { test: true as const } : {}),
+  };
 }
 
 /**

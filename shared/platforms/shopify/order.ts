@@ -32,7 +32,12 @@ export function shopifyOrder(o: ShopifyOrder, shop: string, issues: Issues): Ord
   const shippingLines = o.shipping_lines ?? [];
   const shipping = shippingLines.reduce((s, l, i) => s + issues.money(l.price, c, `shipping_lines.${i}.price`), 0);
   const shippingDiscounts = shippingLines.reduce(
-    (s, l, i) => s + (l.discount_allocations ?? []).reduce((t, a, j) => t + issues.money(a.amount, c, `shipping_lines.${i}.discount_allocations.${j}.amount`), 0),
+    (s, l, i) =>
+      s +
+      (l.discount_allocations ?? []).reduce(
+        (t, a, j) => t + issues.money(a.amount, c, `shipping_lines.${i}.discount_allocations.${j}.amount`),
+        0,
+      ),
     0,
   );
   const totalTax = issues.money(o.total_tax ?? '0', c, 'total_tax');
@@ -45,7 +50,8 @@ export function shopifyOrder(o: ShopifyOrder, shop: string, issues: Issues): Ord
     total: issues.money(o.total_price, c, 'total_price'),
   });
   const email = o.email || o.contact_email || o.customer?.email;
-  if (!email) issues.add('email', 'is required to email the customer (also looked at contact_email and customer.email)');
+  if (!email)
+    issues.add('email', 'is required to email the customer (also looked at contact_email and customer.email)');
   return {
     id: shopifyOrderId(shop, o.id),
     number: o.name.replace(/^#/, '') || String(o.order_number ?? o.id),

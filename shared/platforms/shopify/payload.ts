@@ -5,7 +5,9 @@
 import { z } from 'zod';
 
 /** A Shopify id: a JSON number (kept as its exact digits by `parseExactJson`) or a digit string. */
-const ShopifyId = z.union([z.string().regex(/^\d{1,30}$/, 'must be a numeric id'), z.number().int().nonnegative()]).transform(String);
+const ShopifyId = z
+  .union([z.string().regex(/^\d{1,30}$/, 'must be a numeric id'), z.number().int().nonnegative()])
+  .transform(String);
 const text = z.string().nullish();
 
 export const ShopifyAddress = z.object({

@@ -38,19 +38,29 @@ export function translateShopify(d: ShopifyDelivery, body: unknown): Translation
       const issues = createIssues('Shopify');
       const order = shopifyOrder(o, d.shop, issues);
       issues.check(`order ${o.name}`);
-      return checkedEvent('Shopify', { id: shopifyEventIds.created(d.shop, o.id), type: 'order.created', createdAt: o.created_at, data: { order } });
+      return checkedEvent('Shopify', {
+        id: shopifyEventIds.created(d.shop, o.id),
+        type: 'order.created',
+        createdAt: o.created_at,
+        data: { order },
+      });
     }
     case 'fulfillments/create':
       return fulfillmentEvent(d, readPayload('Shopify', 'fulfillment', ShopifyFulfillment, body));
     case 'orders/fulfilled': {
       const o = readPayload('Shopify', 'order', FulfilledOrder, body);
-      const newest = (fs: ShopifyFulfillment[]) => fs.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))[0];
+      const newest = (fs: ShopifyFulfillment[]) =>
+        fs.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))[0];
       const fulfillments = (o.fulfillments ?? []).filter((f) => !f.status || !FAILED.includes(f.status));
       const tracked = newest(fulfillments.filter((f) => f.tracking_number || f.tracking_numbers?.length));
       if (tracked) return fulfillmentEvent(d, tracked);
       const last = newest(fulfillments);
       if (!last) return { ignored: 'the order has no fulfillment' };
-      return completionEvent('Shopify', { id: shopifyEventIds.completed(d.shop, o.id), orderId: shopifyOrderId(d.shop, o.id), at: last.created_at });
+      return completionEvent('Shopify', {
+        id: shopifyEventIds.completed(d.shop, o.id),
+        orderId: shopifyOrderId(d.shop, o.id),
+        at: last.created_at,
+      });
     }
     case 'orders/cancelled': {
       const o = readPayload('Shopify', 'cancelled order', CancelledOrder, body);
@@ -74,6 +84,10 @@ function fulfillmentEvent(d: ShopifyDelivery, f: ShopifyFulfillment): Translatio
     id: shopifyEventIds.shipped(d.shop, f.id),
     orderId: shopifyOrderId(d.shop, f.order_id),
     at: f.created_at,
-    tracking: { carrier: f.tracking_company, number: f.tracking_number || f.tracking_numbers?.[0], url: f.tracking_url || f.tracking_urls?.[0] },
+    tracking: {
+      carrier: f.tracking_company,
+      number: f.tracking_number || f.tracking_numbers?.[0],
+      url: f.tracking_url || f.tracking_urls?.[0],
+    },
   });
 }

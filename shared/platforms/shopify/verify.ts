@@ -8,6 +8,10 @@ export const SHOPIFY_HMAC_HEADER = 'X-Shopify-Hmac-Sha256';
  * a rotation), in constant time; throws a 401 `AuthError` otherwise. The body must be the bytes as received: a
  * proxy that re-serialises the JSON breaks the signature.
  */
-export function verifyShopifyWebhook(o: { header: string | undefined; rawBody: Buffer | undefined; secrets: readonly string[] }): void {
+export function verifyShopifyWebhook(o: {
+  header: string | undefined;
+  rawBody: Buffer | undefined;
+  secrets: readonly string[];
+}): void {
   verifyBase64Hmac({ headerName: SHOPIFY_HMAC_HEADER, ...o });
 }

@@ -7,14 +7,19 @@ import { RequestError } from '../../errors.ts';
 /** The topics we act on (`X-WC-Webhook-Topic`); any other is acknowledged and ignored. */
 export const WOOCOMMERCE_TOPICS = ['order.created', 'order.updated'] as const;
 export type WooCommerceTopic = (typeof WOOCOMMERCE_TOPICS)[number];
-export const isWooCommerceTopic = (t: string): t is WooCommerceTopic => (WOOCOMMERCE_TOPICS as readonly string[]).includes(t);
+export const isWooCommerceTopic = (t: string): t is WooCommerceTopic =>
+  (WOOCOMMERCE_TOPICS as readonly string[]).includes(t);
 
 /**
  * The request WooCommerce sends when a webhook is saved (`WC_Webhook::deliver_ping`): the unsigned form body
  * `webhook_id=<id>`. It must be answered 2xx or WooCommerce refuses to save the webhook.
  */
 export function isWooCommercePing(contentType: string | undefined, rawBody: Buffer | undefined): boolean {
-  return !!rawBody && /^application\/x-www-form-urlencoded\b/i.test(contentType ?? '') && /^webhook_id=\d{1,20}$/.test(rawBody.toString('latin1').trim());
+  return (
+    !!rawBody &&
+    /^application\/x-www-form-urlencoded\b/i.test(contentType ?? '') &&
+    /^webhook_id=\d{1,20}$/.test(rawBody.toString('latin1').trim())
+  );
 }
 
 export interface WooCommerceDelivery {
@@ -31,7 +36,12 @@ export function wooCommerceDelivery(header: (name: string) => string | undefined
   const source = header('x-wc-webhook-source')?.trim();
   if (!topic) throw new RequestError(400, 'invalid-request', 'Missing X-WC-Webhook-Topic header');
   const host = source && URL.canParse(source) ? new URL(source).host.toLowerCase() : undefined;
-  if (!host || !/^[a-z0-9.:-]{1,255}$/.test(host)) throw new RequestError(400, 'invalid-request', 'Missing or malformed X-WC-Webhook-Source header (expected the shop URL)');
+  if (!host || !/^[a-z0-9.:-]{1,255}$/.test(host))
+    throw new RequestError(
+      400,
+      'invalid-request',
+      'Missing or malformed X-WC-Webhook-Source header (expected the shop URL)',
+    );
   return { topic, shop: host.replace(/:/g, '.'), deliveryId: header('x-wc-webhook-delivery-id')?.trim() || undefined };
 }
 
@@ -48,5 +58,6 @@ export const wooCommerceEventIds = {
   created: (shop: string, id: string) => `woocommerce:${shop}:order:${id}:created`,
   cancelled: (shop: string, id: string) => `woocommerce:${shop}:order:${id}:cancelled`,
   completed: (shop: string, id: string) => `woocommerce:${shop}:order:${id}:completed`,
-  shipped: (shop: string, id: string, trackingNumber: string) => `woocommerce:${shop}:order:${id}:shipped:${trackingNumber.replace(/[^A-Za-z0-9._~@+=-]/g, '-').slice(0, 100)}`,
+  shipped: (shop: string, id: string, trackingNumber: string) =>
+    `woocommerce:${shop}:order:${id}:shipped:${trackingNumber.replace(/[^A-Za-z0-9._~@+=-]/g, '-').slice(0, 100)}`,
 };

@@ -20,7 +20,18 @@ import type { WooAddress, WooOrder } from './payload.ts';
 /** A WooCommerce `*_gmt` date (`2017-03-22T19:28:02`, no offset) as RFC 3339 UTC. */
 export const gmt = (date: string): string => (/[zZ]|[+-]\d\d:\d\d$/.test(date) ? date : `${date}Z`);
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', ndash: '–', mdash: '—', hellip: '…', times: '×' };
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  ndash: '–',
+  mdash: '—',
+  hellip: '…',
+  times: '×',
+};
 
 /** Decodes the HTML entities WooCommerce stores in names. */
 export function decodeEntities(s: string): string {
@@ -35,16 +46,20 @@ export function wooCommerceOrder(o: WooOrder, shop: string, issues: Issues): Ord
   const c = o.currency;
   const lines: Order['lines'] = o.line_items.map((l, i) => {
     const name = decodeEntities(l.name?.trim() || `Item ${i + 1}`);
-    const sku = l.sku?.trim() || `product-${l.product_id ?? l.id}${l.variation_id && l.variation_id !== '0' ? `-${l.variation_id}` : ''}`;
+    const sku =
+      l.sku?.trim() ||
+      `product-${l.product_id ?? l.id}${l.variation_id && l.variation_id !== '0' ? `-${l.variation_id}` : ''}`;
     const subtotal = issues.money(l.subtotal, c, `line_items.${i}.subtotal`);
-    if (l.quantity > 0 && subtotal % l.quantity === 0) return { sku, name, quantity: l.quantity, unitPrice: subtotal / l.quantity };
+    if (l.quantity > 0 && subtotal % l.quantity === 0)
+      return { sku, name, quantity: l.quantity, unitPrice: subtotal / l.quantity };
     return { sku, name: `${name} × ${l.quantity}`, quantity: 1, unitPrice: subtotal };
   });
   let negativeFees = 0;
   (o.fee_lines ?? []).forEach((f, i) => {
     const amount = issues.money(f.total.replace(/^-/, ''), c, `fee_lines.${i}.total`);
     if (f.total.startsWith('-')) negativeFees += amount;
-    else if (amount > 0) lines.push({ sku: 'fee', name: decodeEntities(f.name?.trim() || 'Fee'), quantity: 1, unitPrice: amount });
+    else if (amount > 0)
+      lines.push({ sku: 'fee', name: decodeEntities(f.name?.trim() || 'Fee'), quantity: 1, unitPrice: amount });
   });
   const sums = balancedSums(issues, 'total', {
     lines,
@@ -63,14 +78,21 @@ export function wooCommerceOrder(o: WooOrder, shop: string, issues: Issues): Ord
     customer: { email: email ?? '', name: fullName(o.billing.first_name, o.billing.last_name) },
     lines,
     ...sums,
-    ...withAddress(o.shipping?.address_1?.trim() ? addressOf(o.shipping, 'shipping', issues) : o.billing.address_1?.trim() ? addressOf(o.billing, 'billing', issues) : undefined),
+    ...withAddress(
+      o.shipping?.address_1?.trim()
+        ? addressOf(o.shipping, 'shipping', issues)
+        : o.billing.address_1?.trim()
+          ? addressOf(o.billing, 'billing', issues)
+          : undefined,
+    ),
     source: { platform: 'woocommerce', shop },
   };
 }
 
 function addressOf(a: WooAddress, field: string, issues: Issues): Address {
   // No postcode is fine: many countries have none (Hong Kong, the UAE, …).
-  for (const k of ['city', 'country'] as const) if (!a[k]?.trim()) issues.add(`${field}.${k}`, 'is required with an address');
+  for (const k of ['city', 'country'] as const)
+    if (!a[k]?.trim()) issues.add(`${field}.${k}`, 'is required with an address');
   return {
     name: fullName(a.first_name, a.last_name) ?? a.company?.trim() ?? '',
     line1: a.address_1?.trim() ?? '',

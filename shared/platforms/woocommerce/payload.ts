@@ -2,7 +2,9 @@
 import { z } from 'zod';
 
 const text = z.string().nullish();
-const WooId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,30}$/, 'must be a numeric id')]).transform(String);
+const WooId = z
+  .union([z.number().int().nonnegative(), z.string().regex(/^\d{1,30}$/, 'must be a numeric id')])
+  .transform(String);
 
 export const WooAddress = z.object({
   first_name: text,
@@ -35,17 +37,19 @@ export const WooOrder = z.object({
   billing: WooAddress,
   shipping: WooAddress.nullish(),
   meta_data: z.array(WooMeta).nullish(),
-  line_items: z.array(
-    z.object({
-      id: WooId,
-      name: text,
-      product_id: WooId.nullish(),
-      variation_id: WooId.nullish(),
-      quantity: z.number().int(),
-      subtotal: z.string(),
-      sku: text,
-    }),
-  ).min(1),
+  line_items: z
+    .array(
+      z.object({
+        id: WooId,
+        name: text,
+        product_id: WooId.nullish(),
+        variation_id: WooId.nullish(),
+        quantity: z.number().int(),
+        subtotal: z.string(),
+        sku: text,
+      }),
+    )
+    .min(1),
   fee_lines: z.array(z.object({ name: text, total: z.string() })).nullish(),
 });
 export type WooOrder = z.infer<typeof WooOrder>;

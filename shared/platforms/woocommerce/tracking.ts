@@ -20,8 +20,19 @@ const TrackingItem = z.object({
 
 /** Display names of the providers' slugs; an unknown slug is shown as written. */
 const PROVIDERS: Record<string, string> = {
-  ups: 'UPS', usps: 'USPS', fedex: 'FedEx', dhl: 'DHL', 'dhl-express': 'DHL Express', 'dhl-us': 'DHL', dpd: 'DPD', gls: 'GLS',
-  'royal-mail': 'Royal Mail', 'canada-post': 'Canada Post', 'australia-post': 'Australia Post', 'deutsche-post': 'Deutsche Post', hermes: 'Hermes',
+  ups: 'UPS',
+  usps: 'USPS',
+  fedex: 'FedEx',
+  dhl: 'DHL',
+  'dhl-express': 'DHL Express',
+  'dhl-us': 'DHL',
+  dpd: 'DPD',
+  gls: 'GLS',
+  'royal-mail': 'Royal Mail',
+  'canada-post': 'Canada Post',
+  'australia-post': 'Australia Post',
+  'deutsche-post': 'Deutsche Post',
+  hermes: 'Hermes',
 };
 
 export interface WooTracking extends Tracking {
@@ -41,6 +52,7 @@ export function wooCommerceTracking(o: Pick<WooOrder, 'meta_data'>): WooTracking
     carrier: item.custom_tracking_provider?.trim() || PROVIDERS[slug] || item.tracking_provider?.trim(),
     number: item.tracking_number,
     url: item.custom_tracking_link,
-    shippedAt: Number.isInteger(seconds) && seconds > 0 && seconds < 1e11 ? new Date(seconds * 1000).toISOString() : undefined,
+    shippedAt:
+      Number.isInteger(seconds) && seconds > 0 && seconds < 1e11 ? new Date(seconds * 1000).toISOString() : undefined,
   };
 }

@@ -13,7 +13,13 @@ import { gmt, wooCommerceOrder } from './order.ts';
 import { WooOrder } from './payload.ts';
 import { wooCommerceTracking } from './tracking.ts';
 
-const UpdatedOrder = WooOrder.pick({ id: true, status: true, date_modified_gmt: true, date_completed_gmt: true, meta_data: true });
+const UpdatedOrder = WooOrder.pick({
+  id: true,
+  status: true,
+  date_modified_gmt: true,
+  date_completed_gmt: true,
+  meta_data: true,
+});
 
 export function translateWooCommerce(d: WooCommerceDelivery, body: unknown): Translation {
   if (!isWooCommerceTopic(d.topic)) return { ignored: `topic ${d.topic} is not one we act on` };
@@ -22,18 +28,38 @@ export function translateWooCommerce(d: WooCommerceDelivery, body: unknown): Tra
     const issues = createIssues('WooCommerce');
     const order = wooCommerceOrder(o, d.shop, issues);
     issues.check(`order ${o.number ?? o.id}`);
-    return checkedEvent('WooCommerce', { id: wooCommerceEventIds.created(d.shop, o.id), type: 'order.created', createdAt: order.createdAt, data: { order } });
+    return checkedEvent('WooCommerce', {
+      id: wooCommerceEventIds.created(d.shop, o.id),
+      type: 'order.created',
+      createdAt: order.createdAt,
+      data: { order },
+    });
   }
   const o = readPayload('WooCommerce', 'order', UpdatedOrder, body);
   const orderId = wooCommerceOrderId(d.shop, o.id);
   if (o.status === 'cancelled') {
     const at = gmt(o.date_modified_gmt);
-    return checkedEvent('WooCommerce', { id: wooCommerceEventIds.cancelled(d.shop, o.id), type: 'order.cancelled', createdAt: at, data: { orderId, cancelledAt: at } });
+    return checkedEvent('WooCommerce', {
+      id: wooCommerceEventIds.cancelled(d.shop, o.id),
+      type: 'order.cancelled',
+      createdAt: at,
+      data: { orderId, cancelledAt: at },
+    });
   }
   if (o.status !== 'completed') return { ignored: `order status ${o.status} sends no email` };
   const tracking = wooCommerceTracking(o);
   const completedAt = gmt(o.date_completed_gmt || o.date_modified_gmt);
-  if (!tracking?.number) return completionEvent('WooCommerce', { id: wooCommerceEventIds.completed(d.shop, o.id), orderId, at: completedAt });
+  if (!tracking?.number)
+    return completionEvent('WooCommerce', {
+      id: wooCommerceEventIds.completed(d.shop, o.id),
+      orderId,
+      at: completedAt,
+    });
   const at = tracking.shippedAt ?? completedAt;
-  return shipmentEvent('WooCommerce', { id: wooCommerceEventIds.shipped(d.shop, o.id, tracking.number), orderId, at, tracking });
+  return shipmentEvent('WooCommerce', {
+    id: wooCommerceEventIds.shipped(d.shop, o.id, tracking.number),
+    orderId,
+    at,
+    tracking,
+  });
 }

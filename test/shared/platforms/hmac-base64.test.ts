@@ -25,8 +25,12 @@ describe.each([
     expect(() => verify({ header: signBase64(SECRET, body), rawBody: body, secrets: [SECRET] })).not.toThrow();
   });
   it('accepts either secret during a rotation', () => {
-    expect(() => verify({ header: signBase64(NEW_SECRET, body), rawBody: body, secrets: [SECRET, NEW_SECRET] })).not.toThrow();
-    expect(() => verify({ header: signBase64(SECRET, body), rawBody: body, secrets: [SECRET, NEW_SECRET] })).not.toThrow();
+    expect(() =>
+      verify({ header: signBase64(NEW_SECRET, body), rawBody: body, secrets: [SECRET, NEW_SECRET] }),
+    ).not.toThrow();
+    expect(() =>
+      verify({ header: signBase64(SECRET, body), rawBody: body, secrets: [SECRET, NEW_SECRET] }),
+    ).not.toThrow();
   });
   it.each([
     ['missing', undefined, body, /Missing/],
@@ -57,6 +61,8 @@ describe('parseExactJson', () => {
     expect(parseExactJson(body)).toMatchObject({ id: '820982911946154508', number: 234, total_price: '404.95' });
   });
   it('answers malformed JSON with a 400', () => {
-    expect(() => parseExactJson('{"id": 1,')).toThrow(expect.objectContaining({ status: 400, code: 'invalid-payload' }));
+    expect(() => parseExactJson('{"id": 1,')).toThrow(
+      expect.objectContaining({ status: 400, code: 'invalid-payload' }),
+    );
   });
 });

@@ -47,7 +47,13 @@ describe('toMinorUnits', () => {
   });
 
   it('knows the ISO 4217 exponents, not CLDR display digits', () => {
-    expect([currencyExponent('JPY'), currencyExponent('EUR'), currencyExponent('KWD'), currencyExponent('IQD'), currencyExponent('CLF')]).toEqual([0, 2, 3, 3, 4]);
+    expect([
+      currencyExponent('JPY'),
+      currencyExponent('EUR'),
+      currencyExponent('KWD'),
+      currencyExponent('IQD'),
+      currencyExponent('CLF'),
+    ]).toEqual([0, 2, 3, 3, 4]);
   });
 });
 
@@ -66,7 +72,10 @@ describe('toMinorUnits properties', () => {
     fc.assert(
       fc.property(fc.nat({ max: 1e12 }), currency, fc.nat({ max: 5 }), fc.nat({ max: 3 }), (units, c, zeros, lead) => {
         const text = fromMinorUnits(units, c);
-        const padded = `${'0'.repeat(lead)}${text}${currencyExponent(c) ? '' : '.'}${'0'.repeat(zeros)}`.replace(/\.$/, '');
+        const padded = `${'0'.repeat(lead)}${text}${currencyExponent(c) ? '' : '.'}${'0'.repeat(zeros)}`.replace(
+          /\.$/,
+          '',
+        );
         expect(toMinorUnits(padded, c)).toBe(units);
       }),
     );
@@ -76,7 +85,9 @@ describe('toMinorUnits properties', () => {
     fc.assert(
       fc.property(fc.array(fc.nat({ max: 1e10 }), { maxLength: 50 }), currency, (parts, c) => {
         const total = parts.reduce((a, b) => a + b, 0);
-        expect(parts.map((p) => toMinorUnits(fromMinorUnits(p, c), c)).reduce((a, b) => a + b, 0)).toBe(toMinorUnits(fromMinorUnits(total, c), c));
+        expect(parts.map((p) => toMinorUnits(fromMinorUnits(p, c), c)).reduce((a, b) => a + b, 0)).toBe(
+          toMinorUnits(fromMinorUnits(total, c), c),
+        );
       }),
     );
   });

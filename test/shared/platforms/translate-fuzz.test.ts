@@ -25,7 +25,8 @@ function mutated(fixture: Record<string, unknown>): fc.Arbitrary<unknown> {
   const paths: (string | number)[][] = [];
   const walk = (v: unknown, path: (string | number)[]) => {
     paths.push(path);
-    if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) walk(c, [...path, Array.isArray(v) ? Number(k) : k]);
+    if (v && typeof v === 'object')
+      for (const [k, c] of Object.entries(v)) walk(c, [...path, Array.isArray(v) ? Number(k) : k]);
   };
   walk(base, []);
   return fc.tuple(fc.constantFrom(...paths.slice(1)), fc.jsonValue({ maxDepth: 2 })).map(([path, value]) => {
@@ -37,19 +38,33 @@ function mutated(fixture: Record<string, unknown>): fc.Arbitrary<unknown> {
   });
 }
 
-const shopify = (topic: string, body: unknown) => translateShopify({ topic, shop: 'fuzz.myshopify.com', deliveryId: undefined }, parseExactJson(JSON.stringify(body)));
-const woo = (topic: string, body: unknown) => translateWooCommerce({ topic, shop: 'fuzz.example', deliveryId: undefined }, parseExactJson(JSON.stringify(body)));
+const shopify = (topic: string, body: unknown) =>
+  translateShopify({ topic, shop: 'fuzz.myshopify.com', deliveryId: undefined }, parseExactJson(JSON.stringify(body)));
+const woo = (topic: string, body: unknown) =>
+  translateWooCommerce({ topic, shop: 'fuzz.example', deliveryId: undefined }, parseExactJson(JSON.stringify(body)));
 
 describe('platform translation under arbitrary input', () => {
   it.each(Object.keys(SHOPIFY_TOPICS))('Shopify %s: any JSON, and the sample with any field replaced', (topic) => {
-    const base = topic === 'fulfillments/create' ? fx.shopifyFulfillment() : fx.shopifyOrder({ fulfillments: [fx.shopifyFulfillment()] });
-    fc.assert(fc.property(fc.oneof(fc.jsonValue(), mutated(base)), (body) => void outcome(() => shopify(topic, body))), { numRuns: 300 });
+    const base =
+      topic === 'fulfillments/create'
+        ? fx.shopifyFulfillment()
+        : fx.shopifyOrder({ fulfillments: [fx.shopifyFulfillment()] });
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), mutated(base)), (body) => void outcome(() => shopify(topic, body))),
+      { numRuns: 300 },
+    );
   });
 
-  it.each(['order.created', 'order.updated'])('WooCommerce %s: any JSON, and the sample with any field replaced', (topic) => {
-    const base = topic === 'order.created' ? fx.wooCreated() : fx.wooCompletedWithTracking();
-    fc.assert(fc.property(fc.oneof(fc.jsonValue(), mutated(base)), (body) => void outcome(() => woo(topic, body))), { numRuns: 300 });
-  });
+  it.each(['order.created', 'order.updated'])(
+    'WooCommerce %s: any JSON, and the sample with any field replaced',
+    (topic) => {
+      const base = topic === 'order.created' ? fx.wooCreated() : fx.wooCompletedWithTracking();
+      fc.assert(
+        fc.property(fc.oneof(fc.jsonValue(), mutated(base)), (body) => void outcome(() => woo(topic, body))),
+        { numRuns: 300 },
+      );
+    },
+  );
 
   it('still translates the unmodified samples (the properties above are not vacuous)', () => {
     expect(outcome(() => shopify('orders/create', fx.shopifyOrder()))).toBe('event');
