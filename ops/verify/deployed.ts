@@ -159,10 +159,10 @@ export async function verifyDeployment(
           held.set(m.slice(15), [...(held.get(m.slice(15)) ?? []), `${b.role} on ${where}`]);
   };
   collect(project, 'project');
-  queues().forEach((q, i) => collect(queuePolicies[i], `queue ${q.name}`));
-  ['tasks-invoker', 'scheduler-invoker'].forEach((a, i) => collect(accountPolicies[i], `account ${a}`));
-  functions.forEach((f, i) => collect(runPolicies[i], `function ${f}`));
-  secrets.forEach((s, i) => collect(secretPolicies[i], `secret ${s.secret}`));
+  for (const [i, q] of queues().entries()) collect(queuePolicies[i], `queue ${q.name}`);
+  for (const [i, a] of ['tasks-invoker', 'scheduler-invoker'].entries()) collect(accountPolicies[i], `account ${a}`);
+  for (const [i, f] of functions.entries()) collect(runPolicies[i], `function ${f}`);
+  for (const [i, s] of secrets.entries()) collect(secretPolicies[i], `secret ${s.secret}`);
   for (const [sa, want] of expectedGrants(t)) {
     const got = (held.get(sa) ?? []).sort();
     const extra = got.filter((x) => !want.includes(x));
