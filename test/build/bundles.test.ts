@@ -59,29 +59,15 @@ describe.each(functionNames())('dist/%s', (name) => {
     for (const dep of Object.keys(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).dependencies)) {
       execFileSync(process.execPath, ['-e', `require(${JSON.stringify(dep)})`], { cwd: dir });
     }
-    const port = await freePort();
-    const ff = join(dir, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
-    const child = spawn(process.execPath, [ff, `--target=${name}`, `--port=${port}`], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: 'production',
-        NODE_OPTIONS: '--enable-source-maps',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { port, child, output } = await startFolder(dir, name, {
+      HOME: process.env.HOME,
+      NODE_OPTIONS: '--enable-source-maps',
+      ...env,
     });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
     try {
-      await waitForHttp(`http://127.0.0.1:${port}/`, 30_000, () => child.exitCode !== null).catch((err) => {
-        throw new Error(`${name} did not start: ${(err as Error).message}\n${output}`);
-      });
       // Every function answers a GET with its own 405 JSON error: proof that the bundle loaded and registered.
       const res = await fetch(`http://127.0.0.1:${port}/`);
-      expect(res.status, output).toBe(405);
+      expect(res.status, output()).toBe(405);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('method-not-allowed');
       // A malformed JSON body gets our JSON answer (the webhooks: 400 invalid-json before the signature is checked;
       // a task target: 401, as it verifies the token first) and one masked log line, not functions-framework's
@@ -91,7 +77,7 @@ describe.each(functionNames())('dist/%s', (name) => {
         headers: { 'content-type': 'application/json' },
         body: MALFORMED,
       });
-      expect(malformed.headers.get('content-type'), output).toMatch(/^application\/json/);
+      expect(malformed.headers.get('content-type'), output()).toMatch(/^application\/json/);
       const answer = (await malformed.json()) as { error: { code: string } };
       expect([malformed.status, answer.error.code]).toEqual(
         name.endsWith('-webhook') ? [400, 'invalid-json'] : [401, 'unauthenticated'],
@@ -115,12 +101,12 @@ describe.each(functionNames())('dist/%s', (name) => {
           body,
         });
         const error = ((await invalid.json()) as { error: { code: string; message: string } }).error;
-        expect([invalid.status, error.code], output).toEqual([400, 'invalid-payload']);
+        expect([invalid.status, error.code], output()).toEqual([400, 'invalid-payload']);
         expect(error.message).toMatch(/\bid: .*expected string, received number/i);
       }
-      await eventually(() => expect(output).toMatch(/"message":"Rejected request"/));
-      expect(output).not.toContain('jane.doe@example.com');
-      expect(output).not.toMatch(/SyntaxError|<pre>/);
+      await eventually(() => expect(output()).toMatch(/"message":"Rejected request"/));
+      expect(output()).not.toContain('jane.doe@example.com');
+      expect(output()).not.toMatch(/SyntaxError|<pre>/);
     } finally {
       child.kill('SIGKILL');
     }
@@ -135,26 +121,14 @@ describe('dist/storefront-webhook outside the emulators, without credentials', (
     temps.push(staged.remove);
     const { FIRESTORE_EMULATOR_HOST: _f, CLOUD_TASKS_EMULATOR_HOST: _t, ...env } = FUNCTION_ENV['storefront-webhook']!;
     const missing = join(staged.dir, 'no-such-key.json');
-    const port = await freePort();
-    const ff = join(staged.dir, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
-    const child = spawn(process.execPath, [ff, '--target=storefront-webhook', `--port=${port}`], {
-      cwd: staged.dir,
-      // NODE_DEBUG_NATIVE: Node says which compiled code it took from the cache that gcp-build filled.
-      env: {
-        PATH: process.env.PATH,
-        HOME: staged.dir,
-        NODE_ENV: 'production',
-        GOOGLE_APPLICATION_CREDENTIALS: missing,
-        NODE_DEBUG_NATIVE: 'COMPILE_CACHE',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    // NODE_DEBUG_NATIVE: Node says which compiled code it took from the cache that gcp-build filled.
+    const { port, child, output } = await startFolder(staged.dir, 'storefront-webhook', {
+      HOME: staged.dir,
+      GOOGLE_APPLICATION_CREDENTIALS: missing,
+      NODE_DEBUG_NATIVE: 'COMPILE_CACHE',
+      ...env,
     });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
     try {
-      await waitForHttp(`http://127.0.0.1:${port}/`, 30_000, () => child.exitCode !== null);
       const secret = env.STOREFRONT_WEBHOOK_SECRETS!.split(',')[0]!;
       for (const orderId of ['o-cred-1', 'o-cred-2']) {
         const body = JSON.stringify(created(orderId));
@@ -167,10 +141,10 @@ describe('dist/storefront-webhook outside the emulators, without credentials', (
           body,
         });
         // A configuration failure, not an outage: 500 (a storefront retries it, but nobody is told to wait it out).
-        expect(res.status, output).toBe(500);
+        expect(res.status, output()).toBe(500);
       }
       const logged = () =>
-        output
+        output()
           .split('\n')
           .filter((l) => l.includes('"invalid-config"'))
           .map((l) => JSON.parse(l) as { severity: string; message: string; code: string });
@@ -182,15 +156,40 @@ describe('dist/storefront-webhook outside the emulators, without credentials', (
       }
       // google-auth-library (loaded first; the Google libraries only once credentials are there) came from the
       // compile cache that the folder's gcp-build (warm-cache.cjs) filled.
-      expect(output).toMatch(
+      expect(output()).toMatch(
         /cache for \S*\/node_modules\/google-auth-library\/build\/src\/auth\/googleauth\.js was accepted/,
       );
       // The libraries leave no unhandled rejection behind (it would end the process): it still answers.
       expect(child.exitCode).toBeNull();
       expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(405);
-      expect(output).not.toMatch(/Unhandled|jane\.doe@example\.com/i);
+      expect(output()).not.toMatch(/Unhandled|jane\.doe@example\.com/i);
     } finally {
       child.kill('SIGKILL');
     }
   });
 });
+
+/**
+ * Starts functions-framework from a staged deploy folder as the buildpack's image does (NODE_ENV=production, only the
+ * folder's own dependencies) and waits until it answers; `output()` is everything it printed so far.
+ */
+async function startFolder(dir: string, name: string, env: Record<string, string | undefined>) {
+  const port = await freePort();
+  const ff = join(dir, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
+  const child = spawn(process.execPath, [ff, `--target=${name}`, `--port=${port}`], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let printed = '';
+  child.stdout.on('data', (d) => (printed += d));
+  child.stderr.on('data', (d) => (printed += d));
+  const output = () => printed;
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/`, 30_000, () => child.exitCode !== null);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${name} did not start: ${(err as Error).message}\n${printed}`);
+  }
+  return { port, child, output };
+}
