@@ -130,11 +130,13 @@ async function projectOrder(
       .map((d) => d.data() as EventDoc)
       .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt))) {
       print(
-        `events/${e.eventId}: ${e.type}, received ${e.receivedAt}${e.tasks ? `, tasks ${e.tasks.map((t) => t.name).join(', ') || 'none'}` : ', tasks not yet created'}`,
+        `events/${e.eventId}: ${e.type}, received ${e.receivedAt}` +
+          (e.tasks ? `, tasks ${e.tasks.map((t) => t.name).join(', ') || 'none'}` : ', tasks not yet created'),
       );
       for (const n of await orders.deliveriesOf(e.eventId)) {
         print(
-          `  delivered ${n.at} by ${n.platform}${n.deliveryId ? ` (delivery ${n.deliveryId})` : ''}: ${n.status ?? ''} ${n.answer}${n.code ? ` (${n.code})` : ''}${n.traceId ? `, request trace ${n.traceId}` : ''}`,
+          `  delivered ${n.at} by ${n.platform}${n.deliveryId ? ` (delivery ${n.deliveryId})` : ''}: ` +
+            `${n.status ?? ''} ${n.answer}${n.code ? ` (${n.code})` : ''}${n.traceId ? `, request trace ${n.traceId}` : ''}`,
         );
         if (n.traceId) traces.add(n.traceId);
       }
@@ -149,7 +151,8 @@ async function projectOrder(
     print(`  ${query}`);
     print('The same with gcloud:');
     print(
-      `  gcloud logging read '${query}' --project ${project} --freshness 30d --order asc --format 'table(timestamp, severity, resource.labels.service_name, jsonPayload.message)'`,
+      `  gcloud logging read '${query}' --project ${project} --freshness 30d --order asc ` +
+        `--format 'table(timestamp, severity, resource.labels.service_name, jsonPayload.message)'`,
     );
     return 0;
   } finally {

@@ -60,13 +60,15 @@ export function createRestarts(o: {
       if (recent.length >= policy.maxCrashes) {
         o.stop(
           1,
-          `${name} exited unexpectedly (${how}), its ${recent.length}th crash within ${policy.windowMs / 1000} s: stopping the rest. ${lastLines(name)}`,
+          `${name} exited unexpectedly (${how}), its ${recent.length}th crash within ${policy.windowMs / 1000} s: ` +
+            `stopping the rest. ${lastLines(name)}`,
         );
         return;
       }
       const wait = Math.min(policy.maxBackoffMs, policy.firstBackoffMs * 2 ** (recent.length - 1));
       o.log.warn(
-        `${name} exited unexpectedly (${how}): starting it again in ${wait} ms (crash ${recent.length} within ${policy.windowMs / 1000} s; ${policy.maxCrashes} stop the stack)`,
+        `${name} exited unexpectedly (${how}): starting it again in ${wait} ms ` +
+          `(crash ${recent.length} within ${policy.windowMs / 1000} s; ${policy.maxCrashes} stop the stack)`,
       );
       restarting.add(name);
       setTimeout(() => {

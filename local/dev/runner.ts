@@ -236,8 +236,10 @@ export function createDevRunner(opts: DevOptions, root: string): DevRunner {
  */
 function firestoreLoss(since: Date, relState: string): string {
   return (
-    `The Firestore emulator keeps its data in memory and saves it only when the stack stops: everything written since this stack started (${since.toISOString().slice(11, 19)}Z) is lost ` +
-    `(orders, delivery records, dead letters). The next \`npm run dev\` starts from the data saved when the last stack stopped (${relState}/firestore/current/); ` +
+    'The Firestore emulator keeps its data in memory and saves it only when the stack stops: everything written ' +
+    `since this stack started (${since.toISOString().slice(11, 19)}Z) is lost (orders, delivery records, dead letters). ` +
+    'The next `npm run dev` starts from the data saved when the last stack stopped ' +
+    `(${relState}/firestore/current/); ` +
     `tasks still queued in the Cloud Tasks emulator are kept, so emails whose delivery record was lost can be sent again.`
   );
 }

@@ -77,7 +77,9 @@ export function queueLine(q: { rateLimits?: Record<string, unknown>; retryConfig
   const c = q.retryConfig ?? {};
   return {
     rate: `${r.maxDispatchesPerSecond}/s, ${r.maxConcurrentDispatches} at once`,
-    retry: `${c.maxAttempts} attempts, backoff ${seconds(c.minBackoff as string)}–${seconds(c.maxBackoff as string)} s, ${c.maxDoublings} doublings, time limit ${seconds(c.maxRetryDuration as string)} s`,
+    retry:
+      `${c.maxAttempts} attempts, backoff ${seconds(c.minBackoff as string)}–${seconds(c.maxBackoff as string)} s, ` +
+      `${c.maxDoublings} doublings, time limit ${seconds(c.maxRetryDuration as string)} s`,
   };
 }
 
