@@ -175,6 +175,12 @@ describe('the console in a browser', () => {
     await open('#/attempts');
     await browser.page.locator('table[aria-label=Attempts] td', { hasText: 'succeeded' }).first().waitFor();
     await browser.page.getByLabel('Outcome').selectOption('retrying');
+    // The unfiltered table (it also lists bulk-00007) stays until the page renders the filtered answer: wait for its
+    // succeeded rows to go, then for the retrying row.
+    await browser.page
+      .locator('table[aria-label=Attempts] td', { hasText: 'succeeded' })
+      .first()
+      .waitFor({ state: 'detached' });
     await browser.page.locator('table[aria-label=Attempts] tbody tr', { hasText: 'bulk-00007' }).waitFor();
     await expect(
       browser.page.locator('table[aria-label=Attempts] tbody', { hasText: 'succeeded' }).count(),
