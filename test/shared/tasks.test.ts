@@ -137,11 +137,13 @@ describe('enqueue (REST requests of the real client library)', () => {
       });
       const err = await enqueue('notifications', payload()).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(RetryableError);
-      // The limit given, not the library's own 20 s: the message names it.
-      expect(err).toMatchObject({
-        code: 'dependency-unavailable',
-        message: expect.stringMatching(/Cloud Tasks is unavailable \(queue notifications\): .*within 300 milliseconds/),
-      });
+      // The limit given, not the library's own 20 s: the message names what was left of it when the request went out
+      // (google-gax arms its timer with the deadline minus the time already spent, so on a busy machine a little less).
+      const { code, message } = err as RetryableError;
+      expect(code).toBe('dependency-unavailable');
+      const left = /^Cloud Tasks is unavailable \(queue notifications\): .*within (\d+) milliseconds/.exec(message);
+      expect(left, message).not.toBeNull();
+      expect(Number(left![1])).toBeLessThanOrEqual(300);
     } finally {
       answer = saved;
     }
