@@ -9,7 +9,7 @@
  *   becomes part of the shard only when the step commits, in a transaction that checks the step; so a retried or
  *   duplicated task never counts an order twice, and a task killed midway is redone from the last committed cursor.
  */
-import { firestoreCall, firestoreLibrary, type Firestore, type Timestamp } from './firestore.ts';
+import { documentTools, firestoreLibrary, type Firestore, type Timestamp } from './firestore.ts';
 import {
   addSku,
   emptySums,
@@ -77,7 +77,7 @@ export const runIdOf = (day: string, run: string): string => `${day}--${run}`;
 const shardId = (shard: number): string => String(shard).padStart(2, '0');
 
 export function createReportStore(db: Firestore, o: { timeoutMs?: number } = {}) {
-  const call = <T>(what: string, fn: () => Promise<T>): Promise<T> => firestoreCall(db, what, fn, o.timeoutMs);
+  const { call } = documentTools(db, o);
   const runRef = (id: string) => db.collection('reportRuns').doc(id);
   const shardRef = (id: string, shard: number) => runRef(id).collection('shards').doc(shardId(shard));
   const partRef = (id: string, part: string) => runRef(id).collection('parts').doc(part);

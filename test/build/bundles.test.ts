@@ -92,14 +92,7 @@ describe.each(functionNames())('dist/%s', (name) => {
           data: { orderId: 'o-1', completedAt: '2026-11-23T10:00:00Z' },
         });
         const secret = env!.STOREFRONT_WEBHOOK_SECRETS!.split(',')[0]!;
-        const invalid = await fetch(`http://127.0.0.1:${port}/`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            [SIGNATURE_HEADER]: signWebhook(secret, body, Math.floor(Date.now() / 1000)),
-          },
-          body,
-        });
+        const invalid = await postSigned(port, secret, body);
         const error = ((await invalid.json()) as { error: { code: string; message: string } }).error;
         expect([invalid.status, error.code], output()).toEqual([400, 'invalid-payload']);
         expect(error.message).toMatch(/\bid: .*expected string, received number/i);
@@ -132,14 +125,7 @@ describe('dist/storefront-webhook outside the emulators, without credentials', (
       const secret = env.STOREFRONT_WEBHOOK_SECRETS!.split(',')[0]!;
       for (const orderId of ['o-cred-1', 'o-cred-2']) {
         const body = JSON.stringify(created(orderId));
-        const res = await fetch(`http://127.0.0.1:${port}/`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            [SIGNATURE_HEADER]: signWebhook(secret, body, Math.floor(Date.now() / 1000)),
-          },
-          body,
-        });
+        const res = await postSigned(port, secret, body);
         // A configuration failure, not an outage: 500 (a storefront retries it, but nobody is told to wait it out).
         expect(res.status, output()).toBe(500);
       }
@@ -193,3 +179,14 @@ async function startFolder(dir: string, name: string, env: Record<string, string
   }
   return { port, child, output };
 }
+
+/** POSTs `body` to the function on `port`, signed with `secret` as a storefront signs its webhooks. */
+const postSigned = (port: number, secret: string, body: string): Promise<Response> =>
+  fetch(`http://127.0.0.1:${port}/`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      [SIGNATURE_HEADER]: signWebhook(secret, body, Math.floor(Date.now() / 1000)),
+    },
+    body,
+  });

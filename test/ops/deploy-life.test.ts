@@ -3,7 +3,7 @@
 // secret, and --help.
 import { execFile } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deploySh, gcloudParses, gcloudStandIn, root, type Call, type StandIn } from '../support/gcloud.ts';
+import { deploySh, emptyWorld, gcloudParses, gcloudStandIn, root, type Call, type StandIn } from '../support/gcloud.ts';
 
 const P = ['--project', 'demo-shop'];
 const PR = [...P, '--region', 'europe-west1'];
@@ -187,14 +187,7 @@ describe('deploy.sh destroy', () => {
       const r = await deploySh(['destroy', ...PR], g.env, 'demo-shop\n');
       expect(r.code, r.stderr).toBe(0);
       const w = g.world();
-      expect({ ...w, secrets: {} }).toEqual({
-        serviceAccounts: {},
-        projectBindings: [],
-        secrets: {},
-        queues: {},
-        functions: {},
-        jobs: {},
-      });
+      expect({ ...w, secrets: {} }).toEqual(emptyWorld());
       expect(Object.values(w.secrets).map((s) => s.bindings)).toEqual([[], [], [], []]);
       const order = (await parsed(changes(g.calls()))).map((c) => c.argv.slice(2, 4).join(' '));
       const first = (what: string) => order.indexOf(what);
